@@ -1,0 +1,95 @@
+package io.idempotent.flink.checkpoint;
+
+import io.idempotent.flink.stream.SequenceRange;
+import io.idempotent.flink.stream.StreamPartition;
+import java.io.Serializable;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import org.apache.flink.annotation.PublicEvolving;
+
+/**
+ * The identity under which a batch is sent. A destination treats a second send of the same identity
+ * as a repeat and drops it, so an identity must always stand for the same content.
+ *
+ * <p>{@link #of(StreamPartition, SequenceRange)} derives it deterministically from the stream,
+ * partition and range, so that whoever replays a pending range after a failure sends it under the
+ * same identity. Its text is printable ASCII without spaces, safe for HTTP headers, SQL and (with
+ * {@code '/'} mapped by the destination) file names.
+ */
+@PublicEvolving
+public final class BatchId implements Serializable, Comparable<BatchId> {
+
+    private static final long serialVersionUID = 1L;
+    private static final int MAX_LENGTH = 512;
+
+    private final String value;
+
+    private BatchId(String value) {
+        this.value = value;
+    }
+
+    /** The identity of the batch that holds exactly {@code range} of {@code partition}. */
+    public static BatchId of(StreamPartition partition, SequenceRange range) {
+        return new BatchId(
+                encode(partition.stream())
+                        + "/"
+                        + encode(partition.partition())
+                        + "/"
+                        + range.from()
+                        + "-"
+                        + range.to());
+    }
+
+    /** An identity read back from storage or built by other means; validated but not derived. */
+    public static BatchId parse(String value) {
+        Objects.requireNonNull(value, "batch id");
+        if (value.isEmpty() || value.length() > MAX_LENGTH) {
+            throw new IllegalArgumentException(
+                    "A batch id has 1 to " + MAX_LENGTH + " characters, not " + value.length());
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c <= ' ' || c > '~') {
+                throw new IllegalArgumentException(
+                        "A batch id is printable ASCII without spaces, but '"
+                                + value
+                                + "' has character code "
+                                + (int) c
+                                + " at "
+                                + i
+                                + ".");
+            }
+        }
+        return new BatchId(value);
+    }
+
+    public String value() {
+        return value;
+    }
+
+    @Override
+    public int compareTo(BatchId other) {
+        return value.compareTo(other.value);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof BatchId && ((BatchId) o).value.equals(value);
+    }
+
+    @Override
+    public int hashCode() {
+        return value.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return value;
+    }
+
+    private static String encode(String name) {
+        // Percent-encoding keeps '/' and '-' in names from making two identities equal.
+        return URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

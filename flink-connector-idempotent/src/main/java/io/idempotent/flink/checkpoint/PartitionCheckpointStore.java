@@ -1,0 +1,47 @@
+package io.idempotent.flink.checkpoint;
+
+import io.idempotent.flink.stream.SequenceRange;
+import io.idempotent.flink.stream.StreamPartition;
+import java.util.List;
+import org.apache.flink.annotation.PublicEvolving;
+
+/**
+ * Durable checkpoint metadata per stream partition: the committed sequence number, at most one
+ * {@link PendingCheckpoint}, and an owner epoch that fences old owners.
+ *
+ * <p>Every change is an atomic compare-and-set ({@link CheckpointTransition}). A change from an
+ * epoch that is not current throws {@link FencedException}; one that does not fit the checkpoint
+ * throws {@link CheckpointConflictException}; in both cases nothing is written. Writes are durable
+ * when the method returns (see {@link WriteDurability}). Implementations are thread-safe.
+ */
+@PublicEvolving
+public interface PartitionCheckpointStore extends AutoCloseable {
+
+    /**
+     * Makes the caller the partition's owner and returns its new epoch. Every earlier epoch is
+     * fenced from now on.
+     */
+    long acquire(StreamPartition partition);
+
+    /** The partition's checkpoint; {@link PartitionCheckpoint#INITIAL} if it has none yet. */
+    PartitionCheckpoint load(StreamPartition partition);
+
+    /**
+     * Applies the transitions in order, all or none, in one durable write, however many partitions
+     * they touch.
+     */
+    void apply(List<? extends CheckpointTransition> transitions);
+
+    /** Records {@code pending} as the range about to be sent. */
+    default void markPending(StreamPartition partition, long epoch, PendingCheckpoint pending) {
+        apply(List.of(CheckpointTransition.markPending(partition, epoch, pending)));
+    }
+
+    /** Records that the pending {@code range} was delivered. */
+    default void commit(StreamPartition partition, long epoch, SequenceRange range) {
+        apply(List.of(CheckpointTransition.commit(partition, epoch, range)));
+    }
+
+    @Override
+    void close();
+}

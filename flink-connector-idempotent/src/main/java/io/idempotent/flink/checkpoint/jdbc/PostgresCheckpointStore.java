@@ -1,0 +1,280 @@
+package io.idempotent.flink.checkpoint.jdbc;
+
+import io.idempotent.flink.checkpoint.BatchId;
+import io.idempotent.flink.checkpoint.CheckpointStoreException;
+import io.idempotent.flink.checkpoint.CheckpointTransition;
+import io.idempotent.flink.checkpoint.PartitionCheckpoint;
+import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
+import io.idempotent.flink.checkpoint.PendingCheckpoint;
+import io.idempotent.flink.checkpoint.WriteDurability;
+import io.idempotent.flink.stream.SequenceRange;
+import io.idempotent.flink.stream.StreamPartition;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.flink.annotation.PublicEvolving;
+
+/**
+ * A checkpoint store in a PostgreSQL table, shared by any number of processes and machines: the
+ * store for a Flink cluster of several TaskManagers.
+ *
+ * <p>Each {@link #apply} is one transaction that locks the rows it changes ({@code SELECT … FOR
+ * UPDATE}, in key order so that concurrent owners cannot deadlock), checks the transitions and
+ * updates the rows. {@link #acquire} is a single atomic upsert. The table is created if missing; an
+ * existing table without the expected columns is refused. With {@link WriteDurability#RELAXED} the
+ * transactions run with {@code synchronous_commit = off}.
+ *
+ * <pre>{@code
+ * PartitionCheckpointStore store =
+ *         PostgresCheckpointStore.builder()
+ *                 .url("jdbc:postgresql://db:5432/app")
+ *                 .username("flink")
+ *                 .password("…")
+ *                 .build();
+ * }</pre>
+ */
+@PublicEvolving
+public final class PostgresCheckpointStore implements PartitionCheckpointStore {
+
+    private static final String[] COLUMNS = {
+        "stream",
+        "partition_name",
+        "epoch",
+        "committed",
+        "pending_from",
+        "pending_to",
+        "pending_batch_id",
+        "pending_location"
+    };
+
+    private final PostgresConnections connections;
+    private final String table;
+    private final WriteDurability durability;
+
+    PostgresCheckpointStore(
+            PostgresConnections connections, String table, WriteDurability durability) {
+        this.connections = connections;
+        this.table = table;
+        this.durability = durability;
+        createOrCheckTable();
+    }
+
+    public static PostgresCheckpointStoreBuilder builder() {
+        return new PostgresCheckpointStoreBuilder();
+    }
+
+    @Override
+    public synchronized long acquire(StreamPartition partition) {
+        String sql =
+                "INSERT INTO "
+                        + table
+                        + " AS t (stream, partition_name, epoch, committed) VALUES (?, ?, 1, -1)"
+                        + " ON CONFLICT (stream, partition_name) DO UPDATE"
+                        + " SET epoch = t.epoch + 1, updated_at = now() RETURNING epoch";
+        return connections.inTransaction(
+                "acquire " + partition,
+                durability,
+                connection -> {
+                    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                        statement.setString(1, partition.stream());
+                        statement.setString(2, partition.partition());
+                        try (ResultSet result = statement.executeQuery()) {
+                            result.next();
+                            return result.getLong(1);
+                        }
+                    }
+                });
+    }
+
+    @Override
+    public synchronized PartitionCheckpoint load(StreamPartition partition) {
+        return connections
+                .inTransaction(
+                        "load " + partition,
+                        durability,
+                        connection ->
+                                select(connection, partition.stream(), Set.of(partition), false))
+                .getOrDefault(partition, PartitionCheckpoint.INITIAL);
+    }
+
+    @Override
+    public synchronized void apply(List<? extends CheckpointTransition> transitions) {
+        if (transitions.isEmpty()) {
+            return;
+        }
+        Map<String, Set<StreamPartition>> byStream = new HashMap<>();
+        for (CheckpointTransition transition : transitions) {
+            byStream.computeIfAbsent(transition.partition().stream(), s -> new TreeSet<>())
+                    .add(transition.partition());
+        }
+        connections.inTransaction(
+                "apply " + transitions,
+                durability,
+                connection -> {
+                    Map<StreamPartition, PartitionCheckpoint> locked = new HashMap<>();
+                    for (String stream : new TreeSet<>(byStream.keySet())) {
+                        locked.putAll(select(connection, stream, byStream.get(stream), true));
+                    }
+                    Map<StreamPartition, PartitionCheckpoint> updated =
+                            CheckpointTransition.applyAll(
+                                    transitions,
+                                    p -> locked.getOrDefault(p, PartitionCheckpoint.INITIAL));
+                    update(connection, updated);
+                    return null;
+                });
+    }
+
+    @Override
+    public void close() {
+        connections.close();
+    }
+
+    private Map<StreamPartition, PartitionCheckpoint> select(
+            Connection connection, String stream, Set<StreamPartition> partitions, boolean lock)
+            throws SQLException {
+        String sql =
+                "SELECT partition_name, epoch, committed, pending_from, pending_to,"
+                        + " pending_batch_id, pending_location FROM "
+                        + table
+                        + " WHERE stream = ? AND partition_name = ANY (?) ORDER BY partition_name"
+                        + (lock ? " FOR UPDATE" : "");
+        Map<StreamPartition, PartitionCheckpoint> found = new HashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, stream);
+            statement.setArray(
+                    2,
+                    connection.createArrayOf(
+                            "text", partitions.stream().map(StreamPartition::partition).toArray()));
+            try (ResultSet row = statement.executeQuery()) {
+                while (row.next()) {
+                    StreamPartition partition = new StreamPartition(stream, row.getString(1));
+                    found.put(partition, decode(partition, row));
+                }
+            }
+        }
+        return found;
+    }
+
+    private PartitionCheckpoint decode(StreamPartition partition, ResultSet row)
+            throws SQLException {
+        try {
+            PendingCheckpoint pending = null;
+            String batchId = row.getString(6);
+            if (batchId != null) {
+                pending =
+                        new PendingCheckpoint(
+                                SequenceRange.of(row.getLong(4), row.getLong(5)),
+                                BatchId.parse(batchId),
+                                row.getString(7));
+            }
+            return new PartitionCheckpoint(row.getLong(2), row.getLong(3), pending);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointStoreException(
+                    String.format(
+                            "The checkpoint row of %s in table %s is invalid (%s). Nothing was"
+                                    + " changed; repair or delete the row.",
+                            partition, table, e.getMessage()),
+                    e);
+        }
+    }
+
+    private void update(Connection connection, Map<StreamPartition, PartitionCheckpoint> updated)
+            throws SQLException {
+        String sql =
+                "UPDATE "
+                        + table
+                        + " SET committed = ?, pending_from = ?, pending_to = ?,"
+                        + " pending_batch_id = ?, pending_location = ?, updated_at = now()"
+                        + " WHERE stream = ? AND partition_name = ? AND epoch = ?";
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (Map.Entry<StreamPartition, PartitionCheckpoint> entry : updated.entrySet()) {
+                PartitionCheckpoint checkpoint = entry.getValue();
+                PendingCheckpoint pending = checkpoint.pending();
+                statement.setLong(1, checkpoint.committed());
+                statement.setObject(2, pending == null ? null : pending.range().from());
+                statement.setObject(3, pending == null ? null : pending.range().to());
+                statement.setString(4, pending == null ? null : pending.batchId().value());
+                statement.setString(5, pending == null ? null : pending.location());
+                statement.setString(6, entry.getKey().stream());
+                statement.setString(7, entry.getKey().partition());
+                statement.setLong(8, checkpoint.epoch());
+                statement.addBatch();
+            }
+            int[] counts = statement.executeBatch();
+            for (int count : counts) {
+                if (count != 1 && count != Statement.SUCCESS_NO_INFO) {
+                    // Rows are locked, so this means the table was changed behind the store.
+                    throw new SQLException(
+                            "a checkpoint row changed while locked (update count " + count + ")");
+                }
+            }
+        }
+    }
+
+    private void createOrCheckTable() {
+        connections.inTransaction(
+                "create or check table " + table,
+                WriteDurability.SYNCED,
+                connection -> {
+                    List<String> missing = missingColumns(connection);
+                    if (missing == null) {
+                        try (Statement statement = connection.createStatement()) {
+                            statement.execute(
+                                    "CREATE TABLE IF NOT EXISTS "
+                                            + table
+                                            + " (stream TEXT NOT NULL,"
+                                            + " partition_name TEXT NOT NULL,"
+                                            + " epoch BIGINT NOT NULL,"
+                                            + " committed BIGINT NOT NULL,"
+                                            + " pending_from BIGINT, pending_to BIGINT,"
+                                            + " pending_batch_id TEXT, pending_location TEXT,"
+                                            + " updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),"
+                                            + " PRIMARY KEY (stream, partition_name))");
+                        }
+                    } else if (!missing.isEmpty()) {
+                        throw new CheckpointStoreException(
+                                String.format(
+                                        "Table %s exists but is not a partition checkpoint table:"
+                                                + " it lacks the columns %s. Nothing was changed;"
+                                                + " choose another table name for the store.",
+                                        table, missing));
+                    }
+                    return null;
+                });
+    }
+
+    /** The expected columns the table lacks, or {@code null} if there is no such table. */
+    private List<String> missingColumns(Connection connection) throws SQLException {
+        String sql =
+                "SELECT column_name FROM information_schema.columns"
+                        + " WHERE table_schema = current_schema() AND table_name = ?";
+        Set<String> present = new TreeSet<>();
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, table);
+            try (ResultSet row = statement.executeQuery()) {
+                while (row.next()) {
+                    present.add(row.getString(1));
+                }
+            }
+        }
+        if (present.isEmpty()) {
+            return null;
+        }
+        List<String> missing = new ArrayList<>();
+        for (String column : COLUMNS) {
+            if (!present.contains(column)) {
+                missing.add(column);
+            }
+        }
+        return missing.stream().sorted().collect(Collectors.toList());
+    }
+}

@@ -1,0 +1,199 @@
+package io.idempotent.flink.protocol;
+
+import io.idempotent.flink.checkpoint.PartitionCheckpoint;
+import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
+import io.idempotent.flink.checkpoint.PendingCheckpoint;
+import io.idempotent.flink.destination.Batch;
+import io.idempotent.flink.destination.IdempotentDestination;
+import io.idempotent.flink.stream.PartitionRecord;
+import io.idempotent.flink.stream.PartitionedStream;
+import io.idempotent.flink.stream.SequenceRange;
+import io.idempotent.flink.stream.StreamPartition;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.flink.annotation.PublicEvolving;
+
+/**
+ * The whole protocol for the partitions one worker owns, without Flink: reads a stream, processes
+ * records and delivers them exactly once through {@link BatchDelivery}.
+ *
+ * <ul>
+ *   <li>{@link #assign}: acquire the partition (fencing its previous owner) and load its
+ *       checkpoint; if a range is pending, re-read <em>exactly</em> that range, process it again
+ *       and re-send it under the same identity before anything else.
+ *   <li>{@link #pollOnce}: read up to {@code maxBatchRecords} new records of every owned partition,
+ *       starting right after what is committed, and deliver them as one batch per partition.
+ * </ul>
+ *
+ * <p>After any exception the pump's view of a partition may be stale: assign the partition again
+ * (here or in another pump) and the protocol resumes from what the store holds. Not thread-safe.
+ *
+ * <pre>{@code
+ * PartitionPump<byte[]> pump =
+ *         new PartitionPump<>(stream, store, destination, RecordProcessor.payloads(), 1000);
+ * for (String partition : stream.partitions()) {
+ *     pump.assign(partition);
+ * }
+ * pump.drain();
+ * }</pre>
+ */
+@PublicEvolving
+public final class PartitionPump<T> {
+
+    private final PartitionedStream stream;
+    private final PartitionCheckpointStore store;
+    private final RecordProcessor<T> processor;
+    private final BatchDelivery<T> delivery;
+    private final int maxBatchRecords;
+    private final Map<StreamPartition, Ownership> owned = new LinkedHashMap<>();
+
+    public PartitionPump(
+            PartitionedStream stream,
+            PartitionCheckpointStore store,
+            IdempotentDestination<T> destination,
+            RecordProcessor<T> processor,
+            int maxBatchRecords) {
+        if (maxBatchRecords < 1) {
+            throw new IllegalArgumentException(
+                    "maxBatchRecords must be at least 1, not " + maxBatchRecords + ".");
+        }
+        this.stream = Objects.requireNonNull(stream, "stream");
+        this.store = Objects.requireNonNull(store, "store");
+        this.processor = Objects.requireNonNull(processor, "processor");
+        this.delivery = new BatchDelivery<>(store, destination);
+        this.maxBatchRecords = maxBatchRecords;
+    }
+
+    /**
+     * Takes ownership of {@code partition} and first re-delivers its pending range, if it has one.
+     */
+    public DeliveryReport assign(String partition) {
+        StreamPartition key = new StreamPartition(stream.name(), partition);
+        owned.remove(key);
+        long epoch = store.acquire(key);
+        PartitionCheckpoint checkpoint = store.load(key);
+        DeliveryReport report = DeliveryReport.NONE;
+        long next = checkpoint.nextSequence();
+        PendingCheckpoint pending = checkpoint.pending();
+        if (pending != null) {
+            Batch<T> replay = replay(key, pending);
+            report = delivery.deliver(List.of(replay), p -> epoch);
+            next = pending.range().to() + 1;
+        }
+        owned.put(key, new Ownership(epoch, next));
+        return report;
+    }
+
+    /** Stops working on {@code partition}; whatever it had pending stays pending in the store. */
+    public void release(String partition) {
+        owned.remove(new StreamPartition(stream.name(), partition));
+    }
+
+    public List<String> ownedPartitions() {
+        List<String> names = new ArrayList<>();
+        owned.keySet().forEach(p -> names.add(p.partition()));
+        return names;
+    }
+
+    /** Reads and delivers one batch of new records per owned partition. */
+    public DeliveryReport pollOnce() {
+        List<Batch<T>> batches = new ArrayList<>();
+        for (Map.Entry<StreamPartition, Ownership> entry : owned.entrySet()) {
+            StreamPartition partition = entry.getKey();
+            List<PartitionRecord> records =
+                    stream.readFrom(partition.partition(), entry.getValue().next, maxBatchRecords);
+            if (!records.isEmpty()) {
+                SequenceRange range =
+                        SequenceRange.of(
+                                records.get(0).sequence(),
+                                records.get(records.size() - 1).sequence());
+                batches.add(Batch.of(partition, range, process(partition, range, records)));
+            }
+        }
+        if (batches.isEmpty()) {
+            return DeliveryReport.NONE;
+        }
+        DeliveryReport report = delivery.deliver(batches, p -> owned.get(p).epoch);
+        for (Batch<T> batch : batches) {
+            owned.get(batch.partition()).next = batch.range().to() + 1;
+        }
+        return report;
+    }
+
+    /** Polls until no owned partition has new records. */
+    public DeliveryReport drain() {
+        DeliveryReport total = DeliveryReport.NONE;
+        DeliveryReport last;
+        do {
+            last = pollOnce();
+            total = total.plus(last);
+        } while (last.batchesSent() + last.alreadyCommitted() > 0);
+        return total;
+    }
+
+    private Batch<T> replay(StreamPartition partition, PendingCheckpoint pending) {
+        SequenceRange range = pending.range();
+        List<PartitionRecord> records = stream.readRange(partition.partition(), range);
+        if (records.isEmpty()
+                || records.get(0).sequence() != range.from()
+                || records.get(records.size() - 1).sequence() != range.to()) {
+            throw new DeliveryException(
+                    partition,
+                    range,
+                    String.format(
+                            "the pending batch %s cannot be re-read exactly: the stream returned"
+                                    + " %d records%s. The stream lost records of a range that was"
+                                    + " never confirmed delivered (retention too short?); check"
+                                    + " the destination for %s and resolve the pending"
+                                    + " checkpoint by hand.",
+                            pending.batchId(),
+                            records.size(),
+                            records.isEmpty()
+                                    ? ""
+                                    : " from "
+                                            + records.get(0).sequence()
+                                            + " to "
+                                            + records.get(records.size() - 1).sequence(),
+                            pending.batchId()),
+                    null);
+        }
+        return new Batch<>(
+                pending.batchId(),
+                partition,
+                range,
+                process(partition, range, records),
+                pending.location());
+    }
+
+    private List<T> process(
+            StreamPartition partition, SequenceRange range, List<PartitionRecord> records) {
+        List<T> elements = new ArrayList<>(records.size());
+        for (PartitionRecord record : records) {
+            try {
+                processor.process(record, elements::add);
+            } catch (Exception e) {
+                throw new DeliveryException(
+                        partition,
+                        range,
+                        "processing the record with sequence number "
+                                + record.sequence()
+                                + " failed; nothing of this batch was sent",
+                        e);
+            }
+        }
+        return elements;
+    }
+
+    private static final class Ownership {
+        final long epoch;
+        long next;
+
+        Ownership(long epoch, long next) {
+            this.epoch = epoch;
+            this.next = next;
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.idempotent.flink.stream;
+
+import java.util.List;
+import org.apache.flink.annotation.PublicEvolving;
+
+/**
+ * A stream of records in named partitions, each an ordered log addressed by sequence number. The
+ * pending-checkpoint protocol needs to read forward from a position and to read <em>exactly</em> a
+ * closed range again after a failure, so both reads are part of the contract.
+ *
+ * <p>Implementations are safe for concurrent readers. Errors are {@link StreamException}s that name
+ * the stream, the partition and the sequence number.
+ */
+@PublicEvolving
+public interface PartitionedStream extends AutoCloseable {
+
+    /** The stream's name, part of every batch identity derived from it. */
+    String name();
+
+    /** The partitions that exist now. More may appear later; none disappears. */
+    List<String> partitions();
+
+    /**
+     * Up to {@code maxRecords} records of a partition in sequence order, starting with the first
+     * record whose sequence number is at least {@code fromSequence}. Empty when there is nothing
+     * yet.
+     */
+    List<PartitionRecord> readFrom(String partition, long fromSequence, int maxRecords);
+
+    /**
+     * Every record of a partition whose sequence number lies in {@code range}, in order. Used to
+     * replay a pending range, so callers check that the first and last records are {@code
+     * range.from()} and {@code range.to()}.
+     */
+    List<PartitionRecord> readRange(String partition, SequenceRange range);
+
+    /**
+     * The partition's end: one past the sequence number of its last record (0 when empty). Reading
+     * from the end returns nothing until more records arrive.
+     */
+    long endSequence(String partition);
+
+    @Override
+    void close();
+}
