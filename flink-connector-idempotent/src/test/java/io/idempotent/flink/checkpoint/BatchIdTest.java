@@ -1,0 +1,38 @@
+package io.idempotent.flink.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.idempotent.flink.stream.SequenceRange;
+import io.idempotent.flink.stream.StreamPartition;
+import org.junit.jupiter.api.Test;
+
+class BatchIdTest {
+
+    @Test
+    void isDerivedFromStreamPartitionAndRange() {
+        BatchId id = BatchId.of(new StreamPartition("orders", "3"), SequenceRange.of(10, 19));
+        assertThat(id.value()).isEqualTo("orders/3/10-19");
+        assertThat(id)
+                .isEqualTo(
+                        BatchId.of(new StreamPartition("orders", "3"), SequenceRange.of(10, 19)));
+        assertThat(BatchId.parse(id.value())).isEqualTo(id);
+    }
+
+    @Test
+    void namesWithSeparatorsCannotCollide() {
+        BatchId first = BatchId.of(new StreamPartition("a/b", "c"), SequenceRange.of(1, 2));
+        BatchId second = BatchId.of(new StreamPartition("a", "b/c"), SequenceRange.of(1, 2));
+        assertThat(first).isNotEqualTo(second);
+        assertThat(BatchId.of(new StreamPartition("a b", "ü"), SequenceRange.of(0, 0)).value())
+                .isEqualTo("a%20b/%C3%BC/0-0");
+    }
+
+    @Test
+    void parseRejectsWhatCannotTravelInAHeader() {
+        assertThatThrownBy(() -> BatchId.parse("a b"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("character code 32 at 1");
+        assertThatThrownBy(() -> BatchId.parse("")).isInstanceOf(IllegalArgumentException.class);
+    }
+}
