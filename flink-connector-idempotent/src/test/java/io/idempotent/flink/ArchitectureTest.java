@@ -1,0 +1,38 @@
+package io.idempotent.flink;
+
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** Rules that keep the protocol core reusable outside Flink. */
+class ArchitectureTest {
+
+    private static final JavaClasses MAIN =
+            new ClassFileImporter()
+                    .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                    .importPackages("io.idempotent.flink");
+
+    @Test
+    void theProtocolCoreUsesNoFlinkClassesButAnnotations() {
+        noClasses()
+                .that()
+                .resideInAnyPackage(
+                        "io.idempotent.flink.protocol..",
+                        "io.idempotent.flink.checkpoint..",
+                        "io.idempotent.flink.stream..",
+                        "io.idempotent.flink.destination..")
+                .should()
+                .dependOnClassesThat(
+                        resideInAPackage("org.apache.flink..")
+                                .and(not(resideInAPackage("org.apache.flink.annotation.."))))
+                .because(
+                        "the protocol must run unchanged in the Flink source and sink, in the"
+                                + " command-line tool and in a future low-latency mode")
+                .check(MAIN);
+    }
+}
