@@ -1,0 +1,58 @@
+package io.idempotent.flink.examples.cli;
+
+import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
+import io.idempotent.flink.destination.file.FileDestination;
+import io.idempotent.flink.protocol.DeliveryReport;
+import io.idempotent.flink.protocol.PartitionPump;
+import io.idempotent.flink.stream.local.LocalStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+        name = "deliver",
+        description =
+                "Takes over every partition (re-sending what is pending first) and delivers"
+                        + " everything up to the stream's end into a file destination.")
+final class DeliverCommand implements Callable<Integer> {
+
+    @Option(names = "--stream", required = true, description = "The stream's directory.")
+    Path stream;
+
+    @Mixin StoreOptions store;
+
+    @Option(names = "--out", required = true, description = "The file destination's directory.")
+    Path out;
+
+    @Option(names = "--batch", defaultValue = "1000", description = "Records per batch at most.")
+    int batch;
+
+    @Override
+    public Integer call() {
+        try (LocalStream source = LocalStream.open(stream);
+                PartitionCheckpointStore checkpoints = store.open(false)) {
+            PartitionPump<String> pump =
+                    new PartitionPump<>(
+                            source,
+                            checkpoints,
+                            FileDestination.create(out, s -> s.getBytes(StandardCharsets.UTF_8)),
+                            SampleData.PROCESSOR,
+                            batch);
+            DeliveryReport report = DeliveryReport.NONE;
+            for (String partition : source.partitions()) {
+                report = report.plus(pump.assign(partition));
+            }
+            report = report.plus(pump.drain());
+            System.out.printf(
+                    "Delivered %d elements in %d batches (%d re-sent, %d repeats dropped).%n",
+                    report.elementsSent(),
+                    report.batchesSent(),
+                    report.replayed(),
+                    report.repeatsDropped());
+        }
+        return 0;
+    }
+}

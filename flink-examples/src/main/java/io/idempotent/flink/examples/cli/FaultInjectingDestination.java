@@ -1,0 +1,61 @@
+package io.idempotent.flink.examples.cli;
+
+import io.idempotent.flink.checkpoint.BatchId;
+import io.idempotent.flink.destination.Batch;
+import io.idempotent.flink.destination.IdempotentDestination;
+import io.idempotent.flink.destination.SendOutcome;
+import java.io.IOException;
+
+/** Wraps a destination and makes its next send fail in a chosen way, for the demo. */
+final class FaultInjectingDestination<T> implements IdempotentDestination<T> {
+
+    enum Fault {
+        /** The worker dies after the range is marked pending, before anything is sent. */
+        BEFORE_SEND("the worker died after marking the batch pending, before sending it"),
+        /** The destination writes the batch, then the call times out. */
+        AFTER_SEND("the destination wrote the batch, then the call timed out"),
+        /** A new worker takes the partitions over while the old one is still sending. */
+        TAKEOVER("a new worker took over while the old one was still sending");
+
+        final String description;
+
+        Fault(String description) {
+            this.description = description;
+        }
+    }
+
+    private final IdempotentDestination<T> delegate;
+    private Fault armed;
+    private Runnable takeover;
+
+    FaultInjectingDestination(IdempotentDestination<T> delegate) {
+        this.delegate = delegate;
+    }
+
+    void arm(Fault fault, Runnable takeoverAction) {
+        this.armed = fault;
+        this.takeover = takeoverAction;
+    }
+
+    @Override
+    public String plannedLocation(BatchId id) {
+        return delegate.plannedLocation(id);
+    }
+
+    @Override
+    public SendOutcome send(Batch<T> batch) throws Exception {
+        Fault fault = armed;
+        armed = null;
+        if (fault == Fault.BEFORE_SEND) {
+            throw new IOException("injected: " + fault.description);
+        }
+        if (fault == Fault.TAKEOVER) {
+            takeover.run();
+        }
+        SendOutcome outcome = delegate.send(batch);
+        if (fault == Fault.AFTER_SEND) {
+            throw new IOException("injected: " + fault.description);
+        }
+        return outcome;
+    }
+}

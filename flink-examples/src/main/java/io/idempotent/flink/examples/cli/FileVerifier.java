@@ -1,0 +1,143 @@
+package io.idempotent.flink.examples.cli;
+
+import io.idempotent.flink.stream.PartitionRecord;
+import io.idempotent.flink.stream.local.LocalStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Reads what the file destination really holds and compares it with the stream: per partition,
+ * records lost, duplicated and out of order. Knows nothing of checkpoints or identities; it only
+ * reads batch files in sequence order and the origin tag at the start of each line.
+ */
+final class FileVerifier {
+
+    /** Counts for one partition, or the total. */
+    record Row(
+            String partition,
+            long in,
+            long delivered,
+            long lost,
+            long duplicated,
+            long outOfOrder) {
+        Row plus(Row other) {
+            return new Row(
+                    "total",
+                    in + other.in,
+                    delivered + other.delivered,
+                    lost + other.lost,
+                    duplicated + other.duplicated,
+                    outOfOrder + other.outOfOrder);
+        }
+    }
+
+    private FileVerifier() {}
+
+    static List<Row> verify(LocalStream stream, Path out) throws IOException {
+        List<Row> rows = new ArrayList<>();
+        for (String partition : stream.partitions()) {
+            rows.add(verifyPartition(stream, out, partition));
+        }
+        return rows;
+    }
+
+    private static Row verifyPartition(LocalStream stream, Path out, String partition)
+            throws IOException {
+        long end = stream.endSequence(partition);
+        BitSet expected = new BitSet();
+        long in = 0;
+        for (long next = 0; next < end; ) {
+            List<PartitionRecord> records = stream.readFrom(partition, next, 10_000);
+            for (PartitionRecord record : records) {
+                expected.set(Math.toIntExact(record.sequence()));
+                in++;
+            }
+            next = records.get(records.size() - 1).sequence() + 1;
+        }
+        BitSet seen = new BitSet();
+        long delivered = 0;
+        long duplicated = 0;
+        long outOfOrder = 0;
+        long last = -1;
+        for (Path file : batchFiles(out.resolve(stream.name()).resolve(partition))) {
+            for (String line : Files.readAllLines(file)) {
+                String origin = line.substring(0, line.indexOf(' '));
+                String[] parts = origin.split(":");
+                if (!parts[0].equals(partition)) {
+                    throw new IOException(file + " holds a record of partition " + parts[0]);
+                }
+                int sequence = Integer.parseInt(parts[1]);
+                delivered++;
+                if (seen.get(sequence) || !expected.get(sequence)) {
+                    duplicated++;
+                    continue;
+                }
+                seen.set(sequence);
+                if (sequence < last) {
+                    outOfOrder++;
+                }
+                last = sequence;
+            }
+        }
+        BitSet lost = (BitSet) expected.clone();
+        lost.andNot(seen);
+        return new Row(partition, in, delivered, lost.cardinality(), duplicated, outOfOrder);
+    }
+
+    /** Batch files of a partition, ordered by the first sequence number in their name. */
+    private static List<Path> batchFiles(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".batch"))
+                    .sorted(Comparator.comparingLong(FileVerifier::firstSequence))
+                    .toList();
+        }
+    }
+
+    private static long firstSequence(Path file) {
+        String name = file.getFileName().toString();
+        return Long.parseLong(name.substring(0, name.indexOf('-')));
+    }
+
+    static void print(List<Row> rows, PrintStream out) {
+        out.printf(
+                "%-10s %12s %12s %8s %11s %13s%n",
+                "partition", "records in", "delivered", "lost", "duplicated", "out of order");
+        Row total = new Row("total", 0, 0, 0, 0, 0);
+        for (Row row : rows) {
+            printRow(row, out);
+            total = total.plus(row);
+        }
+        printRow(total, out);
+    }
+
+    static boolean exactlyOnce(List<Row> rows) {
+        return rows.stream()
+                .allMatch(
+                        r ->
+                                r.lost() == 0
+                                        && r.duplicated() == 0
+                                        && r.outOfOrder() == 0
+                                        && r.delivered() == r.in());
+    }
+
+    private static void printRow(Row row, PrintStream out) {
+        out.printf(
+                "%-10s %12d %12d %8d %11d %13d%n",
+                row.partition(),
+                row.in(),
+                row.delivered(),
+                row.lost(),
+                row.duplicated(),
+                row.outOfOrder());
+    }
+}

@@ -1,0 +1,45 @@
+package io.idempotent.flink.examples.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The command-line tool: create and fill a local stream, look at every partition's end, committed
+ * position and pending checkpoint, deliver by hand, and run the protocol demo.
+ */
+@Command(
+        name = "idempotent",
+        mixinStandardHelpOptions = true,
+        description = "Exactly-once delivery from partitioned streams: tools and demo.",
+        subcommands = {
+            CreateCommand.class,
+            AppendCommand.class,
+            StatusCommand.class,
+            DeliverCommand.class,
+            DemoCommand.class
+        })
+public final class IdempotentCli implements Runnable {
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the tool and returns its exit code; for tests. */
+    public static int run(String... args) {
+        return new CommandLine(new IdempotentCli())
+                .setExecutionExceptionHandler(
+                        (e, commandLine, parseResult) -> {
+                            // A user needs what failed and what to do, not a stack trace.
+                            commandLine.getErr().println("Error: " + e.getMessage());
+                            return 1;
+                        })
+                .execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

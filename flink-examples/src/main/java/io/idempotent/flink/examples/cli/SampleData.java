@@ -1,0 +1,37 @@
+package io.idempotent.flink.examples.cli;
+
+import io.idempotent.flink.protocol.RecordProcessor;
+import io.idempotent.flink.stream.PartitionRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/** The demo's records and its processing: deterministic, as the protocol requires. */
+final class SampleData {
+
+    private SampleData() {}
+
+    static String payload(String partition, long n) {
+        return String.format(
+                Locale.ROOT,
+                "{\"order\":\"%s-%d\",\"amount\":%d.%02d,\"item\":\"item-%d\"}",
+                partition,
+                n,
+                (n * 37) % 1000,
+                n % 100,
+                n % 17);
+    }
+
+    /**
+     * Tags each record with its origin and upper-cases the payload: {@code "<partition>:<sequence>
+     * <PAYLOAD>"}. The verifier reads the origin back from what the destination holds.
+     */
+    static final RecordProcessor<String> PROCESSOR = (record, out) -> out.accept(line(record));
+
+    static String line(PartitionRecord record) {
+        return record.partition()
+                + ":"
+                + record.sequence()
+                + " "
+                + new String(record.payload(), StandardCharsets.UTF_8).toUpperCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,145 @@
+package io.idempotent.flink.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.idempotent.flink.checkpoint.BatchId;
+import io.idempotent.flink.checkpoint.PendingCheckpoint;
+import io.idempotent.flink.checkpoint.rocksdb.RocksDbCheckpointStore;
+import io.idempotent.flink.stream.SequenceRange;
+import io.idempotent.flink.stream.StreamPartition;
+import io.idempotent.flink.stream.local.LocalStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IdempotentCliTest {
+
+    @TempDir Path dir;
+
+    private String run(String... args) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            int code = IdempotentCli.run(args);
+            assertThat(code).as("exit code of %s", List.of(args)).isZero();
+        } finally {
+            System.setOut(original);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theDemoDeliversExactlyOnceDespiteInjectedFailures() throws Exception {
+        Path work = dir.resolve("demo");
+        String output =
+                run(
+                        "demo",
+                        "--dir",
+                        work.toString(),
+                        "--records",
+                        "3000",
+                        "--batch",
+                        "100",
+                        "--failures",
+                        "3");
+        assertThat(output)
+                .contains("3 failures injected")
+                .contains("the old worker is fenced")
+                .contains("EXACTLY ONCE");
+        assertThat(output.lines().filter(l -> l.startsWith("total")))
+                .containsExactly(
+                        "total             12000        12000        0           0             0");
+
+        // The verifier is independent and can fail: a copied batch file is a duplicate.
+        Path partition = work.resolve("out/demo/2");
+        Files.copy(partition.resolve("0-99.batch"), partition.resolve("0-49.batch"));
+        try (LocalStream stream = LocalStream.open(work.resolve("stream"))) {
+            List<FileVerifier.Row> rows = FileVerifier.verify(stream, work.resolve("out"));
+            assertThat(rows.get(2).duplicated()).isEqualTo(100);
+            assertThat(FileVerifier.exactlyOnce(rows)).isFalse();
+        }
+    }
+
+    @Test
+    void createAppendStatusAndDeliverFromTheCommandLine() throws Exception {
+        Path stream = dir.resolve("stream");
+        Path store = dir.resolve("store");
+        Path lines = Files.writeString(dir.resolve("lines.txt"), "{\"a\":1}\n{\"a\":2}\n");
+        run("create", "--stream", stream.toString(), "--name", "events", "--partitions", "2");
+        assertThat(
+                        run(
+                                "append",
+                                "--stream",
+                                stream.toString(),
+                                "--partition",
+                                "0",
+                                "--file",
+                                lines.toString()))
+                .contains("Appended 2 records to partition 0, up to sequence 1");
+        run("append", "--stream", stream.toString(), "--partition", "1", "--generate", "5");
+
+        // A pending checkpoint left by a worker that died, as a user would find it.
+        StreamPartition p1 = new StreamPartition("events", "1");
+        try (RocksDbCheckpointStore checkpoints = RocksDbCheckpointStore.open(store)) {
+            long epoch = checkpoints.acquire(p1);
+            SequenceRange range = SequenceRange.of(0, 2);
+            checkpoints.markPending(
+                    p1, epoch, new PendingCheckpoint(range, BatchId.of(p1, range), null));
+        }
+        String status = run("status", "--stream", stream.toString(), "--store", store.toString());
+        assertThat(status)
+                .contains("Stream 'events'")
+                .containsPattern("1\\s+5\\s+-\\s+5\\s+1\\s+\\[0, 2\\] as events/1/0-2");
+
+        String delivered =
+                run(
+                        "deliver",
+                        "--stream",
+                        stream.toString(),
+                        "--store",
+                        store.toString(),
+                        "--out",
+                        dir.resolve("out").toString(),
+                        "--batch",
+                        "2");
+        assertThat(delivered).contains("Delivered 7 elements").contains("1 re-sent");
+        assertThat(Files.readAllLines(dir.resolve("out/events/1/0-2.batch")))
+                .hasSize(3)
+                .allMatch(l -> l.startsWith("1:"));
+        assertThat(run("status", "--stream", stream.toString(), "--store", store.toString()))
+                .containsPattern("0\\s+2\\s+1\\s+0\\s+1\\s+-")
+                .containsPattern("1\\s+5\\s+4\\s+0\\s+2\\s+-");
+    }
+
+    @Test
+    void wrongUsageExplainsItself() {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            run("create", "--stream", dir.resolve("s").toString());
+            assertThat(IdempotentCli.run("status", "--stream", dir.resolve("s").toString()))
+                    .isNotZero();
+            assertThat(
+                            IdempotentCli.run(
+                                    "status",
+                                    "--stream",
+                                    dir.resolve("missing").toString(),
+                                    "--store",
+                                    dir.resolve("x").toString()))
+                    .isNotZero();
+        } finally {
+            System.setErr(original);
+        }
+        assertThat(captured.toString(StandardCharsets.UTF_8))
+                .contains("Name exactly one checkpoint store")
+                .contains("There is no local stream at")
+                .doesNotContain("\tat ");
+    }
+}
