@@ -56,6 +56,7 @@ public abstract class PartitionCheckpointStoreContract {
         }
     }
 
+    /** Proves design.md row P7. */
     @Example
     void acquireHandsOutIncreasingEpochsThatFenceOlderOnes() {
         try (StoreFixture fixture = newFixture()) {
@@ -177,6 +178,7 @@ public abstract class PartitionCheckpointStoreContract {
         }
     }
 
+    /** Proves design.md row P8. */
     @Example
     void survivesACrashAndKeepsOddNames() {
         try (StoreFixture fixture = newFixture()) {
@@ -294,6 +296,7 @@ public abstract class PartitionCheckpointStoreContract {
                 .as(ProtocolSimulation.Action::new);
     }
 
+    /** Proves design.md row P1 to P8. */
     @Property(tries = 60)
     void deliversEveryRecordExactlyOnce(
             @ForAll @IntRange(max = 25) int recordsA,

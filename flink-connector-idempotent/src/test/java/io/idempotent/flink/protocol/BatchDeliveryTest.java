@@ -85,6 +85,7 @@ class BatchDeliveryTest {
                         BatchId.of(A, SequenceRange.of(5, 9)));
     }
 
+    /** Proves design.md row P4. */
     @Test
     void aFailedSendStaysPendingAndIsResentUnderTheSameIdentity() {
         long epoch = store.acquire(A);
@@ -116,6 +117,7 @@ class BatchDeliveryTest {
         assertThat(destination.sends()).hasSize(1);
     }
 
+    /** Proves design.md row P7. */
     @Test
     void aZombieIsFencedBeforeItSendsAnything() {
         long old = store.acquire(A);

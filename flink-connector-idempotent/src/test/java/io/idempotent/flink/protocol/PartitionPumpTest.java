@@ -45,6 +45,7 @@ class PartitionPumpTest {
         assertThat(store.load(a).committed()).isEqualTo(14);
     }
 
+    /** Proves design.md row P3, P6. */
     @Test
     void aNewOwnerReplaysExactlyThePendingRangeFirst() {
         for (int i = 0; i < 6; i++) {
@@ -68,6 +69,7 @@ class PartitionPumpTest {
                 .containsExactly("a:0", "a:1", "a:2", "a:3");
     }
 
+    /** Proves design.md row P9. */
     @Test
     void aPendingRangeTheStreamNoLongerHoldsIsAnErrorNotASkip() {
         stream.append("a", 1);
@@ -85,6 +87,7 @@ class PartitionPumpTest {
         assertThat(store.load(a).pending()).isNotNull();
     }
 
+    /** Proves design.md row P1. */
     @Test
     void aProcessingFailureNamesTheRecordAndSendsNothing() {
         stream.append("a", 1);

@@ -83,6 +83,7 @@ class PostgresCheckpointStoreTest extends PartitionCheckpointStoreContract {
         }
     }
 
+    /** Proves design.md row S4. */
     @Example
     void refusesAForeignTable() throws Exception {
         String table = PostgresServer.uniqueTable("foreign");

@@ -59,6 +59,7 @@ class RocksDbCheckpointStoreTest extends PartitionCheckpointStoreContract {
         }
     }
 
+    /** Proves design.md row S4. */
     @Example
     void refusesADirectoryThatHoldsSomethingElse() throws Exception {
         Path directory = TempDirs.create("rocksdb-foreign");
@@ -73,6 +74,7 @@ class RocksDbCheckpointStoreTest extends PartitionCheckpointStoreContract {
         }
     }
 
+    /** Proves design.md row S4. */
     @Example
     void refusesALocalStreamDirectory() {
         Path directory = TempDirs.create("rocksdb-stream");

@@ -38,6 +38,7 @@ class FileDestinationTest {
         }
     }
 
+    /** Proves design.md row P3. */
     @Test
     void aLeftoverTemporaryFileFromACrashDoesNotCount() throws Exception {
         Files.createDirectories(directory.resolve("orders/3"));

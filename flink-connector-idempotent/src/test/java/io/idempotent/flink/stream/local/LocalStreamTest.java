@@ -143,6 +143,7 @@ class LocalStreamTest {
         }
     }
 
+    /** Proves design.md row S4. */
     @Test
     void refusesMissingForeignAndExistingDirectories() throws Exception {
         assertThatThrownBy(() -> LocalStream.open(directory.resolve("missing")))
@@ -168,6 +169,7 @@ class LocalStreamTest {
                 .hasMessageContaining("already exists");
     }
 
+    /** Proves design.md row S4. */
     @Test
     void aCorruptRecordIsNamedNotSkipped() throws Exception {
         try (LocalStream stream = LocalStream.create(directory, "orders", 1)) {
