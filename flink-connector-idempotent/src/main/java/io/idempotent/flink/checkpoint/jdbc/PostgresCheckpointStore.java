@@ -225,6 +225,14 @@ public final class PostgresCheckpointStore implements PartitionCheckpointStore {
                 "create or check table " + table,
                 WriteDurability.SYNCED,
                 connection -> {
+                    // Concurrent CREATE TABLE IF NOT EXISTS can still collide in the catalog:
+                    // every process that opens the store creates or checks the table in turn.
+                    try (PreparedStatement lock =
+                            connection.prepareStatement(
+                                    "SELECT pg_advisory_xact_lock(hashtext(?))")) {
+                        lock.setString(1, "io.idempotent.flink:" + table);
+                        lock.execute();
+                    }
                     List<String> missing = missingColumns(connection);
                     if (missing == null) {
                         try (Statement statement = connection.createStatement()) {
