@@ -2,14 +2,16 @@ package io.idempotent.flink.examples.cli;
 
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.local.LocalStream;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,42 +42,33 @@ final class AppendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        try (LocalStream target = LocalStream.open(stream)) {
+        try (LocalStream target = LocalStream.open(stream);
+                Stream<String> payloads = payloads(target)) {
             long count = 0;
             SequenceRange last = null;
             List<LocalStream.NewRecord> chunk = new ArrayList<>(CHUNK);
-            if (source.file != null) {
-                try (BufferedReader lines =
-                        Files.newBufferedReader(source.file, StandardCharsets.UTF_8)) {
-                    for (String line; (line = lines.readLine()) != null; ) {
-                        chunk.add(record(line));
-                        if (chunk.size() == CHUNK) {
-                            last = target.appendAll(partition, chunk);
-                            count += chunk.size();
-                            chunk.clear();
-                        }
-                    }
+            for (Iterator<String> it = payloads.iterator(); it.hasNext(); ) {
+                chunk.add(record(it.next()));
+                if (chunk.size() == CHUNK || !it.hasNext()) {
+                    last = target.appendAll(partition, chunk);
+                    count += chunk.size();
+                    chunk.clear();
                 }
-            } else {
-                long start = target.endSequence(partition);
-                for (long i = 0; i < source.generate; i++) {
-                    chunk.add(record(SampleData.payload(partition, start + i)));
-                    if (chunk.size() == CHUNK) {
-                        last = target.appendAll(partition, chunk);
-                        count += chunk.size();
-                        chunk.clear();
-                    }
-                }
-            }
-            if (!chunk.isEmpty()) {
-                last = target.appendAll(partition, chunk);
-                count += chunk.size();
             }
             System.out.printf(
                     "Appended %d records to partition %s%s.%n",
                     count, partition, last == null ? "" : ", up to sequence " + last.to());
         }
         return 0;
+    }
+
+    private Stream<String> payloads(LocalStream target) throws IOException {
+        if (source.file != null) {
+            return Files.lines(source.file, StandardCharsets.UTF_8);
+        }
+        long start = target.endSequence(partition);
+        return LongStream.range(start, start + source.generate)
+                .mapToObj(n -> SampleData.payload(partition, n));
     }
 
     private static LocalStream.NewRecord record(String payload) {
