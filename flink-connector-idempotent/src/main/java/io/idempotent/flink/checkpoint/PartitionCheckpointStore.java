@@ -2,7 +2,11 @@ package io.idempotent.flink.checkpoint;
 
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import org.apache.flink.annotation.PublicEvolving;
 
 /**
@@ -22,6 +26,18 @@ public interface PartitionCheckpointStore extends AutoCloseable {
      * fenced from now on.
      */
     long acquire(StreamPartition partition);
+
+    /**
+     * Acquires several partitions at once, in one durable write where the store can, and returns
+     * each partition's new epoch.
+     */
+    default Map<StreamPartition, Long> acquireAll(Collection<StreamPartition> partitions) {
+        Map<StreamPartition, Long> epochs = new LinkedHashMap<>();
+        for (StreamPartition partition : new TreeSet<>(partitions)) {
+            epochs.put(partition, acquire(partition));
+        }
+        return epochs;
+    }
 
     /** The partition's checkpoint; {@link PartitionCheckpoint#INITIAL} if it has none yet. */
     PartitionCheckpoint load(StreamPartition partition);

@@ -15,7 +15,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -73,7 +75,13 @@ public final class PostgresCheckpointStore implements PartitionCheckpointStore {
     }
 
     @Override
-    public synchronized long acquire(StreamPartition partition) {
+    public long acquire(StreamPartition partition) {
+        return acquireAll(List.of(partition)).get(partition);
+    }
+
+    @Override
+    public synchronized Map<StreamPartition, Long> acquireAll(
+            Collection<StreamPartition> partitions) {
         String sql =
                 "INSERT INTO "
                         + table
@@ -81,17 +89,22 @@ public final class PostgresCheckpointStore implements PartitionCheckpointStore {
                         + " ON CONFLICT (stream, partition_name) DO UPDATE"
                         + " SET epoch = t.epoch + 1, updated_at = now() RETURNING epoch";
         return connections.inTransaction(
-                "acquire " + partition,
+                "acquire " + partitions,
                 durability,
                 connection -> {
+                    Map<StreamPartition, Long> epochs = new LinkedHashMap<>();
                     try (PreparedStatement statement = connection.prepareStatement(sql)) {
-                        statement.setString(1, partition.stream());
-                        statement.setString(2, partition.partition());
-                        try (ResultSet result = statement.executeQuery()) {
-                            result.next();
-                            return result.getLong(1);
+                        // Key order, so that concurrent owners cannot deadlock.
+                        for (StreamPartition partition : new TreeSet<>(partitions)) {
+                            statement.setString(1, partition.stream());
+                            statement.setString(2, partition.partition());
+                            try (ResultSet result = statement.executeQuery()) {
+                                result.next();
+                                epochs.put(partition, result.getLong(1));
+                            }
                         }
                     }
+                    return epochs;
                 });
     }
 

@@ -1,5 +1,6 @@
 package io.idempotent.flink.checkpoint.jdbc;
 
+import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
 import io.idempotent.flink.checkpoint.WriteDurability;
 import java.util.Objects;
 import java.util.Properties;
@@ -55,8 +56,44 @@ public final class PostgresCheckpointStoreBuilder {
         return this;
     }
 
+    /**
+     * A factory that connects where the job runs, with this configuration; validated now, so that a
+     * wrong URL or table name fails when the job is built, not when it runs.
+     */
+    public CheckpointStoreFactory buildFactory() {
+        validate();
+        String factoryUrl = url;
+        Properties factoryProperties = new Properties();
+        factoryProperties.putAll(properties);
+        String factoryTable = table;
+        WriteDurability factoryDurability = durability;
+        return () -> {
+            PostgresCheckpointStoreBuilder copy = new PostgresCheckpointStoreBuilder();
+            copy.url = factoryUrl;
+            copy.properties.putAll(factoryProperties);
+            copy.table = factoryTable;
+            copy.durability = factoryDurability;
+            return copy.build();
+        };
+    }
+
     /** Connects, creates the table if it is missing and checks it if it exists. */
     public PostgresCheckpointStore build() {
+        validate();
+        Properties connectionProperties = new Properties();
+        connectionProperties.putAll(properties);
+        connectionProperties.putIfAbsent("connectTimeout", "10");
+        connectionProperties.putIfAbsent("socketTimeout", "60");
+        PostgresConnections connections = new PostgresConnections(url, connectionProperties);
+        try {
+            return new PostgresCheckpointStore(connections, table, durability);
+        } catch (RuntimeException e) {
+            connections.close();
+            throw e;
+        }
+    }
+
+    private void validate() {
         if (url == null || !url.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException(
                     "The PostgreSQL checkpoint store needs a JDBC URL of the form"
@@ -70,17 +107,6 @@ public final class PostgresCheckpointStoreBuilder {
                             + " ([a-z_][a-z0-9_]*, at most 63 characters), but got '"
                             + table
                             + "'.");
-        }
-        Properties connectionProperties = new Properties();
-        connectionProperties.putAll(properties);
-        connectionProperties.putIfAbsent("connectTimeout", "10");
-        connectionProperties.putIfAbsent("socketTimeout", "60");
-        PostgresConnections connections = new PostgresConnections(url, connectionProperties);
-        try {
-            return new PostgresCheckpointStore(connections, table, durability);
-        } catch (RuntimeException e) {
-            connections.close();
-            throw e;
         }
     }
 }

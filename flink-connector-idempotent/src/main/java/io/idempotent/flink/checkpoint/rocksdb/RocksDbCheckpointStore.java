@@ -1,6 +1,7 @@
 package io.idempotent.flink.checkpoint.rocksdb;
 
 import io.idempotent.flink.checkpoint.CheckpointStoreException;
+import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
 import io.idempotent.flink.checkpoint.CheckpointTransition;
 import io.idempotent.flink.checkpoint.PartitionCheckpoint;
 import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
@@ -11,6 +12,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.annotation.PublicEvolving;
@@ -90,6 +93,15 @@ public final class RocksDbCheckpointStore implements PartitionCheckpointStore {
     }
 
     /**
+     * A factory that opens the store in {@code directory} where the job runs. Every task of one JVM
+     * shares the database; processes on other machines cannot reach it.
+     */
+    public static CheckpointStoreFactory factory(Path directory, WriteDurability durability) {
+        String path = directory.toAbsolutePath().toString();
+        return () -> open(Path.of(path), durability);
+    }
+
+    /**
      * Opens an existing store read-only, also while another process writes to it; it sees the
      * checkpoints as they were when it was opened.
      */
@@ -119,13 +131,24 @@ public final class RocksDbCheckpointStore implements PartitionCheckpointStore {
 
     @Override
     public long acquire(StreamPartition partition) {
+        return acquireAll(List.of(partition)).get(partition);
+    }
+
+    @Override
+    public Map<StreamPartition, Long> acquireAll(Collection<StreamPartition> partitions) {
         synchronized (handle) {
-            PartitionCheckpoint current = load(partition);
-            PartitionCheckpoint acquired =
-                    new PartitionCheckpoint(
-                            current.epoch() + 1, current.committed(), current.pending());
-            write(Map.of(partition, acquired));
-            return acquired.epoch();
+            Map<StreamPartition, PartitionCheckpoint> acquired = new LinkedHashMap<>();
+            Map<StreamPartition, Long> epochs = new LinkedHashMap<>();
+            for (StreamPartition partition : partitions) {
+                PartitionCheckpoint current = load(partition);
+                acquired.put(
+                        partition,
+                        new PartitionCheckpoint(
+                                current.epoch() + 1, current.committed(), current.pending()));
+                epochs.put(partition, current.epoch() + 1);
+            }
+            write(acquired);
+            return epochs;
         }
     }
 

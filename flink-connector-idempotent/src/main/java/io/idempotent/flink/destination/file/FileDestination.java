@@ -2,6 +2,7 @@ package io.idempotent.flink.destination.file;
 
 import io.idempotent.flink.checkpoint.BatchId;
 import io.idempotent.flink.destination.Batch;
+import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.destination.SendOutcome;
 import java.io.IOException;
@@ -54,6 +55,13 @@ public final class FileDestination<T> implements IdempotentDestination<T> {
         return new FileDestination<>(
                 Objects.requireNonNull(directory, "directory"),
                 Objects.requireNonNull(encoder, "encoder"));
+    }
+
+    /** A factory for sinks: each committer creates its own destination on {@code directory}. */
+    public static <T> DestinationFactory<T> factory(Path directory, LineEncoder<T> encoder) {
+        String path = directory.toAbsolutePath().toString();
+        Objects.requireNonNull(encoder, "encoder");
+        return () -> create(Path.of(path), encoder);
     }
 
     /** The file that holds (or will hold) the batch {@code id}, relative to the directory. */

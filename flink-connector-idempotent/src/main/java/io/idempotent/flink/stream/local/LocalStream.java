@@ -4,6 +4,7 @@ import io.idempotent.flink.checkpoint.WriteDurability;
 import io.idempotent.flink.rocksdb.SharedRocksDb;
 import io.idempotent.flink.stream.PartitionRecord;
 import io.idempotent.flink.stream.PartitionedStream;
+import io.idempotent.flink.stream.PartitionedStreamFactory;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamException;
 import java.nio.ByteBuffer;
@@ -116,6 +117,12 @@ public final class LocalStream implements PartitionedStream {
             handle.close();
             throw e;
         }
+    }
+
+    /** A factory that opens the existing stream in {@code directory} where the job runs. */
+    public static PartitionedStreamFactory factory(Path directory) {
+        String path = directory.toAbsolutePath().toString();
+        return () -> open(Path.of(path));
     }
 
     /** Opens an existing stream for reading and appending. */

@@ -1,0 +1,34 @@
+package io.idempotent.flink.sink.committer;
+
+import io.idempotent.flink.checkpoint.BatchId;
+import io.idempotent.flink.destination.Batch;
+import io.idempotent.flink.stream.SequenceRange;
+import io.idempotent.flink.stream.StreamPartition;
+import java.util.List;
+import java.util.Objects;
+import org.apache.flink.annotation.Internal;
+
+/**
+ * A batch that becomes a pending checkpoint once its Flink checkpoint completes: plain data (the
+ * identity, the origin range and the elements), never a client.
+ */
+@Internal
+public record BatchCommittable<T>(
+        BatchId id, StreamPartition partition, SequenceRange range, List<T> elements) {
+
+    public BatchCommittable {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(partition, "partition");
+        Objects.requireNonNull(range, "range");
+        elements = List.copyOf(elements);
+    }
+
+    public Batch<T> toBatch() {
+        return new Batch<>(id, partition, range, elements, null);
+    }
+
+    @Override
+    public String toString() {
+        return "BatchCommittable{" + id + ", " + elements.size() + " elements}";
+    }
+}

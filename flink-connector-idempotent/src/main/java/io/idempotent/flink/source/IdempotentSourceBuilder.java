@@ -1,0 +1,96 @@
+package io.idempotent.flink.source;
+
+import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
+import io.idempotent.flink.stream.PartitionedStreamFactory;
+import io.idempotent.flink.util.Serializability;
+import java.time.Duration;
+import java.util.Objects;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.connector.source.Boundedness;
+
+/** Builds an {@link IdempotentSource}; {@link #build()} checks the combination of settings. */
+@PublicEvolving
+public final class IdempotentSourceBuilder {
+
+    private PartitionedStreamFactory streams;
+    private CheckpointStoreFactory stores;
+    private StartingPosition startingPosition = StartingPosition.EARLIEST;
+    private Boundedness boundedness = Boundedness.CONTINUOUS_UNBOUNDED;
+    private Duration discoveryInterval = Duration.ofSeconds(10);
+    private int maxRecordsPerFetch = 1_000;
+    private Duration idleWait = Duration.ofMillis(50);
+
+    IdempotentSourceBuilder() {}
+
+    /** The stream to read. Required. */
+    public IdempotentSourceBuilder stream(PartitionedStreamFactory streams) {
+        this.streams = Objects.requireNonNull(streams, "streams");
+        return this;
+    }
+
+    /** Where partitions start without Flink state. Default {@link StartingPosition#EARLIEST}. */
+    public IdempotentSourceBuilder startingFrom(StartingPosition position) {
+        this.startingPosition = Objects.requireNonNull(position, "position");
+        return this;
+    }
+
+    /** The store read by {@link StartingPosition#CHECKPOINT_STORE}; the sink's store. */
+    public IdempotentSourceBuilder checkpointStore(CheckpointStoreFactory stores) {
+        this.stores = Objects.requireNonNull(stores, "stores");
+        return this;
+    }
+
+    /** Stop at the partitions' ends as they are when the job starts. Default: read forever. */
+    public IdempotentSourceBuilder bounded() {
+        this.boundedness = Boundedness.BOUNDED;
+        return this;
+    }
+
+    /** How often new partitions are looked for; {@link Duration#ZERO} looks once. Default 10 s. */
+    public IdempotentSourceBuilder partitionDiscoveryInterval(Duration interval) {
+        Objects.requireNonNull(interval, "interval");
+        if (interval.isNegative()) {
+            throw new IllegalArgumentException(
+                    "The partition discovery interval must not be negative, but is " + interval);
+        }
+        this.discoveryInterval = interval;
+        return this;
+    }
+
+    /** Records read per partition in one fetch. Default 1000. */
+    public IdempotentSourceBuilder maxRecordsPerFetch(int records) {
+        if (records < 1) {
+            throw new IllegalArgumentException(
+                    "maxRecordsPerFetch must be at least 1, but is " + records + ".");
+        }
+        this.maxRecordsPerFetch = records;
+        return this;
+    }
+
+    public IdempotentSource build() {
+        if (streams == null) {
+            throw new IllegalStateException(
+                    "No stream to read: call stream(...), e.g. stream(LocalStream.factory(dir)).");
+        }
+        if (startingPosition == StartingPosition.CHECKPOINT_STORE && stores == null) {
+            throw new IllegalStateException(
+                    "Starting from the checkpoint store needs the store: call"
+                            + " checkpointStore(...) with the sink's store.");
+        }
+        if (startingPosition != StartingPosition.CHECKPOINT_STORE && stores != null) {
+            throw new IllegalStateException(
+                    "checkpointStore(...) is only read when starting from it; call"
+                            + " startingFrom(StartingPosition.CHECKPOINT_STORE) or remove it.");
+        }
+        Serializability.requireSerializable(streams, "stream factory");
+        Serializability.requireSerializable(stores, "checkpoint store factory");
+        return new IdempotentSource(
+                streams,
+                stores,
+                startingPosition,
+                boundedness,
+                discoveryInterval,
+                maxRecordsPerFetch,
+                idleWait);
+    }
+}

@@ -1,0 +1,216 @@
+package io.idempotent.flink.source.enumerator;
+
+import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
+import io.idempotent.flink.checkpoint.PartitionCheckpoint;
+import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
+import io.idempotent.flink.source.StartingPosition;
+import io.idempotent.flink.source.split.PartitionSplit;
+import io.idempotent.flink.stream.PartitionedStream;
+import io.idempotent.flink.stream.PartitionedStreamFactory;
+import io.idempotent.flink.stream.StreamPartition;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.api.connector.source.SplitsAssignment;
+import org.apache.flink.util.FlinkRuntimeException;
+import org.apache.flink.util.IOUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Maps stream partitions to splits, one per partition, and assigns them to readers.
+ *
+ * <p>Split lifecycle: a partition is discovered (at start, then every discovery interval in
+ * unbounded mode) and becomes a split whose start comes from the {@link StartingPosition}; the
+ * split waits in {@code unassigned} until its reader ({@code partition number modulo parallelism},
+ * so that splits spread evenly) is registered; splits of a failed reader come back through {@link
+ * #addSplitsBack} and wait for that reader to register again.
+ *
+ * <p>Threads: discovery (listing partitions, reading the checkpoint store) runs in the
+ * coordinator's worker threads through {@code callAsync}; every other method runs in the
+ * coordinator thread.
+ */
+@Internal
+public final class PartitionSplitEnumerator
+        implements SplitEnumerator<PartitionSplit, EnumeratorState> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionSplitEnumerator.class);
+
+    private final SplitEnumeratorContext<PartitionSplit> context;
+    private final PartitionedStreamFactory streams;
+    @Nullable private final CheckpointStoreFactory stores;
+    private final StartingPosition startingPosition;
+    private final boolean bounded;
+    private final Duration discoveryInterval;
+
+    /** Read by discovery in a worker thread, written in the coordinator thread. */
+    private final Set<String> discovered = ConcurrentHashMap.newKeySet();
+
+    private final List<PartitionSplit> unassigned = new ArrayList<>();
+    private final Set<Integer> noMoreSplitsSignalled = new HashSet<>();
+    private boolean discoveryDone;
+    @Nullable private PartitionedStream stream;
+    @Nullable private PartitionCheckpointStore store;
+
+    public PartitionSplitEnumerator(
+            SplitEnumeratorContext<PartitionSplit> context,
+            PartitionedStreamFactory streams,
+            @Nullable CheckpointStoreFactory stores,
+            StartingPosition startingPosition,
+            boolean bounded,
+            Duration discoveryInterval,
+            @Nullable EnumeratorState restored) {
+        this.context = context;
+        this.streams = streams;
+        this.stores = stores;
+        this.startingPosition = startingPosition;
+        this.bounded = bounded;
+        this.discoveryInterval = discoveryInterval;
+        if (restored != null) {
+            discovered.addAll(restored.discovered());
+            unassigned.addAll(restored.unassigned());
+        }
+    }
+
+    @Override
+    public void start() {
+        if (bounded || discoveryInterval.isZero()) {
+            context.callAsync(this::discover, this::onDiscovered);
+        } else {
+            long interval = discoveryInterval.toMillis();
+            context.callAsync(this::discover, this::onDiscovered, 0, interval);
+        }
+    }
+
+    /** Worker thread: the splits of partitions not discovered yet. */
+    private List<PartitionSplit> discover() {
+        if (stream == null) {
+            stream = streams.open();
+        }
+        List<PartitionSplit> splits = new ArrayList<>();
+        for (String partition : stream.partitions()) {
+            if (!discovered.contains(partition)) {
+                splits.add(newSplit(new StreamPartition(stream.name(), partition)));
+            }
+        }
+        return splits;
+    }
+
+    private PartitionSplit newSplit(StreamPartition partition) {
+        long stop = bounded ? stream.endSequence(partition.partition()) : PartitionSplit.UNBOUNDED;
+        switch (startingPosition) {
+            case LATEST:
+                return new PartitionSplit(
+                        partition, stream.endSequence(partition.partition()), stop, null);
+            case CHECKPOINT_STORE:
+                if (store == null) {
+                    store = stores.open();
+                }
+                PartitionCheckpoint checkpoint = store.load(partition);
+                LOG.info(
+                        "Partition {} starts from the checkpoint store: {}", partition, checkpoint);
+                return new PartitionSplit(
+                        partition, checkpoint.nextSequence(), stop, checkpoint.pending());
+            case EARLIEST:
+            default:
+                return new PartitionSplit(partition, 0, stop, null);
+        }
+    }
+
+    /** Coordinator thread. */
+    private void onDiscovered(List<PartitionSplit> splits, Throwable error) {
+        if (error != null) {
+            throw new FlinkRuntimeException(
+                    "Cannot discover the partitions of the stream or read where they start: "
+                            + error.getMessage(),
+                    error);
+        }
+        for (PartitionSplit split : splits) {
+            if (discovered.add(split.partition().partition())) {
+                LOG.info("Discovered {}", split);
+                unassigned.add(split);
+            }
+        }
+        discoveryDone = bounded || discoveryInterval.isZero() || discoveryDone;
+        assignPending();
+    }
+
+    private void assignPending() {
+        Map<Integer, List<PartitionSplit>> assignment = new HashMap<>();
+        for (Iterator<PartitionSplit> iterator = unassigned.iterator(); iterator.hasNext(); ) {
+            PartitionSplit split = iterator.next();
+            int owner = ownerOf(split.partition().partition(), context.currentParallelism());
+            if (context.registeredReaders().containsKey(owner)) {
+                assignment.computeIfAbsent(owner, o -> new ArrayList<>()).add(split);
+                iterator.remove();
+            }
+        }
+        if (!assignment.isEmpty()) {
+            context.assignSplits(new SplitsAssignment<>(assignment));
+        }
+        if (bounded && discoveryDone) {
+            // All splits of a bounded read exist once discovery is done; a reader is told so
+            // once everything it owns is assigned (again after it restarts).
+            for (int reader : context.registeredReaders().keySet()) {
+                boolean ownsUnassigned =
+                        unassigned.stream()
+                                .anyMatch(
+                                        s ->
+                                                ownerOf(
+                                                                s.partition().partition(),
+                                                                context.currentParallelism())
+                                                        == reader);
+                if (!ownsUnassigned && noMoreSplitsSignalled.add(reader)) {
+                    context.signalNoMoreSplits(reader);
+                }
+            }
+        }
+    }
+
+    /** Numbered partitions go round-robin; others by hash. */
+    static int ownerOf(String partition, int parallelism) {
+        try {
+            return Math.floorMod(Integer.parseInt(partition), parallelism);
+        } catch (NumberFormatException e) {
+            return Math.floorMod(partition.hashCode(), parallelism);
+        }
+    }
+
+    @Override
+    public void handleSplitRequest(int subtaskId, @Nullable String requesterHostname) {
+        // Splits are pushed when a reader registers or a partition is discovered.
+    }
+
+    @Override
+    public void addSplitsBack(List<PartitionSplit> splits, int subtaskId) {
+        unassigned.addAll(splits);
+        assignPending();
+    }
+
+    @Override
+    public void addReader(int subtaskId) {
+        noMoreSplitsSignalled.remove(subtaskId);
+        assignPending();
+    }
+
+    @Override
+    public EnumeratorState snapshotState(long checkpointId) {
+        return new EnumeratorState(discovered, unassigned);
+    }
+
+    @Override
+    public void close() {
+        IOUtils.closeAllQuietly(Arrays.asList(stream, store));
+    }
+}

@@ -1,0 +1,44 @@
+package io.idempotent.flink.source.reader;
+
+import io.idempotent.flink.source.Traced;
+import io.idempotent.flink.source.split.PartitionSplit;
+import io.idempotent.flink.source.split.PartitionSplitState;
+import io.idempotent.flink.stream.PartitionRecord;
+import io.idempotent.flink.stream.PartitionedStreamFactory;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
+
+/** Reads the splits assigned to one subtask with one fetcher thread. */
+@Internal
+public final class IdempotentSourceReader
+        extends SingleThreadMultiplexSourceReaderBase<
+                Chunk, Traced<PartitionRecord>, PartitionSplit, PartitionSplitState> {
+
+    public IdempotentSourceReader(
+            PartitionedStreamFactory streams,
+            int maxChunk,
+            Duration idleWait,
+            SourceReaderContext context) {
+        super(
+                () -> new PartitionSplitReader(streams.open(), maxChunk, idleWait),
+                new TracedRecordEmitter(),
+                context.getConfiguration(),
+                context);
+    }
+
+    @Override
+    protected void onSplitFinished(Map<String, PartitionSplitState> finished) {}
+
+    @Override
+    protected PartitionSplitState initializedState(PartitionSplit split) {
+        return new PartitionSplitState(split);
+    }
+
+    @Override
+    protected PartitionSplit toSplitType(String splitId, PartitionSplitState state) {
+        return state.toSplit();
+    }
+}

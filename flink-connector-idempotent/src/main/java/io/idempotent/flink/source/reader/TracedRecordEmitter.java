@@ -1,0 +1,29 @@
+package io.idempotent.flink.source.reader;
+
+import io.idempotent.flink.source.Origin;
+import io.idempotent.flink.source.Traced;
+import io.idempotent.flink.source.split.PartitionSplitState;
+import io.idempotent.flink.stream.PartitionRecord;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.connector.source.SourceOutput;
+import org.apache.flink.connector.base.source.reader.RecordEmitter;
+
+/** Emits a whole chunk in one call, each record traced with its origin, and moves the split on. */
+@Internal
+final class TracedRecordEmitter
+        implements RecordEmitter<Chunk, Traced<PartitionRecord>, PartitionSplitState> {
+
+    @Override
+    public void emitRecord(
+            Chunk chunk, SourceOutput<Traced<PartitionRecord>> output, PartitionSplitState state) {
+        String stream = state.partition().stream();
+        long last = -1;
+        for (PartitionRecord record : chunk.records()) {
+            Origin origin =
+                    new Origin(stream, record.partition(), record.sequence(), chunk.replaying());
+            output.collect(new Traced<>(origin, record), record.timestamp());
+            last = record.sequence();
+        }
+        state.emittedUpTo(last);
+    }
+}
