@@ -39,7 +39,9 @@ public final class SharedRocksDb implements AutoCloseable {
 
     /**
      * Opens the database in {@code directory} for reading and writing, or returns the handle this
-     * JVM already holds. {@code purpose} names what the directory is for in error messages.
+     * JVM already holds. {@code purpose} names what the directory is for in error messages. A
+     * directory that holds files but no database is refused, so that nothing is created in the
+     * middle of somebody else's files.
      */
     public static SharedRocksDb open(Path directory, boolean createIfMissing, String purpose) {
         Path key = canonical(directory);
@@ -110,7 +112,10 @@ public final class SharedRocksDb implements AutoCloseable {
     }
 
     private static SharedRocksDb openNew(Path directory, boolean createIfMissing, String purpose) {
-        if (!createIfMissing) {
+        if (createIfMissing) {
+            // Under the lock: another thread of this JVM may be creating the database right now.
+            requireEmptyOrRocksDb(directory, purpose);
+        } else {
             requireExisting(directory, purpose);
         }
         RocksDB.loadLibrary();
@@ -150,11 +155,7 @@ public final class SharedRocksDb implements AutoCloseable {
                 e);
     }
 
-    /**
-     * Refuses a directory that holds files but no RocksDB database, so that nothing is created in
-     * the middle of somebody else's files.
-     */
-    public static void requireEmptyOrRocksDb(Path directory, String purpose) {
+    private static void requireEmptyOrRocksDb(Path directory, String purpose) {
         if (!Files.isDirectory(directory) || Files.exists(directory.resolve("CURRENT"))) {
             return;
         }

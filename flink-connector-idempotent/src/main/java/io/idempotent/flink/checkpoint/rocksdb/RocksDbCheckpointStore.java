@@ -64,7 +64,6 @@ public final class RocksDbCheckpointStore implements PartitionCheckpointStore {
     public static RocksDbCheckpointStore open(Path directory, WriteDurability durability) {
         SharedRocksDb handle;
         try {
-            SharedRocksDb.requireEmptyOrRocksDb(directory, PURPOSE);
             handle = SharedRocksDb.open(directory, true, PURPOSE);
         } catch (UncheckedIOException e) {
             throw new CheckpointStoreException(e.getCause().getMessage(), e);

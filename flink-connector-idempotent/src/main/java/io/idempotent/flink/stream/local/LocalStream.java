@@ -80,12 +80,7 @@ public final class LocalStream implements PartitionedStream {
                             + partitions
                             + " partitions.");
         }
-        SharedRocksDb handle =
-                opening(
-                        () -> {
-                            SharedRocksDb.requireEmptyOrRocksDb(directory, PURPOSE);
-                            return SharedRocksDb.open(directory, true, PURPOSE);
-                        });
+        SharedRocksDb handle = opening(() -> SharedRocksDb.open(directory, true, PURPOSE));
         try {
             synchronized (handle) {
                 if (handle.db().get(FORMAT_KEY) != null) {

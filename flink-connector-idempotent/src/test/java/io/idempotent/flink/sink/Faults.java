@@ -1,0 +1,168 @@
+package io.idempotent.flink.sink;
+
+import io.idempotent.flink.checkpoint.BatchId;
+import io.idempotent.flink.destination.Batch;
+import io.idempotent.flink.destination.DestinationFactory;
+import io.idempotent.flink.destination.IdempotentDestination;
+import io.idempotent.flink.destination.SendOutcome;
+import io.idempotent.flink.sink.committer.BatchCommittable;
+import io.idempotent.flink.source.Traced;
+import java.io.IOException;
+import java.util.Collection;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.api.connector.sink2.CommitterInitContext;
+import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SupportsCommitter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+
+/**
+ * Faults injected into a job on a MiniCluster (one JVM, so static state reaches every task): each
+ * fires once, at the chosen point, after {@link #armAfter} events of that point.
+ */
+final class Faults {
+
+    /** Where a fault fires. Each is a case of the end-to-end ITCases. */
+    enum Fault {
+        NONE,
+        /** Fault 1: user processing throws after N records. */
+        PROCESSING,
+        /** Fault 2: the writer fails while snapshotting (preparing its committables). */
+        WRITER_SNAPSHOT,
+        /** Fault 3a: the committer fails before sending anything. */
+        COMMIT_BEFORE_SEND,
+        /** Fault 3b: the committer fails half way through the batches of a commit. */
+        COMMIT_HALF_SENT,
+        /** Fault 3c / 4: the destination applies a batch, then the call fails (a timeout). */
+        APPLIED_THEN_TIMEOUT
+    }
+
+    private static final AtomicReference<Fault> ARMED = new AtomicReference<>(Fault.NONE);
+    private static final AtomicInteger COUNTDOWN = new AtomicInteger();
+    private static final AtomicInteger FIRED = new AtomicInteger();
+
+    private Faults() {}
+
+    static void armAfter(Fault fault, int events) {
+        FIRED.set(0);
+        COUNTDOWN.set(events);
+        ARMED.set(fault);
+    }
+
+    static int fired() {
+        return FIRED.get();
+    }
+
+    /** Throws once if {@code point} is armed and its countdown has run out. */
+    static void at(Fault point) throws IOException {
+        if (ARMED.get() == point
+                && COUNTDOWN.decrementAndGet() < 0
+                && ARMED.compareAndSet(point, Fault.NONE)) {
+            FIRED.incrementAndGet();
+            throw new IOException("injected fault " + point);
+        }
+    }
+
+    /** The sink under test, with fault points around its writer and committer. */
+    static <T> Sink<Traced<T>> around(IdempotentSink<T> sink) {
+        return new FaultySink<>(sink);
+    }
+
+    private static final class FaultySink<T>
+            implements Sink<Traced<T>>, SupportsCommitter<BatchCommittable<T>> {
+        private final IdempotentSink<T> sink;
+
+        FaultySink(IdempotentSink<T> sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public CommittingSinkWriter<Traced<T>, BatchCommittable<T>> createWriter(
+                WriterInitContext context) {
+            CommittingSinkWriter<Traced<T>, BatchCommittable<T>> writer =
+                    sink.createWriter(context);
+            return new CommittingSinkWriter<>() {
+                @Override
+                public Collection<BatchCommittable<T>> prepareCommit()
+                        throws IOException, InterruptedException {
+                    at(Fault.WRITER_SNAPSHOT);
+                    return writer.prepareCommit();
+                }
+
+                @Override
+                public void write(Traced<T> element, Context context)
+                        throws IOException, InterruptedException {
+                    writer.write(element, context);
+                }
+
+                @Override
+                public void flush(boolean endOfInput) throws IOException, InterruptedException {
+                    writer.flush(endOfInput);
+                }
+
+                @Override
+                public void close() throws Exception {
+                    writer.close();
+                }
+            };
+        }
+
+        @Override
+        public Committer<BatchCommittable<T>> createCommitter(CommitterInitContext context) {
+            Committer<BatchCommittable<T>> committer = sink.createCommitter(context);
+            return new Committer<>() {
+                @Override
+                public void commit(Collection<CommitRequest<BatchCommittable<T>>> requests)
+                        throws IOException, InterruptedException {
+                    if (!requests.isEmpty()) {
+                        at(Fault.COMMIT_BEFORE_SEND);
+                    }
+                    committer.commit(requests);
+                }
+
+                @Override
+                public void close() throws Exception {
+                    committer.close();
+                }
+            };
+        }
+
+        @Override
+        public SimpleVersionedSerializer<BatchCommittable<T>> getCommittableSerializer() {
+            return sink.getCommittableSerializer();
+        }
+    }
+
+    /** A destination with fault points before and after each send. */
+    static <T> DestinationFactory<T> around(DestinationFactory<T> factory) {
+        return () -> {
+            IdempotentDestination<T> destination = factory.create();
+            return new IdempotentDestination<>() {
+                private int sendsInThisCommit;
+
+                @Override
+                public String plannedLocation(BatchId id) {
+                    return destination.plannedLocation(id);
+                }
+
+                @Override
+                public SendOutcome send(Batch<T> batch) throws Exception {
+                    if (++sendsInThisCommit % 2 == 0) {
+                        at(Fault.COMMIT_HALF_SENT);
+                    }
+                    SendOutcome outcome = destination.send(batch);
+                    at(Fault.APPLIED_THEN_TIMEOUT);
+                    return outcome;
+                }
+
+                @Override
+                public void close() throws Exception {
+                    destination.close();
+                }
+            };
+        };
+    }
+}
