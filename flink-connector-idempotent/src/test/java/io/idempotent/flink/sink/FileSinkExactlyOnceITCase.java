@@ -1,8 +1,10 @@
 package io.idempotent.flink.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.idempotent.flink.checkpoint.PartitionCheckpoint;
+import io.idempotent.flink.checkpoint.PendingCheckpoint;
 import io.idempotent.flink.checkpoint.WriteDurability;
 import io.idempotent.flink.checkpoint.rocksdb.RocksDbCheckpointStore;
 import io.idempotent.flink.destination.file.FileDestination;
@@ -42,7 +44,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The whole path on a MiniCluster — local stream → {@link IdempotentSource} → user processing →
  * {@link IdempotentSink} → files — with one fault injected per case, then an independent count of
- * what the files hold. Proves design.md rows F1 to F4.
+ * what the files hold. Proves design.md rows F1 to F4 and F6.
  */
 class FileSinkExactlyOnceITCase {
 
@@ -108,8 +110,48 @@ class FileSinkExactlyOnceITCase {
         assertExactlyOnce();
     }
 
+    /**
+     * Proves design.md row F6: a job dies with batches pending and no restart; a brand-new job with
+     * no Flink state starts from the checkpoint store, re-sends exactly the pending ranges under
+     * the same identities, then continues. Flink alone cannot do this without loss or duplicates.
+     */
+    @ParameterizedTest
+    @EnumSource(
+            value = Fault.class,
+            names = {"COMMIT_HALF_SENT", "APPLIED_THEN_TIMEOUT"})
+    void aFreshJobTakesOverFromTheCheckpointStore(Fault fault) throws Exception {
+        Faults.armAfter(fault, 3);
+        assertThatThrownBy(() -> run(StartingPosition.EARLIEST, 2, false))
+                .hasStackTraceContaining("injected fault " + fault);
+        List<PendingCheckpoint> pending = new ArrayList<>();
+        try (RocksDbCheckpointStore store = RocksDbCheckpointStore.open(storeDir)) {
+            for (int p = 0; p < PARTITIONS; p++) {
+                store.load(new StreamPartition("events", Integer.toString(p)))
+                        .pendingCheckpoint()
+                        .ifPresent(pending::add);
+            }
+        }
+        assertThat(pending).as("the dead job left batches pending").isNotEmpty();
+
+        run(StartingPosition.CHECKPOINT_STORE, 3, true);
+
+        assertExactlyOnce();
+        for (PendingCheckpoint replayed : pending) {
+            assertThat(outDir.resolve(replayed.location())).as("re-sent " + replayed).exists();
+        }
+    }
+
     void run(StartingPosition start, int parallelism) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        run(start, parallelism, true);
+    }
+
+    void run(StartingPosition start, int parallelism, boolean restarts) throws Exception {
+        Configuration jobConf = new Configuration();
+        if (!restarts) {
+            jobConf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        }
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(jobConf);
         env.setParallelism(parallelism);
         env.enableCheckpointing(50);
         IdempotentSourceBuilder source =
