@@ -99,16 +99,15 @@ public final class SharedRocksDb implements AutoCloseable {
     @Override
     public void close() {
         synchronized (OPEN) {
-            if (references <= 0) {
-                return;
-            }
-            if (--references > 0) {
+            if (references <= 0 || --references > 0) {
                 return;
             }
             OPEN.remove(directory, this);
+            // Inside the lock: RocksDB's directory lock must be released before anyone in this
+            // JVM opens the directory again.
+            db.close();
+            options.close();
         }
-        db.close();
-        options.close();
     }
 
     private static SharedRocksDb openNew(Path directory, boolean createIfMissing, String purpose) {

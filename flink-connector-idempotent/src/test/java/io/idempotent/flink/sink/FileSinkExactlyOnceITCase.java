@@ -1,224 +1,32 @@
 package io.idempotent.flink.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.idempotent.flink.checkpoint.PartitionCheckpoint;
 import io.idempotent.flink.checkpoint.PendingCheckpoint;
-import io.idempotent.flink.checkpoint.WriteDurability;
-import io.idempotent.flink.checkpoint.rocksdb.RocksDbCheckpointStore;
+import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.destination.file.FileDestination;
-import io.idempotent.flink.sink.Faults.Fault;
-import io.idempotent.flink.source.IdempotentSource;
-import io.idempotent.flink.source.IdempotentSourceBuilder;
-import io.idempotent.flink.source.StartingPosition;
-import io.idempotent.flink.source.Traced;
-import io.idempotent.flink.stream.PartitionRecord;
-import io.idempotent.flink.stream.StreamPartition;
-import io.idempotent.flink.stream.local.LocalStream;
 import io.idempotent.flink.testutils.ExactlyOnceVerifier;
 import io.idempotent.flink.testutils.FileDestinationReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.api.common.typeinfo.TypeHint;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
-/**
- * The whole path on a MiniCluster — local stream → {@link IdempotentSource} → user processing →
- * {@link IdempotentSink} → files — with one fault injected per case, then an independent count of
- * what the files hold. Proves design.md rows F1 to F4 and F6.
- */
-class FileSinkExactlyOnceITCase {
+/** The end-to-end cases into the file destination; the verifier reads the files on disk. */
+class FileSinkExactlyOnceITCase extends ExactlyOnceSinkTestBase {
 
-    static final int PARTITIONS = 4;
-    static final int RECORDS = 600;
-
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER =
-            new MiniClusterExtension(
-                    () -> {
-                        Configuration conf = new Configuration();
-                        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-                        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 5);
-                        conf.set(
-                                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY,
-                                Duration.ofMillis(50));
-                        return new MiniClusterResourceConfiguration.Builder()
-                                .setConfiguration(conf)
-                                .setNumberTaskManagers(1)
-                                .setNumberSlotsPerTaskManager(4)
-                                .build();
-                    });
-
-    @TempDir Path dir;
-    Path streamDir;
-    Path storeDir;
-    Path outDir;
-
-    @BeforeEach
-    void fillStream() {
-        streamDir = dir.resolve("stream");
-        storeDir = dir.resolve("store");
-        outDir = dir.resolve("out");
-        try (LocalStream stream = LocalStream.create(streamDir, "events", PARTITIONS)) {
-            for (int p = 0; p < PARTITIONS; p++) {
-                List<LocalStream.NewRecord> records = new ArrayList<>();
-                for (int i = 0; i < RECORDS; i++) {
-                    records.add(
-                            LocalStream.NewRecord.of(
-                                    ("payload-" + i).getBytes(StandardCharsets.UTF_8), i));
-                }
-                stream.appendAll(Integer.toString(p), records);
-            }
-        }
+    @Override
+    DestinationFactory<String> destination() {
+        return FileDestination.factory(outDir, s -> s.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Proves design.md rows F1 (NONE, PROCESSING), F2, F3 and F4. */
-    @ParameterizedTest
-    @EnumSource(Fault.class)
-    void deliversExactlyOnceDespite(Fault fault) throws Exception {
-        Faults.armAfter(
-                fault,
-                switch (fault) {
-                    case PROCESSING -> RECORDS;
-                    case WRITER_SNAPSHOT -> 3;
-                    default -> 2;
-                });
-        run(StartingPosition.EARLIEST, 2);
-
-        assertThat(Faults.fired())
-                .as("fault %s fired", fault)
-                .isEqualTo(fault == Fault.NONE ? 0 : 1);
-        assertExactlyOnce();
+    @Override
+    List<ExactlyOnceVerifier.Origin> holdings() {
+        return FileDestinationReader.read(outDir, "events");
     }
 
-    /**
-     * Proves design.md row F6: a job dies with batches pending and no restart; a brand-new job with
-     * no Flink state starts from the checkpoint store, re-sends exactly the pending ranges under
-     * the same identities, then continues. Flink alone cannot do this without loss or duplicates.
-     */
-    @ParameterizedTest
-    @EnumSource(
-            value = Fault.class,
-            names = {"COMMIT_HALF_SENT", "APPLIED_THEN_TIMEOUT"})
-    void aFreshJobTakesOverFromTheCheckpointStore(Fault fault) throws Exception {
-        Faults.armAfter(fault, 3);
-        assertThatThrownBy(() -> run(StartingPosition.EARLIEST, 2, false))
-                .hasStackTraceContaining("injected fault " + fault);
-        List<PendingCheckpoint> pending = new ArrayList<>();
-        try (RocksDbCheckpointStore store = RocksDbCheckpointStore.open(storeDir)) {
-            for (int p = 0; p < PARTITIONS; p++) {
-                store.load(new StreamPartition("events", Integer.toString(p)))
-                        .pendingCheckpoint()
-                        .ifPresent(pending::add);
-            }
-        }
-        assertThat(pending).as("the dead job left batches pending").isNotEmpty();
-
-        run(StartingPosition.CHECKPOINT_STORE, 3, true);
-
-        assertExactlyOnce();
+    @Override
+    void assertResent(List<PendingCheckpoint> pending) {
         for (PendingCheckpoint replayed : pending) {
             assertThat(outDir.resolve(replayed.location())).as("re-sent " + replayed).exists();
-        }
-    }
-
-    void run(StartingPosition start, int parallelism) throws Exception {
-        run(start, parallelism, true);
-    }
-
-    void run(StartingPosition start, int parallelism, boolean restarts) throws Exception {
-        Configuration jobConf = new Configuration();
-        if (!restarts) {
-            jobConf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        }
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(jobConf);
-        env.setParallelism(parallelism);
-        env.enableCheckpointing(50);
-        IdempotentSourceBuilder source =
-                IdempotentSource.builder().stream(LocalStream.factory(streamDir))
-                        .bounded()
-                        .maxRecordsPerFetch(20)
-                        .startingFrom(start);
-        if (start == StartingPosition.CHECKPOINT_STORE) {
-            source.checkpointStore(
-                    RocksDbCheckpointStore.factory(storeDir, WriteDurability.SYNCED));
-        }
-        IdempotentSink<String> sink =
-                IdempotentSink.<String>builder()
-                        .elementType(Types.STRING)
-                        .destination(
-                                Faults.around(
-                                        FileDestination.factory(
-                                                outDir, s -> s.getBytes(StandardCharsets.UTF_8))))
-                        .checkpointStore(
-                                RocksDbCheckpointStore.factory(storeDir, WriteDurability.SYNCED))
-                        .build();
-        env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "events")
-                .map(new Processing())
-                .returns(TypeInformation.of(new TypeHint<Traced<String>>() {}))
-                .sinkTo(Faults.around(sink));
-        env.execute("file-sink-exactly-once");
-    }
-
-    void assertExactlyOnce() {
-        Map<String, List<Long>> expected = new LinkedHashMap<>();
-        for (int p = 0; p < PARTITIONS; p++) {
-            List<Long> sequences = new ArrayList<>();
-            for (long i = 0; i < RECORDS; i++) {
-                sequences.add(i);
-            }
-            expected.put(Integer.toString(p), sequences);
-        }
-        ExactlyOnceVerifier.Result result =
-                ExactlyOnceVerifier.verify(expected, FileDestinationReader.read(outDir, "events"));
-        assertThat(result.exactlyOnce()).as(result.toString()).isTrue();
-        try (RocksDbCheckpointStore store = RocksDbCheckpointStore.open(storeDir)) {
-            for (int p = 0; p < PARTITIONS; p++) {
-                PartitionCheckpoint checkpoint =
-                        store.load(new StreamPartition("events", Integer.toString(p)));
-                assertThat(checkpoint.committed()).isEqualTo(RECORDS - 1);
-                assertThat(checkpoint.pending()).isNull();
-            }
-        }
-    }
-
-    /** Tags each record with its origin; slow enough for checkpoints to fall in between. */
-    static final class Processing implements MapFunction<Traced<PartitionRecord>, Traced<String>> {
-        private int count;
-
-        @Override
-        public Traced<String> map(Traced<PartitionRecord> traced) throws Exception {
-            Faults.at(Fault.PROCESSING);
-            if (++count % 4 == 0) {
-                Thread.sleep(1);
-            }
-            return traced.map(
-                    record ->
-                            record.partition()
-                                    + ":"
-                                    + record.sequence()
-                                    + " "
-                                    + new String(record.payload(), StandardCharsets.UTF_8));
         }
     }
 }

@@ -7,6 +7,7 @@ import io.idempotent.flink.checkpoint.PartitionCheckpoint;
 import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
 import io.idempotent.flink.checkpoint.PendingCheckpoint;
 import io.idempotent.flink.checkpoint.WriteDurability;
+import io.idempotent.flink.jdbc.PostgresConnections;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
 import java.sql.Connection;
@@ -88,7 +89,7 @@ public final class PostgresCheckpointStore implements PartitionCheckpointStore {
                         + " AS t (stream, partition_name, epoch, committed) VALUES (?, ?, 1, -1)"
                         + " ON CONFLICT (stream, partition_name) DO UPDATE"
                         + " SET epoch = t.epoch + 1, updated_at = now() RETURNING epoch";
-        return connections.inTransaction(
+        return transaction(
                 "acquire " + partitions,
                 durability,
                 connection -> {
@@ -110,8 +111,7 @@ public final class PostgresCheckpointStore implements PartitionCheckpointStore {
 
     @Override
     public synchronized PartitionCheckpoint load(StreamPartition partition) {
-        return connections
-                .inTransaction(
+        return transaction(
                         "load " + partition,
                         durability,
                         connection ->
@@ -129,7 +129,7 @@ public final class PostgresCheckpointStore implements PartitionCheckpointStore {
             byStream.computeIfAbsent(transition.partition().stream(), s -> new TreeSet<>())
                     .add(transition.partition());
         }
-        connections.inTransaction(
+        transaction(
                 "apply " + transitions,
                 durability,
                 connection -> {
@@ -149,6 +149,22 @@ public final class PostgresCheckpointStore implements PartitionCheckpointStore {
     @Override
     public void close() {
         connections.close();
+    }
+
+    private <T> T transaction(
+            String what, WriteDurability writeDurability, PostgresConnections.Work<T> work) {
+        try {
+            return connections.inTransaction(writeDurability, work);
+        } catch (SQLException e) {
+            throw new CheckpointStoreException(
+                    String.format(
+                            "Cannot %s in the PostgreSQL checkpoint store at %s: %s (SQL state"
+                                    + " %s). Check that the server is reachable and the user may"
+                                    + " write the table; the protocol resumes from what the"
+                                    + " store holds.",
+                            what, connections.url(), e.getMessage(), e.getSQLState()),
+                    e);
+        }
     }
 
     private Map<StreamPartition, PartitionCheckpoint> select(
@@ -234,7 +250,7 @@ public final class PostgresCheckpointStore implements PartitionCheckpointStore {
     }
 
     private void createOrCheckTable() {
-        connections.inTransaction(
+        transaction(
                 "create or check table " + table,
                 WriteDurability.SYNCED,
                 connection -> {

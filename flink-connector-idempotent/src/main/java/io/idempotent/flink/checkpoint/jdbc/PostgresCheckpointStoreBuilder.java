@@ -2,6 +2,7 @@ package io.idempotent.flink.checkpoint.jdbc;
 
 import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
 import io.idempotent.flink.checkpoint.WriteDurability;
+import io.idempotent.flink.jdbc.PostgresConnections;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.regex.Pattern;

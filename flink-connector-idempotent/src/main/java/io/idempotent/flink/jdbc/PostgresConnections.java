@@ -1,6 +1,5 @@
-package io.idempotent.flink.checkpoint.jdbc;
+package io.idempotent.flink.jdbc;
 
-import io.idempotent.flink.checkpoint.CheckpointStoreException;
 import io.idempotent.flink.checkpoint.WriteDurability;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -14,18 +13,22 @@ import org.apache.flink.annotation.Internal;
  * around it. Callers serialize access.
  */
 @Internal
-final class PostgresConnections implements AutoCloseable {
+public final class PostgresConnections implements AutoCloseable {
 
     private final String url;
     private final Properties properties;
     private Connection connection;
 
-    PostgresConnections(String url, Properties properties) {
+    public PostgresConnections(String url, Properties properties) {
         this.url = url;
         this.properties = properties;
     }
 
-    <T> T inTransaction(String what, WriteDurability durability, Work<T> work) {
+    /**
+     * Runs {@code work} in one transaction, committed with the given durability. On failure the
+     * transaction is rolled back (and a broken connection replaced next time) and the error thrown.
+     */
+    public <T> T inTransaction(WriteDurability durability, Work<T> work) throws SQLException {
         Connection current = null;
         try {
             current = connection();
@@ -39,20 +42,14 @@ final class PostgresConnections implements AutoCloseable {
             T result = work.run(current);
             current.commit();
             return result;
-        } catch (SQLException e) {
-            rollbackQuietly(current, e);
-            throw new CheckpointStoreException(
-                    String.format(
-                            "Cannot %s in the PostgreSQL checkpoint store at %s: %s (SQL state"
-                                    + " %s). Check that the server is reachable and the user may"
-                                    + " write the table; the protocol resumes from what the"
-                                    + " store holds.",
-                            what, url, e.getMessage(), e.getSQLState()),
-                    e);
-        } catch (RuntimeException e) {
+        } catch (SQLException | RuntimeException e) {
             rollbackQuietly(current, e);
             throw e;
         }
+    }
+
+    public String url() {
+        return url;
     }
 
     private Connection connection() throws SQLException {
@@ -90,19 +87,12 @@ final class PostgresConnections implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            if (connection != null) {
-                connection.close();
-            }
-        } catch (SQLException e) {
-            throw new CheckpointStoreException("Cannot close the connection to " + url, e);
-        } finally {
-            connection = null;
-        }
+        closeQuietly(new SQLException("closing " + url));
     }
 
+    /** Work inside a transaction. */
     @FunctionalInterface
-    interface Work<T> {
+    public interface Work<T> {
         T run(Connection connection) throws SQLException;
     }
 }

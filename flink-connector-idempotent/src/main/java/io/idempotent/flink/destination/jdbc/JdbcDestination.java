@@ -1,0 +1,132 @@
+package io.idempotent.flink.destination.jdbc;
+
+import io.idempotent.flink.checkpoint.WriteDurability;
+import io.idempotent.flink.destination.Batch;
+import io.idempotent.flink.destination.IdempotentDestination;
+import io.idempotent.flink.destination.SendOutcome;
+import io.idempotent.flink.jdbc.PostgresConnections;
+import java.io.IOException;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import org.apache.flink.annotation.PublicEvolving;
+
+/**
+ * Writes each batch into PostgreSQL in one transaction together with a row for its identity in a
+ * ledger table. A repeat finds the ledger row and writes nothing; two owners sending the same
+ * identity at once serialize on the ledger's primary key, and the second writes nothing.
+ *
+ * <p>For exactly-once the batch's rows must be written only through this destination, with its
+ * ledger, and the ledger must keep an identity at least as long as a batch can stay pending.
+ *
+ * <pre>{@code
+ * DestinationFactory<Order> orders =
+ *         JdbcDestination.<Order>builder()
+ *                 .url("jdbc:postgresql://db:5432/shop")
+ *                 .insert("INSERT INTO orders (id, amount) VALUES (?, ?)")
+ *                 .binder((statement, order) -> {
+ *                     statement.setString(1, order.id());
+ *                     statement.setBigDecimal(2, order.amount());
+ *                 })
+ *                 .buildFactory();
+ * }</pre>
+ */
+@PublicEvolving
+public final class JdbcDestination<T> implements IdempotentDestination<T> {
+
+    private final PostgresConnections connections;
+    private final String insert;
+    private final JdbcStatementBinder<T> binder;
+    private final String ledgerTable;
+
+    JdbcDestination(
+            String url,
+            Properties properties,
+            String insert,
+            JdbcStatementBinder<T> binder,
+            String ledgerTable) {
+        this.connections = new PostgresConnections(url, properties);
+        this.insert = insert;
+        this.binder = binder;
+        this.ledgerTable = ledgerTable;
+    }
+
+    public static <T> JdbcDestinationBuilder<T> builder() {
+        return new JdbcDestinationBuilder<>();
+    }
+
+    /** Creates the ledger table if it is missing; called once when the destination is created. */
+    void createLedger() throws IOException {
+        run(
+                "create the ledger table " + ledgerTable,
+                connection -> {
+                    try (PreparedStatement lock =
+                            connection.prepareStatement(
+                                    "SELECT pg_advisory_xact_lock(hashtext(?))")) {
+                        lock.setString(1, "io.idempotent.flink:" + ledgerTable);
+                        lock.execute();
+                    }
+                    try (Statement statement = connection.createStatement()) {
+                        statement.execute(
+                                "CREATE TABLE IF NOT EXISTS "
+                                        + ledgerTable
+                                        + " (batch_id TEXT PRIMARY KEY, stream TEXT NOT NULL,"
+                                        + " partition_name TEXT NOT NULL, range_from BIGINT NOT NULL,"
+                                        + " range_to BIGINT NOT NULL, elements INT NOT NULL,"
+                                        + " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())");
+                    }
+                    return null;
+                });
+    }
+
+    @Override
+    public SendOutcome send(Batch<T> batch) throws IOException {
+        return run(
+                "write batch " + batch.id(),
+                connection -> {
+                    try (PreparedStatement ledger =
+                            connection.prepareStatement(
+                                    "INSERT INTO "
+                                            + ledgerTable
+                                            + " (batch_id, stream, partition_name, range_from,"
+                                            + " range_to, elements) VALUES (?, ?, ?, ?, ?, ?)"
+                                            + " ON CONFLICT (batch_id) DO NOTHING")) {
+                        ledger.setString(1, batch.id().value());
+                        ledger.setString(2, batch.partition().stream());
+                        ledger.setString(3, batch.partition().partition());
+                        ledger.setLong(4, batch.range().from());
+                        ledger.setLong(5, batch.range().to());
+                        ledger.setInt(6, batch.elements().size());
+                        if (ledger.executeUpdate() == 0) {
+                            return SendOutcome.REPEAT_DROPPED;
+                        }
+                    }
+                    try (PreparedStatement rows = connection.prepareStatement(insert)) {
+                        for (T element : batch.elements()) {
+                            binder.bind(rows, element);
+                            rows.addBatch();
+                        }
+                        rows.executeBatch();
+                    }
+                    return SendOutcome.APPLIED;
+                });
+    }
+
+    private <R> R run(String what, PostgresConnections.Work<R> work) throws IOException {
+        try {
+            return connections.inTransaction(WriteDurability.SYNCED, work);
+        } catch (SQLException e) {
+            throw new IOException(
+                    String.format(
+                            "Cannot %s at %s: %s (SQL state %s). Nothing of it was written.",
+                            what, connections.url(), e.getMessage(), e.getSQLState()),
+                    e);
+        }
+    }
+
+    @Override
+    public void close() {
+        connections.close();
+    }
+}
