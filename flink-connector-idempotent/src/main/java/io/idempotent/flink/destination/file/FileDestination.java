@@ -3,11 +3,11 @@ package io.idempotent.flink.destination.file;
 import io.idempotent.flink.checkpoint.BatchId;
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.DestinationFactory;
+import io.idempotent.flink.destination.ElementEncoder;
 import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.destination.SendOutcome;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.Serializable;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -35,30 +35,24 @@ import org.apache.flink.annotation.PublicEvolving;
 @PublicEvolving
 public final class FileDestination<T> implements IdempotentDestination<T> {
 
-    /** Turns an element into the bytes of one line (without the line break). */
-    @FunctionalInterface
-    public interface LineEncoder<T> extends Serializable {
-        byte[] encode(T element) throws IOException;
-    }
-
     static final String SUFFIX = ".batch";
 
     private final Path directory;
-    private final LineEncoder<T> encoder;
+    private final ElementEncoder<T> encoder;
 
-    private FileDestination(Path directory, LineEncoder<T> encoder) {
+    private FileDestination(Path directory, ElementEncoder<T> encoder) {
         this.directory = directory.toAbsolutePath().normalize();
         this.encoder = encoder;
     }
 
-    public static <T> FileDestination<T> create(Path directory, LineEncoder<T> encoder) {
+    public static <T> FileDestination<T> create(Path directory, ElementEncoder<T> encoder) {
         return new FileDestination<>(
                 Objects.requireNonNull(directory, "directory"),
                 Objects.requireNonNull(encoder, "encoder"));
     }
 
     /** A factory for sinks: each committer creates its own destination on {@code directory}. */
-    public static <T> DestinationFactory<T> factory(Path directory, LineEncoder<T> encoder) {
+    public static <T> DestinationFactory<T> factory(Path directory, ElementEncoder<T> encoder) {
         String path = directory.toAbsolutePath().toString();
         Objects.requireNonNull(encoder, "encoder");
         return () -> create(Path.of(path), encoder);

@@ -1,0 +1,121 @@
+package io.idempotent.flink.destination.http;
+
+import io.idempotent.flink.destination.DestinationFactory;
+import io.idempotent.flink.destination.ElementEncoder;
+import io.idempotent.flink.util.Serializability;
+import java.io.Serializable;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import org.apache.flink.annotation.PublicEvolving;
+
+/** Builds an {@link HttpDestination} factory; {@link #buildFactory()} validates the settings. */
+@PublicEvolving
+public final class HttpDestinationBuilder<T> {
+
+    private String url;
+    private ElementEncoder<T> encoder;
+    private Duration requestTimeout = Duration.ofSeconds(30);
+    private int maxAttempts = 5;
+    private Duration initialBackoff = Duration.ofMillis(100);
+    private Duration maxBackoff = Duration.ofSeconds(5);
+
+    HttpDestinationBuilder() {}
+
+    /** The endpoint batches are POSTed to. Required. */
+    public HttpDestinationBuilder<T> url(String url) {
+        this.url = url;
+        return this;
+    }
+
+    /** Turns an element into one JSON line (without the line break). Required. */
+    public HttpDestinationBuilder<T> encoder(ElementEncoder<T> encoder) {
+        this.encoder = Objects.requireNonNull(encoder, "encoder");
+        return this;
+    }
+
+    /** How long one request may take before it counts as a timeout. Default 30 s. */
+    public HttpDestinationBuilder<T> requestTimeout(Duration timeout) {
+        this.requestTimeout = Objects.requireNonNull(timeout, "timeout");
+        return this;
+    }
+
+    /** Attempts per batch before the send fails (and the job fails over). Default 5. */
+    public HttpDestinationBuilder<T> maxAttempts(int attempts) {
+        this.maxAttempts = attempts;
+        return this;
+    }
+
+    /** The first backoff; it doubles per retry up to {@code max}, with full jitter. */
+    public HttpDestinationBuilder<T> backoff(Duration initial, Duration max) {
+        this.initialBackoff = Objects.requireNonNull(initial, "initial");
+        this.maxBackoff = Objects.requireNonNull(max, "max");
+        return this;
+    }
+
+    public DestinationFactory<T> buildFactory() {
+        URI uri;
+        try {
+            uri = URI.create(Objects.requireNonNull(url, "url"));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new IllegalStateException(
+                    "The HTTP destination needs an http:// or https:// URL, but got "
+                            + (url == null ? "none" : "'" + url + "'")
+                            + ".",
+                    e);
+        }
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+            throw new IllegalStateException(
+                    "The HTTP destination needs an http:// or https:// URL, but got '"
+                            + url
+                            + "'.");
+        }
+        if (encoder == null) {
+            throw new IllegalStateException(
+                    "The HTTP destination needs an encoder from an element to one JSON line: call"
+                            + " encoder(...).");
+        }
+        if (maxAttempts < 1) {
+            throw new IllegalStateException("maxAttempts must be at least 1, not " + maxAttempts);
+        }
+        if (requestTimeout.isNegative()
+                || requestTimeout.isZero()
+                || initialBackoff.isNegative()
+                || maxBackoff.compareTo(initialBackoff) < 0) {
+            throw new IllegalStateException(
+                    "The request timeout must be positive and 0 <= initial backoff <= max backoff.");
+        }
+        Serializability.requireSerializable(encoder, "HTTP element encoder");
+        Settings<T> settings =
+                new Settings<>(
+                        uri, encoder, requestTimeout, maxAttempts, initialBackoff, maxBackoff);
+        return () -> new HttpDestination<>(settings);
+    }
+
+    /** The validated settings, as they travel with the job. */
+    static final class Settings<T> implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        final URI url;
+        final ElementEncoder<T> encoder;
+        final Duration requestTimeout;
+        final int maxAttempts;
+        final Duration initialBackoff;
+        final Duration maxBackoff;
+
+        Settings(
+                URI url,
+                ElementEncoder<T> encoder,
+                Duration requestTimeout,
+                int maxAttempts,
+                Duration initialBackoff,
+                Duration maxBackoff) {
+            this.url = url;
+            this.encoder = encoder;
+            this.requestTimeout = requestTimeout;
+            this.maxAttempts = maxAttempts;
+            this.initialBackoff = initialBackoff;
+            this.maxBackoff = maxBackoff;
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package io.idempotent.flink.testutils;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real HTTP server on loopback that behaves like an API with idempotency keys: it applies each
+ * {@code Idempotency-Key} once, answers repeats with 200 and {@code Idempotent-Replayed: true}, and
+ * keeps every line it applied, in order. It can be told to misbehave: answer 503 or 429, refuse
+ * with 400, or apply a request and then stall past the client's timeout.
+ */
+public final class IdempotentHttpServer implements AutoCloseable {
+
+    private final HttpServer server;
+    private final List<String> applied = new ArrayList<>();
+    private final Set<String> keys = new HashSet<>();
+    private final AtomicInteger requests = new AtomicInteger();
+    private final AtomicInteger unavailable = new AtomicInteger();
+    private final AtomicInteger tooMany = new AtomicInteger();
+    private final AtomicInteger badRequests = new AtomicInteger();
+    private final AtomicInteger stalls = new AtomicInteger();
+    private volatile long stallMillis;
+
+    public IdempotentHttpServer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/batches", this::handle);
+        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.start();
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/batches";
+    }
+
+    public void failNext(int count503, int count429) {
+        unavailable.set(count503);
+        tooMany.set(count429);
+    }
+
+    public void refuseNext(int count) {
+        badRequests.set(count);
+    }
+
+    /** The next {@code count} new keys are applied, then the response waits {@code millis}. */
+    public void stallAfterApplying(int count, long millis) {
+        stallMillis = millis;
+        stalls.set(count);
+    }
+
+    public int requests() {
+        return requests.get();
+    }
+
+    public synchronized List<String> applied() {
+        return List.copyOf(applied);
+    }
+
+    public synchronized boolean hasKey(String key) {
+        return keys.contains(key);
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        requests.incrementAndGet();
+        String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
+        byte[] body = exchange.getRequestBody().readAllBytes();
+        if (unavailable.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            respond(exchange, 503, "temporarily unavailable", false);
+            return;
+        }
+        if (tooMany.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            exchange.getResponseHeaders().add("Retry-After", "0");
+            respond(exchange, 429, "slow down", false);
+            return;
+        }
+        if (badRequests.getAndUpdate(n -> Math.max(0, n - 1)) > 0 || key == null) {
+            respond(exchange, 400, "{\"error\":\"field 'amount' is required\"}", false);
+            return;
+        }
+        boolean repeat;
+        synchronized (this) {
+            repeat = !keys.add(key);
+            if (!repeat) {
+                for (String line : new String(body, StandardCharsets.UTF_8).split("\n")) {
+                    if (!line.isEmpty()) {
+                        applied.add(line);
+                    }
+                }
+            }
+        }
+        if (!repeat && stalls.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            try {
+                Thread.sleep(stallMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        respond(exchange, 200, "{}", repeat);
+    }
+
+    private static void respond(HttpExchange exchange, int status, String body, boolean replayed)
+            throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        if (replayed) {
+            exchange.getResponseHeaders().add("Idempotent-Replayed", "true");
+        }
+        try {
+            exchange.sendResponseHeaders(status, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        } catch (IOException e) {
+            // The client gave up (timeout); what was applied stays applied.
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
