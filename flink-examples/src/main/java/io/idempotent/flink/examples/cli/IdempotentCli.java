@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
             AppendCommand.class,
             StatusCommand.class,
             DeliverCommand.class,
-            DemoCommand.class
+            DemoCommand.class,
+            JobCommand.class
         })
 public final class IdempotentCli implements Runnable {
 
@@ -31,8 +32,13 @@ public final class IdempotentCli implements Runnable {
         return new CommandLine(new IdempotentCli())
                 .setExecutionExceptionHandler(
                         (e, commandLine, parseResult) -> {
-                            // A user needs what failed and what to do, not a stack trace.
+                            // A user needs what failed and why, not a stack trace.
                             commandLine.getErr().println("Error: " + e.getMessage());
+                            for (Throwable cause = e.getCause();
+                                    cause != null && cause != cause.getCause();
+                                    cause = cause.getCause()) {
+                                commandLine.getErr().println("  caused by: " + cause);
+                            }
                             return 1;
                         })
                 .execute(args);
