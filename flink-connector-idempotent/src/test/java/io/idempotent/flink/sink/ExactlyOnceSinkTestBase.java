@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeHint;
@@ -31,6 +32,9 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -38,6 +42,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
@@ -70,11 +75,12 @@ abstract class ExactlyOnceSinkTestBase {
                         return new MiniClusterResourceConfiguration.Builder()
                                 .setConfiguration(conf)
                                 .setNumberTaskManagers(1)
-                                .setNumberSlotsPerTaskManager(4)
+                                .setNumberSlotsPerTaskManager(6)
                                 .build();
                     });
 
     @TempDir Path dir;
+    int recordsPerPartition = RECORDS;
     Path streamDir;
     Path storeDir;
     Path outDir;
@@ -84,16 +90,91 @@ abstract class ExactlyOnceSinkTestBase {
         streamDir = dir.resolve("stream");
         storeDir = dir.resolve("store");
         outDir = dir.resolve("out");
-        try (LocalStream stream = LocalStream.create(streamDir, "events", PARTITIONS)) {
+        LocalStream.create(streamDir, "events", PARTITIONS).close();
+        append(RECORDS);
+    }
+
+    void append(int perPartition) {
+        try (LocalStream stream = LocalStream.open(streamDir)) {
             for (int p = 0; p < PARTITIONS; p++) {
                 List<LocalStream.NewRecord> records = new ArrayList<>();
-                for (int i = 0; i < RECORDS; i++) {
+                for (int i = 0; i < perPartition; i++) {
                     records.add(
                             LocalStream.NewRecord.of(
                                     ("payload-" + i).getBytes(StandardCharsets.UTF_8), i));
                 }
                 stream.appendAll(Integer.toString(p), records);
             }
+        }
+        recordsPerPartition = (int) endOfPartitionZero();
+    }
+
+    private long endOfPartitionZero() {
+        try (LocalStream stream = LocalStream.open(streamDir)) {
+            return stream.endSequence("0");
+        }
+    }
+
+    /**
+     * Proves design.md row F5: stop-with-savepoint at one parallelism, restore at another while the
+     * stream grows, and every record still arrives exactly once.
+     */
+    @ParameterizedTest
+    @CsvSource({"4, 2", "2, 5"})
+    void survivesStopWithSavepointAndRestoreAtAnotherParallelism(int before, int after)
+            throws Exception {
+        Faults.armAfter(Fault.NONE, 0);
+        JobClient first = start(StartingPosition.EARLIEST, before, null);
+        awaitCommitted(1);
+        String savepoint =
+                first.stopWithSavepoint(
+                                false,
+                                dir.resolve("savepoints").toUri().toString(),
+                                SavepointFormatType.CANONICAL)
+                        .get(60, TimeUnit.SECONDS);
+        append(RECORDS / 2);
+
+        JobClient second = start(StartingPosition.EARLIEST, after, savepoint);
+        awaitCommitted(recordsPerPartition);
+        second.cancel().get(60, TimeUnit.SECONDS);
+        assertExactlyOnce();
+    }
+
+    /** Starts an unbounded job, restored from {@code savepoint} if given. */
+    JobClient start(StartingPosition start, int parallelism, String savepoint) throws Exception {
+        Configuration jobConf = new Configuration();
+        if (savepoint != null) {
+            jobConf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        }
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(jobConf);
+        env.setParallelism(parallelism);
+        env.enableCheckpointing(50);
+        build(env, start, false);
+        return env.executeAsync("file-sink-savepoint");
+    }
+
+    /** Waits until every partition has {@code records} records committed. */
+    void awaitCommitted(long records) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (true) {
+            long least = Long.MAX_VALUE;
+            try (RocksDbCheckpointStore store = RocksDbCheckpointStore.open(storeDir)) {
+                for (int p = 0; p < PARTITIONS; p++) {
+                    least =
+                            Math.min(
+                                    least,
+                                    store.load(new StreamPartition("events", Integer.toString(p)))
+                                            .nextSequence());
+                }
+            }
+            if (least >= records) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("only " + least + " of " + records + " committed in time");
+            }
+            Thread.sleep(50);
         }
     }
 
@@ -161,11 +242,19 @@ abstract class ExactlyOnceSinkTestBase {
                 StreamExecutionEnvironment.getExecutionEnvironment(jobConf);
         env.setParallelism(parallelism);
         env.enableCheckpointing(50);
+        build(env, start, true);
+        env.execute("sink-exactly-once");
+    }
+
+    private void build(StreamExecutionEnvironment env, StartingPosition start, boolean bounded) {
         IdempotentSourceBuilder source =
                 IdempotentSource.builder().stream(LocalStream.factory(streamDir))
-                        .bounded()
                         .maxRecordsPerFetch(20)
+                        .partitionDiscoveryInterval(Duration.ZERO)
                         .startingFrom(start);
+        if (bounded) {
+            source.bounded();
+        }
         if (start == StartingPosition.CHECKPOINT_STORE) {
             source.checkpointStore(
                     RocksDbCheckpointStore.factory(storeDir, WriteDurability.SYNCED));
@@ -181,14 +270,13 @@ abstract class ExactlyOnceSinkTestBase {
                 .map(new Processing())
                 .returns(TypeInformation.of(new TypeHint<Traced<String>>() {}))
                 .sinkTo(Faults.around(sink));
-        env.execute("file-sink-exactly-once");
     }
 
     void assertExactlyOnce() throws Exception {
         Map<String, List<Long>> expected = new LinkedHashMap<>();
         for (int p = 0; p < PARTITIONS; p++) {
             List<Long> sequences = new ArrayList<>();
-            for (long i = 0; i < RECORDS; i++) {
+            for (long i = 0; i < recordsPerPartition; i++) {
                 sequences.add(i);
             }
             expected.put(Integer.toString(p), sequences);
@@ -199,7 +287,7 @@ abstract class ExactlyOnceSinkTestBase {
             for (int p = 0; p < PARTITIONS; p++) {
                 PartitionCheckpoint checkpoint =
                         store.load(new StreamPartition("events", Integer.toString(p)));
-                assertThat(checkpoint.committed()).isEqualTo(RECORDS - 1);
+                assertThat(checkpoint.committed()).isEqualTo(recordsPerPartition - 1);
                 assertThat(checkpoint.pending()).isNull();
             }
         }
