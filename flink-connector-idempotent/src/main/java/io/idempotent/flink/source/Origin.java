@@ -20,13 +20,19 @@ public final class Origin implements Serializable {
     private final String partition;
     private final long sequence;
     @Nullable private final PendingCheckpoint replaying;
+    private final int readerSubtask;
 
     public Origin(
-            String stream, String partition, long sequence, @Nullable PendingCheckpoint replaying) {
+            String stream,
+            String partition,
+            long sequence,
+            @Nullable PendingCheckpoint replaying,
+            int readerSubtask) {
         this.stream = Objects.requireNonNull(stream, "stream");
         this.partition = Objects.requireNonNull(partition, "partition");
         this.sequence = sequence;
         this.replaying = replaying;
+        this.readerSubtask = readerSubtask;
     }
 
     public String stream() {
@@ -49,6 +55,14 @@ public final class Origin implements Serializable {
         return replaying;
     }
 
+    /**
+     * The source subtask that read the record. The sink checks it against its own subtask to detect
+     * a redistribution between source and sink, which origin identities cannot serve.
+     */
+    public int readerSubtask() {
+        return readerSubtask;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof Origin)) {
@@ -56,6 +70,7 @@ public final class Origin implements Serializable {
         }
         Origin that = (Origin) o;
         return sequence == that.sequence
+                && readerSubtask == that.readerSubtask
                 && stream.equals(that.stream)
                 && partition.equals(that.partition)
                 && Objects.equals(replaying, that.replaying);
@@ -63,7 +78,7 @@ public final class Origin implements Serializable {
 
     @Override
     public int hashCode() {
-        return Objects.hash(stream, partition, sequence, replaying);
+        return Objects.hash(stream, partition, sequence, replaying, readerSubtask);
     }
 
     @Override

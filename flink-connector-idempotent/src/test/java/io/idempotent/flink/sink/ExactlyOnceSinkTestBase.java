@@ -39,6 +39,7 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -137,6 +138,33 @@ abstract class ExactlyOnceSinkTestBase {
         JobClient second = start(StartingPosition.EARLIEST, after, savepoint);
         awaitCommitted(recordsPerPartition);
         second.cancel().get(60, TimeUnit.SECONDS);
+        assertExactlyOnce();
+    }
+
+    /**
+     * Proves design.md row F7: after a job went on from a savepoint and committed more, restoring
+     * that older savepoint (Flink then reuses checkpoint ids and re-reads records in other batch
+     * boundaries) neither drops new data as a repeat nor delivers old data twice.
+     */
+    @Test
+    void restoringAnOlderSavepointNeitherLosesNorRepeats() throws Exception {
+        Faults.armAfter(Fault.NONE, 0);
+        JobClient first = start(StartingPosition.EARLIEST, 2, null);
+        awaitCommitted(1);
+        String older =
+                first.stopWithSavepoint(
+                                false,
+                                dir.resolve("savepoints").toUri().toString(),
+                                SavepointFormatType.CANONICAL)
+                        .get(60, TimeUnit.SECONDS);
+        JobClient second = start(StartingPosition.EARLIEST, 2, older);
+        awaitCommitted(recordsPerPartition);
+        second.cancel().get(60, TimeUnit.SECONDS);
+
+        append(RECORDS / 2);
+        JobClient third = start(StartingPosition.EARLIEST, 3, older);
+        awaitCommitted(recordsPerPartition);
+        third.cancel().get(60, TimeUnit.SECONDS);
         assertExactlyOnce();
     }
 

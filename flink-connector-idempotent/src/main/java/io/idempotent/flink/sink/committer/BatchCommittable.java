@@ -10,17 +10,27 @@ import org.apache.flink.annotation.Internal;
 
 /**
  * A batch that becomes a pending checkpoint once its Flink checkpoint completes: plain data (the
- * identity, the origin range and the elements), never a client.
+ * identity, the origin range, the elements and the sequence number each element came from), never a
+ * client.
  */
 @Internal
 public record BatchCommittable<T>(
-        BatchId id, StreamPartition partition, SequenceRange range, List<T> elements) {
+        BatchId id,
+        StreamPartition partition,
+        SequenceRange range,
+        List<T> elements,
+        List<Long> sequences) {
 
     public BatchCommittable {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(partition, "partition");
         Objects.requireNonNull(range, "range");
         elements = List.copyOf(elements);
+        sequences = List.copyOf(sequences);
+        if (elements.size() != sequences.size()) {
+            throw new IllegalArgumentException(
+                    id + ": " + elements.size() + " elements but " + sequences.size() + " origins");
+        }
     }
 
     public Batch<T> toBatch() {

@@ -42,8 +42,9 @@ public final class BatchCommittableSerializer<T>
         out.writeLong(committable.range().from());
         out.writeLong(committable.range().to());
         out.writeInt(committable.elements().size());
-        for (T element : committable.elements()) {
-            elementSerializer.serialize(element, out);
+        for (int i = 0; i < committable.elements().size(); i++) {
+            out.writeLong(committable.sequences().get(i));
+            elementSerializer.serialize(committable.elements().get(i), out);
         }
         return out.getCopyOfBuffer();
     }
@@ -64,12 +65,14 @@ public final class BatchCommittableSerializer<T>
         SequenceRange range = SequenceRange.of(in.readLong(), in.readLong());
         int size = in.readInt();
         List<T> elements = new ArrayList<>(size);
+        List<Long> sequences = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
+            sequences.add(in.readLong());
             elements.add(elementSerializer.deserialize(in));
         }
         if (in.available() > 0) {
             throw new IOException(in.available() + " unexpected trailing bytes in " + id);
         }
-        return new BatchCommittable<>(id, partition, range, elements);
+        return new BatchCommittable<>(id, partition, range, elements, sequences);
     }
 }

@@ -1,5 +1,6 @@
 package io.idempotent.flink.sink.committer;
 
+import io.idempotent.flink.checkpoint.PartitionCheckpoint;
 import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.IdempotentDestination;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -56,18 +58,26 @@ public final class BatchCommitter<T> implements Committer<BatchCommittable<T>> {
         if (requests.isEmpty()) {
             return;
         }
+        long started = System.nanoTime();
+        Set<StreamPartition> partitions = new LinkedHashSet<>();
+        requests.forEach(r -> partitions.add(r.getCommittable().partition()));
+        Map<StreamPartition, Long> epochs = store.acquireAll(partitions);
+        Map<StreamPartition, PartitionCheckpoint> checkpoints = new HashMap<>();
         List<Batch<T>> batches = new ArrayList<>(requests.size());
         for (CommitRequest<BatchCommittable<T>> request : requests) {
-            batches.add(request.getCommittable().toBatch());
+            BatchCommittable<T> committable = request.getCommittable();
+            Batch<T> batch =
+                    StoreAlignment.align(
+                            committable,
+                            checkpoints.computeIfAbsent(committable.partition(), store::load));
+            if (batch != null) {
+                batches.add(batch);
+            }
         }
         // Per partition in sequence order, whatever order checkpoints and subtasks came in.
         batches.sort(
                 Comparator.comparing((Batch<T> b) -> b.partition())
                         .thenComparingLong(b -> b.range().from()));
-        Set<StreamPartition> partitions = new LinkedHashSet<>();
-        batches.forEach(b -> partitions.add(b.partition()));
-        long started = System.nanoTime();
-        Map<StreamPartition, Long> epochs = store.acquireAll(partitions);
         DeliveryReport report = delivery.deliver(batches, epochs::get);
         metrics.record(report, System.nanoTime() - started);
         LOG.debug("Committed {} batches: {}", batches.size(), report);

@@ -43,6 +43,19 @@ public final class BatchingWriter<T>
     @Override
     public void write(Traced<T> element, Context context) {
         Origin origin = element.origin();
+        if (origin.readerSubtask() != subtask) {
+            throw new FlinkRuntimeException(
+                    String.format(
+                            "Sink subtask %d received a record of %s/%s read by source subtask %d:"
+                                    + " the pipeline redistributes records (keyBy, rebalance, or"
+                                    + " another parallelism than the source's) between the source"
+                                    + " and this sink. Origin identities need each partition's"
+                                    + " records in one sink subtask, in order: keep the sink"
+                                    + " chained to the source at the same parallelism, or use"
+                                    + " IdempotentSink.forUntracedElements() (checkpoint"
+                                    + " identities).",
+                            subtask, origin.stream(), origin.partition(), origin.readerSubtask()));
+        }
         StreamPartition partition = new StreamPartition(origin.stream(), origin.partition());
         OpenBatch<T> batch = open.get(partition);
         if (batch != null && !batch.accepts(origin)) {
@@ -92,6 +105,7 @@ public final class BatchingWriter<T>
         final long first;
         @Nullable final PendingCheckpoint replaying;
         final List<T> elements = new ArrayList<>();
+        final List<Long> sequences = new ArrayList<>();
         long last;
 
         OpenBatch(StreamPartition partition, long first, @Nullable PendingCheckpoint replaying) {
@@ -110,6 +124,7 @@ public final class BatchingWriter<T>
 
         void add(T element, long sequence) {
             elements.add(element);
+            sequences.add(sequence);
             last = sequence;
         }
 
@@ -117,10 +132,11 @@ public final class BatchingWriter<T>
             if (replaying != null) {
                 // The pending range, not what survived the user's filters, is the identity.
                 return new BatchCommittable<>(
-                        replaying.batchId(), partition, replaying.range(), elements);
+                        replaying.batchId(), partition, replaying.range(), elements, sequences);
             }
             SequenceRange range = SequenceRange.of(first, last);
-            return new BatchCommittable<>(BatchId.of(partition, range), partition, range, elements);
+            return new BatchCommittable<>(
+                    BatchId.of(partition, range), partition, range, elements, sequences);
         }
     }
 }

@@ -24,7 +24,7 @@ public final class IdempotentSourceReader
             SourceReaderContext context) {
         super(
                 () -> new PartitionSplitReader(streams.open(), maxChunk, idleWait),
-                new TracedRecordEmitter(),
+                new TracedRecordEmitter(context.getIndexOfSubtask()),
                 context.getConfiguration(),
                 context);
     }

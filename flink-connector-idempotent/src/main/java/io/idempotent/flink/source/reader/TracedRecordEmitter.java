@@ -13,6 +13,12 @@ import org.apache.flink.connector.base.source.reader.RecordEmitter;
 final class TracedRecordEmitter
         implements RecordEmitter<Chunk, Traced<PartitionRecord>, PartitionSplitState> {
 
+    private final int subtask;
+
+    TracedRecordEmitter(int subtask) {
+        this.subtask = subtask;
+    }
+
     @Override
     public void emitRecord(
             Chunk chunk, SourceOutput<Traced<PartitionRecord>> output, PartitionSplitState state) {
@@ -20,7 +26,12 @@ final class TracedRecordEmitter
         long last = -1;
         for (PartitionRecord record : chunk.records()) {
             Origin origin =
-                    new Origin(stream, record.partition(), record.sequence(), chunk.replaying());
+                    new Origin(
+                            stream,
+                            record.partition(),
+                            record.sequence(),
+                            chunk.replaying(),
+                            subtask);
             output.collect(new Traced<>(origin, record), record.timestamp());
             last = record.sequence();
         }
