@@ -1,18 +1,10 @@
 package io.idempotent.flink.sink;
 
-import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
-import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
-import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.sink.committer.BatchCommittable;
-import io.idempotent.flink.sink.committer.BatchCommittableSerializer;
-import io.idempotent.flink.sink.committer.BatchCommitter;
-import io.idempotent.flink.sink.committer.CommitterMetrics;
 import io.idempotent.flink.sink.writer.BatchingWriter;
 import io.idempotent.flink.source.Traced;
 import org.apache.flink.annotation.PublicEvolving;
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
@@ -45,17 +37,10 @@ public final class IdempotentSink<T>
 
     private static final long serialVersionUID = 1L;
 
-    private final TypeInformation<T> elementType;
-    private final DestinationFactory<T> destinations;
-    private final CheckpointStoreFactory stores;
+    private final CommitSide<T> commitSide;
 
-    IdempotentSink(
-            TypeInformation<T> elementType,
-            DestinationFactory<T> destinations,
-            CheckpointStoreFactory stores) {
-        this.elementType = elementType;
-        this.destinations = destinations;
-        this.stores = stores;
+    IdempotentSink(CommitSide<T> commitSide) {
+        this.commitSide = commitSide;
     }
 
     public static <T> IdempotentSinkBuilder<T> builder() {
@@ -72,19 +57,11 @@ public final class IdempotentSink<T>
 
     @Override
     public Committer<BatchCommittable<T>> createCommitter(CommitterInitContext context) {
-        PartitionCheckpointStore store = stores.open();
-        try {
-            return new BatchCommitter<>(
-                    store, destinations.create(), new CommitterMetrics(context.metricGroup()));
-        } catch (RuntimeException e) {
-            store.close();
-            throw e;
-        }
+        return commitSide.createCommitter(context);
     }
 
     @Override
     public SimpleVersionedSerializer<BatchCommittable<T>> getCommittableSerializer() {
-        return new BatchCommittableSerializer<>(
-                elementType.createSerializer(new SerializerConfigImpl()));
+        return commitSide.committableSerializer();
     }
 }

@@ -38,7 +38,43 @@ public final class IdempotentSinkBuilder<T> {
         return this;
     }
 
+    /** A sink of {@code Traced} elements with origin identities and the checkpoint store. */
     public IdempotentSink<T> build() {
+        requireCommon();
+        if (stores == null) {
+            throw new IllegalStateException(
+                    "The sink needs a partition checkpoint store: call checkpointStore(...) with"
+                            + " RocksDbCheckpointStore.factory(...) for one JVM or"
+                            + " PostgresCheckpointStore.builder()...buildFactory() for a cluster.");
+        }
+        Serializability.requireSerializable(stores, "checkpoint store factory");
+        return new IdempotentSink<>(new CommitSide<>(elementType, destinations, stores));
+    }
+
+    /**
+     * A sink of plain elements with checkpoint identities, for pipelines that lose the origin or
+     * redistribute records; {@code name} keeps its identities apart from other sinks' in the same
+     * destination. A checkpoint store is not used.
+     */
+    public UntracedIdempotentSink<T> buildForUntracedElements(String name) {
+        requireCommon();
+        if (name == null || name.isEmpty() || name.contains("/")) {
+            throw new IllegalStateException(
+                    "An untraced sink needs a name without '/' that is unique among the sinks"
+                            + " writing to one destination, but got "
+                            + (name == null ? "none" : "'" + name + "'")
+                            + ".");
+        }
+        if (stores != null) {
+            throw new IllegalStateException(
+                    "An untraced sink does not use a checkpoint store: remove checkpointStore(...),"
+                            + " or keep the origin (Traced) and call build().");
+        }
+        return new UntracedIdempotentSink<>(
+                name, new CommitSide<>(elementType, destinations, null));
+    }
+
+    private void requireCommon() {
         if (elementType == null) {
             throw new IllegalStateException(
                     "The sink needs the element type to checkpoint batches: call"
@@ -49,14 +85,6 @@ public final class IdempotentSinkBuilder<T> {
                     "The sink needs a destination: call destination(...), e.g."
                             + " destination(FileDestination.factory(dir, encoder)).");
         }
-        if (stores == null) {
-            throw new IllegalStateException(
-                    "The sink needs a partition checkpoint store: call checkpointStore(...) with"
-                            + " RocksDbCheckpointStore.factory(...) for one JVM or"
-                            + " PostgresCheckpointStore.builder()...buildFactory() for a cluster.");
-        }
         Serializability.requireSerializable(destinations, "destination factory");
-        Serializability.requireSerializable(stores, "checkpoint store factory");
-        return new IdempotentSink<>(elementType, destinations, stores);
     }
 }

@@ -68,22 +68,28 @@ final class Faults {
 
     /** The sink under test, with fault points around its writer and committer. */
     static <T> Sink<Traced<T>> around(IdempotentSink<T> sink) {
-        return new FaultySink<>(sink);
+        return new FaultySink<Traced<T>, T, IdempotentSink<T>>(sink);
     }
 
-    private static final class FaultySink<T>
-            implements Sink<Traced<T>>, SupportsCommitter<BatchCommittable<T>> {
-        private final IdempotentSink<T> sink;
+    static <T> Sink<T> around(UntracedIdempotentSink<T> sink) {
+        return new FaultySink<T, T, UntracedIdempotentSink<T>>(sink);
+    }
 
-        FaultySink(IdempotentSink<T> sink) {
+    private static final class FaultySink<
+                    IN, T, S extends Sink<IN> & SupportsCommitter<BatchCommittable<T>>>
+            implements Sink<IN>, SupportsCommitter<BatchCommittable<T>> {
+        private final S sink;
+
+        FaultySink(S sink) {
             this.sink = sink;
         }
 
         @Override
-        public CommittingSinkWriter<Traced<T>, BatchCommittable<T>> createWriter(
-                WriterInitContext context) {
-            CommittingSinkWriter<Traced<T>, BatchCommittable<T>> writer =
-                    sink.createWriter(context);
+        @SuppressWarnings("unchecked")
+        public CommittingSinkWriter<IN, BatchCommittable<T>> createWriter(WriterInitContext context)
+                throws IOException {
+            CommittingSinkWriter<IN, BatchCommittable<T>> writer =
+                    (CommittingSinkWriter<IN, BatchCommittable<T>>) sink.createWriter(context);
             return new CommittingSinkWriter<>() {
                 @Override
                 public Collection<BatchCommittable<T>> prepareCommit()
@@ -93,7 +99,7 @@ final class Faults {
                 }
 
                 @Override
-                public void write(Traced<T> element, Context context)
+                public void write(IN element, Context context)
                         throws IOException, InterruptedException {
                     writer.write(element, context);
                 }
@@ -111,7 +117,8 @@ final class Faults {
         }
 
         @Override
-        public Committer<BatchCommittable<T>> createCommitter(CommitterInitContext context) {
+        public Committer<BatchCommittable<T>> createCommitter(CommitterInitContext context)
+                throws IOException {
             Committer<BatchCommittable<T>> committer = sink.createCommitter(context);
             return new Committer<>() {
                 @Override

@@ -24,6 +24,11 @@ class FileSinkExactlyOnceITCase extends ExactlyOnceSinkTestBase {
     }
 
     @Override
+    List<ExactlyOnceVerifier.Origin> untracedHoldings() {
+        return FileDestinationReader.read(outDir, "sink%3Aevents");
+    }
+
+    @Override
     void assertResent(List<PendingCheckpoint> pending) {
         for (PendingCheckpoint replayed : pending) {
             assertThat(outDir.resolve(replayed.location())).as("re-sent " + replayed).exists();

@@ -18,23 +18,22 @@ public final class FileDestinationReader {
 
     private FileDestinationReader() {}
 
+    /** Every batch file under {@code out/<stream>}, per directory in order of first sequence. */
     public static List<Origin> read(Path out, String stream) {
         List<Origin> origins = new ArrayList<>();
         Path streamDir = out.resolve(stream);
         if (!Files.isDirectory(streamDir)) {
             return origins;
         }
-        try (Stream<Path> partitions = Files.list(streamDir)) {
-            for (Path partition : partitions.sorted().toList()) {
-                try (Stream<Path> files = Files.list(partition)) {
-                    for (Path file :
-                            files.filter(f -> f.toString().endsWith(".batch"))
-                                    .sorted(Comparator.comparingLong(FileDestinationReader::from))
-                                    .toList()) {
-                        for (String line : Files.readAllLines(file)) {
-                            origins.add(Origin.parse(line.split(" ", 2)[0]));
-                        }
-                    }
+        try (Stream<Path> files = Files.walk(streamDir)) {
+            for (Path file :
+                    files.filter(f -> f.toString().endsWith(".batch"))
+                            .sorted(
+                                    Comparator.comparing((Path f) -> f.getParent().toString())
+                                            .thenComparingLong(FileDestinationReader::from))
+                            .toList()) {
+                for (String line : Files.readAllLines(file)) {
+                    origins.add(Origin.parse(line.split(" ", 2)[0]));
                 }
             }
         } catch (IOException e) {

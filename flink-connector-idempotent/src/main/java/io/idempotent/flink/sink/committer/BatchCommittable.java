@@ -19,7 +19,8 @@ public record BatchCommittable<T>(
         StreamPartition partition,
         SequenceRange range,
         List<T> elements,
-        List<Long> sequences) {
+        List<Long> sequences,
+        boolean traced) {
 
     public BatchCommittable {
         Objects.requireNonNull(id, "id");

@@ -36,6 +36,7 @@ public final class BatchCommittableSerializer<T>
     @Override
     public byte[] serialize(BatchCommittable<T> committable) throws IOException {
         DataOutputSerializer out = new DataOutputSerializer(256);
+        out.writeBoolean(committable.traced());
         out.writeUTF(committable.id().value());
         out.writeUTF(committable.partition().stream());
         out.writeUTF(committable.partition().partition());
@@ -60,6 +61,7 @@ public final class BatchCommittableSerializer<T>
                             + ". Restore with the library version that wrote the savepoint.");
         }
         DataInputDeserializer in = new DataInputDeserializer(bytes);
+        boolean traced = in.readBoolean();
         BatchId id = BatchId.parse(in.readUTF());
         StreamPartition partition = new StreamPartition(in.readUTF(), in.readUTF());
         SequenceRange range = SequenceRange.of(in.readLong(), in.readLong());
@@ -73,6 +75,6 @@ public final class BatchCommittableSerializer<T>
         if (in.available() > 0) {
             throw new IOException(in.available() + " unexpected trailing bytes in " + id);
         }
-        return new BatchCommittable<>(id, partition, range, elements, sequences);
+        return new BatchCommittable<>(id, partition, range, elements, sequences, traced);
     }
 }

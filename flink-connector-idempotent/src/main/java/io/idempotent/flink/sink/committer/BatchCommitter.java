@@ -4,6 +4,7 @@ import io.idempotent.flink.checkpoint.PartitionCheckpoint;
 import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.IdempotentDestination;
+import io.idempotent.flink.destination.SendOutcome;
 import io.idempotent.flink.protocol.BatchDelivery;
 import io.idempotent.flink.protocol.DeliveryReport;
 import io.idempotent.flink.stream.StreamPartition;
@@ -16,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.util.IOUtils;
@@ -37,18 +39,18 @@ public final class BatchCommitter<T> implements Committer<BatchCommittable<T>> {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchCommitter.class);
 
-    private final PartitionCheckpointStore store;
+    @Nullable private final PartitionCheckpointStore store;
     private final IdempotentDestination<T> destination;
-    private final BatchDelivery<T> delivery;
+    @Nullable private final BatchDelivery<T> delivery;
     private final CommitterMetrics metrics;
 
     public BatchCommitter(
-            PartitionCheckpointStore store,
+            @Nullable PartitionCheckpointStore store,
             IdempotentDestination<T> destination,
             CommitterMetrics metrics) {
         this.store = store;
         this.destination = destination;
-        this.delivery = new BatchDelivery<>(store, destination);
+        this.delivery = store == null ? null : new BatchDelivery<>(store, destination);
         this.metrics = metrics;
     }
 
@@ -59,13 +61,57 @@ public final class BatchCommitter<T> implements Committer<BatchCommittable<T>> {
             return;
         }
         long started = System.nanoTime();
+        List<BatchCommittable<T>> traced = new ArrayList<>();
+        DeliveryReport report = DeliveryReport.NONE;
+        for (CommitRequest<BatchCommittable<T>> request : requests) {
+            if (request.getCommittable().traced()) {
+                traced.add(request.getCommittable());
+            } else {
+                report = report.plus(sendCheckpointBatch(request.getCommittable()));
+            }
+        }
+        if (!traced.isEmpty()) {
+            report = report.plus(deliverTraced(traced));
+        }
+        metrics.record(report, System.nanoTime() - started);
+        LOG.debug("Committed {} batches: {}", requests.size(), report);
+    }
+
+    /**
+     * A batch with a checkpoint identity has no range in a stream, so the store has nothing to
+     * record: its identity, kept in Flink's state until now, is what makes a re-send harmless.
+     */
+    private DeliveryReport sendCheckpointBatch(BatchCommittable<T> committable)
+            throws IOException, InterruptedException {
+        SendOutcome outcome;
+        try {
+            outcome = destination.send(committable.toBatch());
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("Sending " + committable.id() + " failed", e);
+        }
+        return new DeliveryReport(
+                1,
+                outcome == SendOutcome.REPEAT_DROPPED ? 1 : 0,
+                0,
+                0,
+                committable.elements().size(),
+                0);
+    }
+
+    private DeliveryReport deliverTraced(List<BatchCommittable<T>> committables) {
+        if (store == null) {
+            throw new IllegalStateException(
+                    "Batches with origin identities need a checkpoint store; this committer has"
+                            + " none. Was the job restored with another kind of sink?");
+        }
         Set<StreamPartition> partitions = new LinkedHashSet<>();
-        requests.forEach(r -> partitions.add(r.getCommittable().partition()));
+        committables.forEach(c -> partitions.add(c.partition()));
         Map<StreamPartition, Long> epochs = store.acquireAll(partitions);
         Map<StreamPartition, PartitionCheckpoint> checkpoints = new HashMap<>();
-        List<Batch<T>> batches = new ArrayList<>(requests.size());
-        for (CommitRequest<BatchCommittable<T>> request : requests) {
-            BatchCommittable<T> committable = request.getCommittable();
+        List<Batch<T>> batches = new ArrayList<>(committables.size());
+        for (BatchCommittable<T> committable : committables) {
             Batch<T> batch =
                     StoreAlignment.align(
                             committable,
@@ -78,13 +124,11 @@ public final class BatchCommitter<T> implements Committer<BatchCommittable<T>> {
         batches.sort(
                 Comparator.comparing((Batch<T> b) -> b.partition())
                         .thenComparingLong(b -> b.range().from()));
-        DeliveryReport report = delivery.deliver(batches, epochs::get);
-        metrics.record(report, System.nanoTime() - started);
-        LOG.debug("Committed {} batches: {}", batches.size(), report);
+        return delivery.deliver(batches, epochs::get);
     }
 
     @Override
     public void close() throws Exception {
-        IOUtils.closeAll(destination, store);
+        IOUtils.closeAll(java.util.Arrays.asList(destination, store));
     }
 }

@@ -51,8 +51,8 @@ public final class BatchingWriter<T>
                                     + " another parallelism than the source's) between the source"
                                     + " and this sink. Origin identities need each partition's"
                                     + " records in one sink subtask, in order: keep the sink"
-                                    + " chained to the source at the same parallelism, or use"
-                                    + " IdempotentSink.forUntracedElements() (checkpoint"
+                                    + " chained to the source at the same parallelism, or build"
+                                    + " the sink with buildForUntracedElements(name) (checkpoint"
                                     + " identities).",
                             subtask, origin.stream(), origin.partition(), origin.readerSubtask()));
         }
@@ -132,11 +132,16 @@ public final class BatchingWriter<T>
             if (replaying != null) {
                 // The pending range, not what survived the user's filters, is the identity.
                 return new BatchCommittable<>(
-                        replaying.batchId(), partition, replaying.range(), elements, sequences);
+                        replaying.batchId(),
+                        partition,
+                        replaying.range(),
+                        elements,
+                        sequences,
+                        true);
             }
             SequenceRange range = SequenceRange.of(first, last);
             return new BatchCommittable<>(
-                    BatchId.of(partition, range), partition, range, elements, sequences);
+                    BatchId.of(partition, range), partition, range, elements, sequences, true);
         }
     }
 }
