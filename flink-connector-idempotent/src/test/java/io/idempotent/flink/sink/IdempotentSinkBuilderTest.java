@@ -1,0 +1,82 @@
+package io.idempotent.flink.sink;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.idempotent.flink.checkpoint.InMemoryCheckpointStore;
+import io.idempotent.flink.destination.file.FileDestination;
+import io.idempotent.flink.source.IdempotentSource;
+import io.idempotent.flink.source.StartingPosition;
+import io.idempotent.flink.stream.local.LocalStream;
+import java.nio.file.Path;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.junit.jupiter.api.Test;
+
+/** Builders refuse incomplete or conflicting settings with full sentences. */
+class IdempotentSinkBuilderTest {
+
+    @Test
+    void theSinkNeedsTypeDestinationAndStore() {
+        assertThatThrownBy(() -> IdempotentSink.<String>builder().build())
+                .hasMessage(
+                        "The sink needs the element type to checkpoint batches: call"
+                                + " elementType(...), e.g. elementType(Types.STRING).");
+        assertThatThrownBy(() -> IdempotentSink.<String>builder().elementType(Types.STRING).build())
+                .hasMessageContaining("The sink needs a destination");
+        assertThatThrownBy(
+                        () ->
+                                IdempotentSink.<String>builder()
+                                        .elementType(Types.STRING)
+                                        .destination(
+                                                FileDestination.factory(
+                                                        Path.of("out"), String::getBytes))
+                                        .build())
+                .hasMessageContaining("needs a partition checkpoint store");
+    }
+
+    @Test
+    void nonSerializableFactoriesAreRefusedAtBuildTime() {
+        InMemoryCheckpointStore notSerializable = new InMemoryCheckpointStore();
+        assertThatThrownBy(
+                        () ->
+                                IdempotentSink.<String>builder()
+                                        .elementType(Types.STRING)
+                                        .destination(
+                                                FileDestination.factory(
+                                                        Path.of("out"), String::getBytes))
+                                        .checkpointStore(() -> notSerializable)
+                                        .build())
+                .hasMessageContaining("The checkpoint store factory must be serializable");
+    }
+
+    @Test
+    void theUntracedSinkNeedsANameAndNoStore() {
+        assertThatThrownBy(
+                        () ->
+                                IdempotentSink.<String>builder()
+                                        .elementType(Types.STRING)
+                                        .destination(
+                                                FileDestination.factory(
+                                                        Path.of("out"), String::getBytes))
+                                        .buildForUntracedElements("a/b"))
+                .hasMessageContaining("needs a name without '/'");
+    }
+
+    @Test
+    void theSourceRefusesConflictingStartSettings() {
+        assertThatThrownBy(() -> IdempotentSource.builder().build())
+                .hasMessage(
+                        "No stream to read: call stream(...), e.g. stream(LocalStream.factory(dir)).");
+        assertThatThrownBy(
+                        () ->
+                                IdempotentSource.builder().stream(LocalStream.factory(Path.of("s")))
+                                        .startingFrom(StartingPosition.CHECKPOINT_STORE)
+                                        .build())
+                .hasMessageContaining("Starting from the checkpoint store needs the store");
+        assertThatThrownBy(
+                        () ->
+                                IdempotentSource.builder().stream(LocalStream.factory(Path.of("s")))
+                                        .checkpointStore(InMemoryCheckpointStore::new)
+                                        .build())
+                .hasMessageContaining("is only read when starting from it");
+    }
+}
