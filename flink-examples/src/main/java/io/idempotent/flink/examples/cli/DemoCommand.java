@@ -106,19 +106,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private void fill() {
         long started = System.nanoTime();
-        for (String partition : stream.partitions()) {
-            List<LocalStream.NewRecord> chunk = new ArrayList<>();
-            for (long n = 0; n < records; n++) {
-                chunk.add(
-                        LocalStream.NewRecord.of(
-                                SampleData.payload(partition, n).getBytes(StandardCharsets.UTF_8),
-                                System.currentTimeMillis()));
-                if (chunk.size() == 5_000 || n == records - 1) {
-                    stream.appendAll(partition, chunk);
-                    chunk.clear();
-                }
-            }
-        }
+        SampleData.fill(stream, records);
         System.out.printf(
                 "Stream filled: %d partitions x %d records in %.1f s%n",
                 partitions, records, (System.nanoTime() - started) / 1e9);

@@ -2,11 +2,9 @@ package io.idempotent.flink.examples.cli;
 
 import io.idempotent.flink.examples.job.ExampleJob;
 import io.idempotent.flink.stream.local.LocalStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -133,20 +131,7 @@ final class JobCommand implements Callable<Integer> {
         if (!Files.exists(streamDir)) {
             long started = System.nanoTime();
             try (LocalStream stream = LocalStream.create(streamDir, "example", partitions)) {
-                for (String partition : stream.partitions()) {
-                    List<LocalStream.NewRecord> chunk = new ArrayList<>();
-                    for (long n = 0; n < records; n++) {
-                        chunk.add(
-                                LocalStream.NewRecord.of(
-                                        SampleData.payload(partition, n)
-                                                .getBytes(StandardCharsets.UTF_8),
-                                        System.currentTimeMillis()));
-                        if (chunk.size() == 10_000 || n == records - 1) {
-                            stream.appendAll(partition, chunk);
-                            chunk.clear();
-                        }
-                    }
-                }
+                SampleData.fill(stream, records);
             }
             System.out.printf(
                     "Stream created: %d partitions x %,d records in %.1f s%n",

@@ -2,13 +2,33 @@ package io.idempotent.flink.examples.cli;
 
 import io.idempotent.flink.protocol.RecordProcessor;
 import io.idempotent.flink.stream.PartitionRecord;
+import io.idempotent.flink.stream.local.LocalStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /** The demo's records and its processing: deterministic, as the protocol requires. */
 final class SampleData {
 
     private SampleData() {}
+
+    /** Appends {@code records} sample records to every partition, in large synced chunks. */
+    static void fill(LocalStream stream, long records) {
+        for (String partition : stream.partitions()) {
+            List<LocalStream.NewRecord> chunk = new ArrayList<>();
+            for (long n = 0; n < records; n++) {
+                chunk.add(
+                        LocalStream.NewRecord.of(
+                                payload(partition, n).getBytes(StandardCharsets.UTF_8),
+                                System.currentTimeMillis()));
+                if (chunk.size() == 10_000 || n == records - 1) {
+                    stream.appendAll(partition, chunk);
+                    chunk.clear();
+                }
+            }
+        }
+    }
 
     static String payload(String partition, long n) {
         return String.format(
