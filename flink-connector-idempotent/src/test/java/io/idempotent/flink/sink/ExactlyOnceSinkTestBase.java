@@ -121,18 +121,25 @@ abstract class ExactlyOnceSinkTestBase {
      * stream grows, and every record still arrives exactly once.
      */
     @ParameterizedTest
-    @CsvSource({"4, 2", "2, 5"})
-    void survivesStopWithSavepointAndRestoreAtAnotherParallelism(int before, int after)
-            throws Exception {
+    @CsvSource({"4, 2, true", "2, 5, false"})
+    void survivesStopWithSavepointAndRestoreAtAnotherParallelism(
+            int before, int after, boolean stop) throws Exception {
         Faults.armAfter(Fault.NONE, 0);
         JobClient first = start(StartingPosition.EARLIEST, before, null);
         awaitCommitted(1);
-        String savepoint =
-                first.stopWithSavepoint(
-                                false,
-                                dir.resolve("savepoints").toUri().toString(),
-                                SavepointFormatType.CANONICAL)
-                        .get(60, TimeUnit.SECONDS);
+        String savepointDir = dir.resolve("savepoints").toUri().toString();
+        String savepoint;
+        if (stop) {
+            savepoint =
+                    first.stopWithSavepoint(false, savepointDir, SavepointFormatType.CANONICAL)
+                            .get(60, TimeUnit.SECONDS);
+        } else {
+            // A savepoint, then a cancel: its batches may still wait for their commit.
+            savepoint =
+                    first.triggerSavepoint(savepointDir, SavepointFormatType.CANONICAL)
+                            .get(60, TimeUnit.SECONDS);
+            first.cancel().get(60, TimeUnit.SECONDS);
+        }
         append(RECORDS / 2);
 
         JobClient second = start(StartingPosition.EARLIEST, after, savepoint);
