@@ -1,0 +1,224 @@
+package io.idempotent.flink.stream.kafka;
+
+import io.idempotent.flink.stream.PartitionRecord;
+import io.idempotent.flink.stream.PartitionedStream;
+import io.idempotent.flink.stream.PartitionedStreamFactory;
+import io.idempotent.flink.stream.SequenceRange;
+import io.idempotent.flink.stream.StreamException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * A Kafka topic as a partitioned stream: topic partitions are partitions (named by number), offsets
+ * are sequence numbers. Offsets may have gaps — compaction, transaction markers — which the
+ * protocol allows.
+ *
+ * <p>Reads with {@code isolation.level=read_committed}: a replayed range must give the same records
+ * as the first read, which aborted transactional records would not. Tombstones (null values) arrive
+ * as empty payloads. One consumer per instance, assigned (no group), guarded by this object's lock.
+ *
+ * <pre>{@code
+ * PartitionedStreamFactory orders =
+ *         KafkaPartitionedStream.factory("broker:9092", "orders", new Properties());
+ * }</pre>
+ */
+@PublicEvolving
+public final class KafkaPartitionedStream implements PartitionedStream {
+
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration RANGE_TIMEOUT = Duration.ofSeconds(60);
+
+    private final String topic;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+
+    private KafkaPartitionedStream(String topic, Properties properties) {
+        this.topic = topic;
+        this.consumer = new KafkaConsumer<>(properties);
+    }
+
+    /**
+     * A factory for the topic on {@code bootstrapServers}; {@code properties} may add consumer
+     * settings (security, timeouts) but not change the isolation level.
+     */
+    public static PartitionedStreamFactory factory(
+            String bootstrapServers, String topic, Properties properties) {
+        if (bootstrapServers == null
+                || bootstrapServers.isBlank()
+                || topic == null
+                || topic.isBlank()) {
+            throw new IllegalArgumentException(
+                    "A Kafka stream needs bootstrap servers and a topic, but got '"
+                            + bootstrapServers
+                            + "' and '"
+                            + topic
+                            + "'.");
+        }
+        Object isolation = properties.get(ConsumerConfig.ISOLATION_LEVEL_CONFIG);
+        if (isolation != null && !"read_committed".equals(isolation)) {
+            throw new IllegalArgumentException(
+                    "A Kafka stream reads with isolation.level=read_committed, so that a replayed"
+                            + " range gives the same records; remove isolation.level="
+                            + isolation
+                            + ".");
+        }
+        Properties config = new Properties();
+        config.putAll(properties);
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        config.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        return () -> new KafkaPartitionedStream(topic, config);
+    }
+
+    @Override
+    public String name() {
+        return topic;
+    }
+
+    @Override
+    public synchronized List<String> partitions() {
+        List<PartitionInfo> infos;
+        try {
+            infos = consumer.partitionsFor(topic);
+        } catch (KafkaException e) {
+            throw new StreamException("Cannot list the partitions of Kafka topic " + topic, e);
+        }
+        if (infos == null || infos.isEmpty()) {
+            throw new StreamException(
+                    "Kafka topic " + topic + " does not exist or has no partitions.");
+        }
+        List<String> names = new ArrayList<>();
+        infos.stream()
+                .sorted(Comparator.comparingInt(PartitionInfo::partition))
+                .forEach(info -> names.add(Integer.toString(info.partition())));
+        return names;
+    }
+
+    @Override
+    public synchronized List<PartitionRecord> readFrom(
+            String partition, long fromSequence, int maxRecords) {
+        TopicPartition tp = topicPartition(partition);
+        List<PartitionRecord> records = new ArrayList<>();
+        try {
+            position(tp, fromSequence);
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL).records(tp)) {
+                if (record.offset() >= fromSequence && records.size() < maxRecords) {
+                    records.add(toRecord(partition, record));
+                }
+            }
+        } catch (KafkaException e) {
+            throw failure(partition, fromSequence, e);
+        }
+        return records;
+    }
+
+    @Override
+    public synchronized List<PartitionRecord> readRange(String partition, SequenceRange range) {
+        TopicPartition tp = topicPartition(partition);
+        List<PartitionRecord> records = new ArrayList<>();
+        long deadline = System.nanoTime() + RANGE_TIMEOUT.toNanos();
+        try {
+            long end = endSequence(partition);
+            position(tp, range.from());
+            while (consumer.position(tp) <= range.to() && consumer.position(tp) < end) {
+                if (System.nanoTime() > deadline) {
+                    throw new StreamException(
+                            String.format(
+                                    "Reading range %s of Kafka topic %s, partition %s, took longer"
+                                            + " than %s; the broker may be unreachable.",
+                                    range, topic, partition, RANGE_TIMEOUT));
+                }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL).records(tp)) {
+                    if (range.contains(record.offset())) {
+                        records.add(toRecord(partition, record));
+                    }
+                }
+            }
+        } catch (KafkaException e) {
+            throw failure(partition, range.from(), e);
+        }
+        return records;
+    }
+
+    @Override
+    public synchronized long endSequence(String partition) {
+        TopicPartition tp = topicPartition(partition);
+        try {
+            Map<TopicPartition, Long> ends = consumer.endOffsets(List.of(tp));
+            return ends.get(tp);
+        } catch (KafkaException e) {
+            throw failure(partition, -1, e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        consumer.close(Duration.ofSeconds(5));
+    }
+
+    /** Assigns and seeks only when the consumer is not already there. */
+    private void position(TopicPartition tp, long offset) {
+        if (!consumer.assignment().contains(tp)) {
+            List<TopicPartition> assigned = new ArrayList<>(consumer.assignment());
+            assigned.add(tp);
+            consumer.assign(assigned);
+            consumer.seek(tp, offset);
+        } else if (consumer.position(tp) != offset) {
+            consumer.seek(tp, offset);
+        }
+        // Only this partition: the others keep their positions but are not fetched now.
+        List<TopicPartition> others = new ArrayList<>(consumer.assignment());
+        others.remove(tp);
+        consumer.pause(others);
+        consumer.resume(List.of(tp));
+    }
+
+    private TopicPartition topicPartition(String partition) {
+        try {
+            return new TopicPartition(topic, Integer.parseInt(partition));
+        } catch (NumberFormatException e) {
+            throw new StreamException(
+                    "Kafka topic "
+                            + topic
+                            + " has no partition '"
+                            + partition
+                            + "' (numbers only).");
+        }
+    }
+
+    private static PartitionRecord toRecord(
+            String partition, ConsumerRecord<byte[], byte[]> record) {
+        byte[] value = record.value() == null ? new byte[0] : record.value();
+        return new PartitionRecord(
+                partition, record.offset(), record.key(), value, record.timestamp());
+    }
+
+    private StreamException failure(String partition, long offset, KafkaException e) {
+        return new StreamException(
+                String.format(
+                        "Cannot read Kafka topic %s, partition %s%s: %s",
+                        topic,
+                        partition,
+                        offset >= 0 ? " at offset " + offset : "",
+                        e.getMessage()),
+                e);
+    }
+}

@@ -1,0 +1,64 @@
+package io.idempotent.flink.stream.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.idempotent.flink.stream.PartitionRecord;
+import io.idempotent.flink.stream.PartitionedStream;
+import io.idempotent.flink.stream.SequenceRange;
+import io.idempotent.flink.stream.StreamException;
+import io.idempotent.flink.testutils.KafkaBroker;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+/** Against a real in-process Kafka broker, with transaction markers leaving gaps in offsets. */
+class KafkaPartitionedStreamTest {
+
+    private static PartitionedStream open(String topic) {
+        return KafkaPartitionedStream.factory(
+                        KafkaBroker.bootstrapServers(), topic, new Properties())
+                .open();
+    }
+
+    @Test
+    void readsForwardAndExactRangesAcrossTransactionMarkers() {
+        String topic = "markers";
+        KafkaBroker.createTopic(topic, 2);
+        KafkaBroker.appendTransactionally(topic, 1, List.of("a", "b", "c", "d", "e"), 2);
+        try (PartitionedStream stream = open(topic)) {
+            assertThat(stream.name()).isEqualTo(topic);
+            assertThat(stream.partitions()).containsExactly("0", "1");
+            // Transactions of 2 records: a marker after each, so offsets 0,1 3,4 6.
+            List<PartitionRecord> all = stream.readFrom("1", 0, 100);
+            assertThat(all)
+                    .extracting(PartitionRecord::sequence)
+                    .containsExactly(0L, 1L, 3L, 4L, 6L);
+            assertThat(new String(all.get(2).payload(), StandardCharsets.UTF_8)).isEqualTo("c");
+            assertThat(stream.endSequence("1")).isEqualTo(8);
+            assertThat(stream.readFrom("1", 2, 2))
+                    .extracting(PartitionRecord::sequence)
+                    .containsExactly(3L, 4L);
+            assertThat(stream.readRange("1", SequenceRange.of(1, 4)))
+                    .extracting(PartitionRecord::sequence)
+                    .containsExactly(1L, 3L, 4L);
+            assertThat(stream.readRange("1", SequenceRange.of(3, 3))).hasSize(1);
+            assertThat(stream.readFrom("0", 0, 10)).isEmpty();
+            assertThat(stream.readFrom("1", 8, 10)).isEmpty();
+        }
+    }
+
+    @Test
+    void explainsAMissingTopicAndAWrongIsolationLevel() {
+        try (PartitionedStream stream = open("no-such-topic")) {
+            assertThatThrownBy(stream::partitions)
+                    .isInstanceOf(StreamException.class)
+                    .hasMessageContaining("no-such-topic");
+        }
+        Properties uncommitted = new Properties();
+        uncommitted.put("isolation.level", "read_uncommitted");
+        assertThatThrownBy(() -> KafkaPartitionedStream.factory("localhost:9092", "t", uncommitted))
+                .hasMessageContaining("read_committed");
+    }
+}
