@@ -22,8 +22,9 @@ public interface PartitionedStream extends AutoCloseable {
 
     /**
      * Up to {@code maxRecords} records of a partition in sequence order, starting with the first
-     * record whose sequence number is at least {@code fromSequence}. Empty when there is nothing
-     * yet.
+     * record whose sequence number is at least {@code fromSequence}. Empty only when the partition
+     * has no record at or after {@code fromSequence} now (a bounded reader relies on that to know
+     * it is done); an implementation that cannot tell in time throws instead.
      */
     List<PartitionRecord> readFrom(String partition, long fromSequence, int maxRecords);
 

@@ -15,13 +15,12 @@ import io.idempotent.flink.source.StartingPosition;
 import io.idempotent.flink.source.Traced;
 import io.idempotent.flink.stream.PartitionRecord;
 import io.idempotent.flink.stream.StreamPartition;
-import io.idempotent.flink.stream.local.LocalStream;
 import io.idempotent.flink.testutils.ExactlyOnceVerifier;
+import io.idempotent.flink.testutils.StreamFixture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -81,39 +80,25 @@ abstract class ExactlyOnceSinkTestBase {
                     });
 
     @TempDir Path dir;
-    int recordsPerPartition = RECORDS;
-    Path streamDir;
+    StreamFixture stream;
     Path storeDir;
     Path outDir;
 
+    /** The stream the suite runs on; the embedded local stream unless a subclass says else. */
+    StreamFixture newStream() {
+        return StreamFixture.local(dir.resolve("stream"), PARTITIONS);
+    }
+
     @BeforeEach
     void fillStream() {
-        streamDir = dir.resolve("stream");
         storeDir = dir.resolve("store");
         outDir = dir.resolve("out");
-        LocalStream.create(streamDir, "events", PARTITIONS).close();
-        append(RECORDS);
+        stream = newStream();
+        stream.append(RECORDS);
     }
 
     void append(int perPartition) {
-        try (LocalStream stream = LocalStream.open(streamDir)) {
-            for (int p = 0; p < PARTITIONS; p++) {
-                List<LocalStream.NewRecord> records = new ArrayList<>();
-                for (int i = 0; i < perPartition; i++) {
-                    records.add(
-                            LocalStream.NewRecord.of(
-                                    ("payload-" + i).getBytes(StandardCharsets.UTF_8), i));
-                }
-                stream.appendAll(Integer.toString(p), records);
-            }
-        }
-        recordsPerPartition = (int) endOfPartitionZero();
-    }
-
-    private long endOfPartitionZero() {
-        try (LocalStream stream = LocalStream.open(streamDir)) {
-            return stream.endSequence("0");
-        }
+        stream.append(perPartition);
     }
 
     /**
@@ -126,7 +111,7 @@ abstract class ExactlyOnceSinkTestBase {
             int before, int after, boolean stop) throws Exception {
         Faults.armAfter(Fault.NONE, 0);
         JobClient first = start(StartingPosition.EARLIEST, before, null);
-        awaitCommitted(1);
+        awaitCommitted(false);
         String savepointDir = dir.resolve("savepoints").toUri().toString();
         String savepoint;
         if (stop) {
@@ -143,7 +128,7 @@ abstract class ExactlyOnceSinkTestBase {
         append(RECORDS / 2);
 
         JobClient second = start(StartingPosition.EARLIEST, after, savepoint);
-        awaitCommitted(recordsPerPartition);
+        awaitCommitted(true);
         second.cancel().get(60, TimeUnit.SECONDS);
         assertExactlyOnce();
     }
@@ -157,7 +142,7 @@ abstract class ExactlyOnceSinkTestBase {
     void restoringAnOlderSavepointNeitherLosesNorRepeats() throws Exception {
         Faults.armAfter(Fault.NONE, 0);
         JobClient first = start(StartingPosition.EARLIEST, 2, null);
-        awaitCommitted(1);
+        awaitCommitted(false);
         String older =
                 first.stopWithSavepoint(
                                 false,
@@ -165,12 +150,12 @@ abstract class ExactlyOnceSinkTestBase {
                                 SavepointFormatType.CANONICAL)
                         .get(60, TimeUnit.SECONDS);
         JobClient second = start(StartingPosition.EARLIEST, 2, older);
-        awaitCommitted(recordsPerPartition);
+        awaitCommitted(true);
         second.cancel().get(60, TimeUnit.SECONDS);
 
         append(RECORDS / 2);
         JobClient third = start(StartingPosition.EARLIEST, 3, older);
-        awaitCommitted(recordsPerPartition);
+        awaitCommitted(true);
         third.cancel().get(60, TimeUnit.SECONDS);
         assertExactlyOnce();
     }
@@ -258,25 +243,28 @@ abstract class ExactlyOnceSinkTestBase {
         return env.executeAsync("file-sink-savepoint");
     }
 
-    /** Waits until every partition has {@code records} records committed. */
-    void awaitCommitted(long records) throws Exception {
+    /** Waits until every partition has something, or everything, committed. */
+    void awaitCommitted(boolean everything) throws Exception {
+        Map<String, List<Long>> expected = expected();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (true) {
-            long least = Long.MAX_VALUE;
+            int done = 0;
             try (RocksDbCheckpointStore store = RocksDbCheckpointStore.open(storeDir)) {
-                for (int p = 0; p < PARTITIONS; p++) {
-                    least =
-                            Math.min(
-                                    least,
-                                    store.load(new StreamPartition("events", Integer.toString(p)))
-                                            .nextSequence());
+                for (Map.Entry<String, List<Long>> partition : expected.entrySet()) {
+                    long committed =
+                            store.load(new StreamPartition(stream.name(), partition.getKey()))
+                                    .committed();
+                    List<Long> sequences = partition.getValue();
+                    long target = everything ? sequences.get(sequences.size() - 1) : 0;
+                    done += committed >= target ? 1 : 0;
                 }
             }
-            if (least >= records) {
+            if (done == expected.size()) {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("only " + least + " of " + records + " committed in time");
+                throw new AssertionError(
+                        (everything ? "not everything" : "nothing") + " committed in time");
             }
             Thread.sleep(50);
         }
@@ -317,7 +305,7 @@ abstract class ExactlyOnceSinkTestBase {
         List<PendingCheckpoint> pending = new ArrayList<>();
         try (RocksDbCheckpointStore store = RocksDbCheckpointStore.open(storeDir)) {
             for (int p = 0; p < PARTITIONS; p++) {
-                store.load(new StreamPartition("events", Integer.toString(p)))
+                store.load(new StreamPartition(stream.name(), Integer.toString(p)))
                         .pendingCheckpoint()
                         .ifPresent(pending::add);
             }
@@ -359,7 +347,7 @@ abstract class ExactlyOnceSinkTestBase {
 
     IdempotentSource source(StartingPosition start, boolean bounded) {
         IdempotentSourceBuilder source =
-                IdempotentSource.builder().stream(LocalStream.factory(streamDir))
+                IdempotentSource.builder().stream(stream.factory())
                         .maxRecordsPerFetch(20)
                         .partitionDiscoveryInterval(Duration.ZERO)
                         .startingFrom(start);
@@ -382,25 +370,18 @@ abstract class ExactlyOnceSinkTestBase {
     }
 
     Map<String, List<Long>> expected() {
-        Map<String, List<Long>> expected = new LinkedHashMap<>();
-        for (int p = 0; p < PARTITIONS; p++) {
-            List<Long> sequences = new ArrayList<>();
-            for (long i = 0; i < recordsPerPartition; i++) {
-                sequences.add(i);
-            }
-            expected.put(Integer.toString(p), sequences);
-        }
-        return expected;
+        return stream.sequences();
     }
 
     void assertExactlyOnce() throws Exception {
         ExactlyOnceVerifier.Result result = ExactlyOnceVerifier.verify(expected(), holdings());
         assertThat(result.exactlyOnce()).as(result.toString()).isTrue();
         try (RocksDbCheckpointStore store = RocksDbCheckpointStore.open(storeDir)) {
-            for (int p = 0; p < PARTITIONS; p++) {
+            for (Map.Entry<String, List<Long>> partition : expected().entrySet()) {
                 PartitionCheckpoint checkpoint =
-                        store.load(new StreamPartition("events", Integer.toString(p)));
-                assertThat(checkpoint.committed()).isEqualTo(recordsPerPartition - 1);
+                        store.load(new StreamPartition(stream.name(), partition.getKey()));
+                List<Long> sequences = partition.getValue();
+                assertThat(checkpoint.committed()).isEqualTo(sequences.get(sequences.size() - 1));
                 assertThat(checkpoint.pending()).isNull();
             }
         }

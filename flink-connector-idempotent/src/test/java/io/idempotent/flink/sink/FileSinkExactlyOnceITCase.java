@@ -20,7 +20,7 @@ class FileSinkExactlyOnceITCase extends ExactlyOnceSinkTestBase {
 
     @Override
     List<ExactlyOnceVerifier.Origin> holdings() {
-        return FileDestinationReader.read(outDir, "events");
+        return FileDestinationReader.read(outDir, stream.name());
     }
 
     @Override

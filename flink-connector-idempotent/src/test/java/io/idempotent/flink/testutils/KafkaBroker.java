@@ -78,6 +78,12 @@ public final class KafkaBroker {
      */
     public static void appendTransactionally(
             String topic, int partition, List<String> payloads, int perTransaction) {
+        appendTransactionally(topic, List.of(partition), payloads, perTransaction);
+    }
+
+    /** The same payloads to each of {@code partitions}, with one producer. */
+    public static void appendTransactionally(
+            String topic, List<Integer> partitions, List<String> payloads, int perTransaction) {
         Properties config = new Properties();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -86,18 +92,20 @@ public final class KafkaBroker {
         config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "test-" + UUID.randomUUID());
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config)) {
             producer.initTransactions();
-            for (int i = 0; i < payloads.size(); i += perTransaction) {
-                producer.beginTransaction();
-                for (String payload :
-                        payloads.subList(i, Math.min(payloads.size(), i + perTransaction))) {
-                    producer.send(
-                            new ProducerRecord<>(
-                                    topic,
-                                    partition,
-                                    null,
-                                    payload.getBytes(StandardCharsets.UTF_8)));
+            for (int partition : partitions) {
+                for (int i = 0; i < payloads.size(); i += perTransaction) {
+                    producer.beginTransaction();
+                    for (String payload :
+                            payloads.subList(i, Math.min(payloads.size(), i + perTransaction))) {
+                        producer.send(
+                                new ProducerRecord<>(
+                                        topic,
+                                        partition,
+                                        null,
+                                        payload.getBytes(StandardCharsets.UTF_8)));
+                    }
+                    producer.commitTransaction();
                 }
-                producer.commitTransaction();
             }
         }
     }

@@ -6,8 +6,10 @@ import io.idempotent.flink.stream.PartitionedStreamFactory;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -38,10 +40,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class KafkaPartitionedStream implements PartitionedStream {
 
     private static final Duration POLL = Duration.ofMillis(200);
-    private static final Duration RANGE_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
 
     private final String topic;
     private final KafkaConsumer<byte[], byte[]> consumer;
+
+    /** Records fetched beyond what a forward read returned, kept for the next forward read. */
+    private final Map<TopicPartition, Buffer> buffers = new HashMap<>();
 
     private KafkaPartitionedStream(String topic, Properties properties) {
         this.topic = topic;
@@ -79,6 +84,8 @@ public final class KafkaPartitionedStream implements PartitionedStream {
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // A reader waits for new records itself; the broker need not hold fetches for long.
+        config.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
         config.put(
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
                 ByteArrayDeserializer.class.getName());
@@ -116,25 +123,58 @@ public final class KafkaPartitionedStream implements PartitionedStream {
     public synchronized List<PartitionRecord> readFrom(
             String partition, long fromSequence, int maxRecords) {
         TopicPartition tp = topicPartition(partition);
-        List<PartitionRecord> records = new ArrayList<>();
         try {
-            position(tp, fromSequence);
-            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL).records(tp)) {
-                if (record.offset() >= fromSequence && records.size() < maxRecords) {
-                    records.add(toRecord(partition, record));
+            Buffer buffer = buffers.computeIfAbsent(tp, t -> new Buffer());
+            if (buffer.validFrom != fromSequence) {
+                buffer.records.clear();
+                position(tp, fromSequence);
+            } else {
+                position(
+                        tp,
+                        consumer.assignment().contains(tp) ? consumer.position(tp) : fromSequence);
+            }
+            if (buffer.records.isEmpty() && consumer.position(tp) >= buffer.knownEnd) {
+                // Only ask the broker for the end when what was known is used up.
+                buffer.knownEnd = consumer.endOffsets(List.of(tp)).get(tp);
+            }
+            long end = buffer.knownEnd;
+            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+            while (buffer.records.isEmpty() && consumer.position(tp) < end) {
+                if (System.nanoTime() > deadline) {
+                    throw new StreamException(
+                            String.format(
+                                    "Kafka topic %s, partition %s: no records from offset %d"
+                                            + " within %s although the partition ends at %d; the"
+                                            + " broker may be unreachable.",
+                                    topic, partition, fromSequence, READ_TIMEOUT, end));
+                }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL).records(tp)) {
+                    if (record.offset() >= fromSequence) {
+                        buffer.records.add(record);
+                    }
                 }
             }
+            List<PartitionRecord> records = new ArrayList<>();
+            while (!buffer.records.isEmpty() && records.size() < maxRecords) {
+                records.add(toRecord(partition, buffer.records.poll()));
+            }
+            buffer.validFrom =
+                    records.isEmpty()
+                            ? fromSequence
+                            : records.get(records.size() - 1).sequence() + 1;
+            return records;
         } catch (KafkaException e) {
+            buffers.remove(tp);
             throw failure(partition, fromSequence, e);
         }
-        return records;
     }
 
     @Override
     public synchronized List<PartitionRecord> readRange(String partition, SequenceRange range) {
         TopicPartition tp = topicPartition(partition);
+        buffers.remove(tp); // the consumer's position moves: forward reads seek again
         List<PartitionRecord> records = new ArrayList<>();
-        long deadline = System.nanoTime() + RANGE_TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
         try {
             long end = endSequence(partition);
             position(tp, range.from());
@@ -144,7 +184,7 @@ public final class KafkaPartitionedStream implements PartitionedStream {
                             String.format(
                                     "Reading range %s of Kafka topic %s, partition %s, took longer"
                                             + " than %s; the broker may be unreachable.",
-                                    range, topic, partition, RANGE_TIMEOUT));
+                                    range, topic, partition, READ_TIMEOUT));
                 }
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL).records(tp)) {
                     if (range.contains(record.offset())) {
@@ -189,6 +229,12 @@ public final class KafkaPartitionedStream implements PartitionedStream {
         others.remove(tp);
         consumer.pause(others);
         consumer.resume(List.of(tp));
+    }
+
+    private static final class Buffer {
+        final ArrayDeque<ConsumerRecord<byte[], byte[]>> records = new ArrayDeque<>();
+        long validFrom = -1;
+        long knownEnd = -1;
     }
 
     private TopicPartition topicPartition(String partition) {
