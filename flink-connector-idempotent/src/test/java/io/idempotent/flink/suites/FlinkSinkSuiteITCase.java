@@ -1,0 +1,27 @@
+package io.idempotent.flink.suites;
+
+import org.apache.flink.connector.testframe.environment.MiniClusterTestEnvironment;
+import org.apache.flink.connector.testframe.external.ExternalContextFactory;
+import org.apache.flink.connector.testframe.junit.annotations.TestContext;
+import org.apache.flink.connector.testframe.junit.annotations.TestEnv;
+import org.apache.flink.connector.testframe.junit.annotations.TestSemantics;
+import org.apache.flink.connector.testframe.testsuites.SinkTestSuiteBase;
+import org.apache.flink.streaming.api.CheckpointingMode;
+import org.junit.jupiter.api.Nested;
+
+/** Flink's own sink test suite (basic, savepoint, scale up and down, metrics) on our sink. */
+class FlinkSinkSuiteITCase {
+
+    @Nested
+    class UntracedSinkIntoFiles extends SinkTestSuiteBase<String> {
+
+        @TestEnv MiniClusterTestEnvironment flink = new MiniClusterTestEnvironment();
+
+        @TestSemantics
+        CheckpointingMode[] semantics = new CheckpointingMode[] {CheckpointingMode.EXACTLY_ONCE};
+
+        @TestContext
+        ExternalContextFactory<UntracedSinkExternalContext> files =
+                testName -> new UntracedSinkExternalContext();
+    }
+}

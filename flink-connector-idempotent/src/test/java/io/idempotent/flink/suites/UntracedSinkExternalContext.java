@@ -1,0 +1,97 @@
+package io.idempotent.flink.suites;
+
+import io.idempotent.flink.destination.file.FileDestination;
+import io.idempotent.flink.sink.IdempotentSink;
+import io.idempotent.flink.testutils.TempDirs;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.connector.testframe.external.ExternalSystemDataReader;
+import org.apache.flink.connector.testframe.external.sink.DataStreamSinkV2ExternalContext;
+import org.apache.flink.connector.testframe.external.sink.TestingSinkSettings;
+
+/**
+ * The untraced sink into the file destination, for Flink's sink test suite: the suite writes its
+ * own data through the sink and reads back, from the files, what the destination holds.
+ */
+final class UntracedSinkExternalContext implements DataStreamSinkV2ExternalContext<String> {
+
+    private final Path directory = TempDirs.create("sink-suite");
+
+    @Override
+    public Sink<String> createSink(TestingSinkSettings settings) {
+        return IdempotentSink.<String>builder()
+                .elementType(Types.STRING)
+                .destination(
+                        FileDestination.factory(
+                                directory, line -> line.getBytes(StandardCharsets.UTF_8)))
+                .buildForUntracedElements("suite");
+    }
+
+    @Override
+    public ExternalSystemDataReader<String> createSinkDataReader(TestingSinkSettings settings) {
+        Set<Path> read = new HashSet<>();
+        return new ExternalSystemDataReader<>() {
+            @Override
+            public List<String> poll(Duration timeout) {
+                List<String> lines = new ArrayList<>();
+                if (!Files.isDirectory(directory)) {
+                    return lines;
+                }
+                try (Stream<Path> files = Files.walk(directory)) {
+                    for (Path file :
+                            files.filter(f -> f.toString().endsWith(".batch")).sorted().toList()) {
+                        if (read.add(file)) {
+                            lines.addAll(Files.readAllLines(file, StandardCharsets.UTF_8));
+                        }
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                return lines;
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+
+    @Override
+    public List<String> generateTestData(TestingSinkSettings settings, long seed) {
+        Random random = new Random(seed);
+        List<String> data = new ArrayList<>();
+        int count = 100 + random.nextInt(200);
+        for (int i = 0; i < count; i++) {
+            data.add("record-" + i + "-" + Long.toHexString(random.nextLong()));
+        }
+        return data;
+    }
+
+    @Override
+    public TypeInformation<String> getProducedType() {
+        return Types.STRING;
+    }
+
+    @Override
+    public List<URL> getConnectorJarPaths() {
+        return List.of();
+    }
+
+    @Override
+    public void close() {
+        TempDirs.delete(directory);
+    }
+}
