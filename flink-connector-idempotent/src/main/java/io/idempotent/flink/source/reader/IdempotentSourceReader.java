@@ -24,7 +24,9 @@ public final class IdempotentSourceReader
             SourceReaderContext context) {
         super(
                 () -> new PartitionSplitReader(streams.open(), maxChunk, idleWait),
-                new TracedRecordEmitter(context.getIndexOfSubtask()),
+                new TracedRecordEmitter(
+                        context.getIndexOfSubtask(),
+                        context.metricGroup().getIOMetricGroup().getNumRecordsInCounter()),
                 context.getConfiguration(),
                 context);
     }

@@ -7,6 +7,7 @@ import io.idempotent.flink.stream.PartitionRecord;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SourceOutput;
 import org.apache.flink.connector.base.source.reader.RecordEmitter;
+import org.apache.flink.metrics.Counter;
 
 /** Emits a whole chunk in one call, each record traced with its origin, and moves the split on. */
 @Internal
@@ -14,9 +15,15 @@ final class TracedRecordEmitter
         implements RecordEmitter<Chunk, Traced<PartitionRecord>, PartitionSplitState> {
 
     private final int subtask;
+    private final Counter recordsIn;
 
-    TracedRecordEmitter(int subtask) {
+    /**
+     * @param recordsIn Flink's numRecordsIn, which the reader base counts once per fetched element:
+     *     once per chunk, so the other records of a chunk are counted here
+     */
+    TracedRecordEmitter(int subtask, Counter recordsIn) {
         this.subtask = subtask;
+        this.recordsIn = recordsIn;
     }
 
     @Override
@@ -36,5 +43,6 @@ final class TracedRecordEmitter
             last = record.sequence();
         }
         state.emittedUpTo(last);
+        recordsIn.inc(chunk.records().size() - 1);
     }
 }

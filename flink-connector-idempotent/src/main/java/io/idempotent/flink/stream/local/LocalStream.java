@@ -64,7 +64,10 @@ public final class LocalStream implements PartitionedStream {
         this.durability = durability;
     }
 
-    /** Creates a new stream with {@code partitions} partitions in an empty or missing directory. */
+    /**
+     * Creates a new stream with {@code partitions} partitions (possibly none yet) in an empty or
+     * missing directory.
+     */
     public static LocalStream create(Path directory, String name, int partitions) {
         return create(directory, name, partitions, WriteDurability.SYNCED);
     }
@@ -72,9 +75,9 @@ public final class LocalStream implements PartitionedStream {
     public static LocalStream create(
             Path directory, String name, int partitions, WriteDurability durability) {
         Objects.requireNonNull(name, "name");
-        if (name.isEmpty() || partitions < 1) {
+        if (name.isEmpty() || partitions < 0) {
             throw new IllegalArgumentException(
-                    "A local stream needs a non-empty name and at least one partition, but got '"
+                    "A local stream needs a non-empty name and zero or more partitions, but got '"
                             + name
                             + "' with "
                             + partitions
