@@ -9,7 +9,10 @@ import org.apache.flink.connector.testframe.testsuites.SinkTestSuiteBase;
 import org.apache.flink.streaming.api.CheckpointingMode;
 import org.junit.jupiter.api.Nested;
 
-/** Flink's own sink test suite (basic, savepoint, scale up and down, metrics) on our sink. */
+/**
+ * Flink's own sink test suite (basic, savepoint, scale up and down, metrics) on our sink, into
+ * files and into a real PostgreSQL server.
+ */
 class FlinkSinkSuiteITCase {
 
     @Nested
@@ -23,5 +26,18 @@ class FlinkSinkSuiteITCase {
         @TestContext
         ExternalContextFactory<UntracedSinkExternalContext> files =
                 testName -> new UntracedSinkExternalContext();
+    }
+
+    @Nested
+    class UntracedSinkIntoPostgres extends SinkTestSuiteBase<String> {
+
+        @TestEnv MiniClusterTestEnvironment flink = new MiniClusterTestEnvironment();
+
+        @TestSemantics
+        CheckpointingMode[] semantics = new CheckpointingMode[] {CheckpointingMode.EXACTLY_ONCE};
+
+        @TestContext
+        ExternalContextFactory<UntracedSinkIntoPostgresContext> postgres =
+                testName -> new UntracedSinkIntoPostgresContext();
     }
 }

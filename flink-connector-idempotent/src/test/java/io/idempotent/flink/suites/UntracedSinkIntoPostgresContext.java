@@ -1,0 +1,112 @@
+package io.idempotent.flink.suites;
+
+import io.idempotent.flink.destination.jdbc.JdbcDestination;
+import io.idempotent.flink.sink.IdempotentSink;
+import io.idempotent.flink.testutils.PostgresServer;
+import java.net.URL;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.connector.testframe.external.ExternalSystemDataReader;
+import org.apache.flink.connector.testframe.external.sink.DataStreamSinkV2ExternalContext;
+import org.apache.flink.connector.testframe.external.sink.TestingSinkSettings;
+
+/**
+ * The untraced sink into a real PostgreSQL server through the JDBC destination, for Flink's sink
+ * test suite; the suite reads the table back with plain SQL.
+ */
+final class UntracedSinkIntoPostgresContext implements DataStreamSinkV2ExternalContext<String> {
+
+    private final String table = PostgresServer.uniqueTable("suite_rows");
+    private final String ledger = PostgresServer.uniqueTable("suite_ledger");
+
+    UntracedSinkIntoPostgresContext() {
+        try (Connection connection = DriverManager.getConnection(PostgresServer.jdbcUrl());
+                Statement statement = connection.createStatement()) {
+            statement.execute(
+                    "CREATE TABLE " + table + " (id BIGSERIAL PRIMARY KEY, value TEXT NOT NULL)");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public Sink<String> createSink(TestingSinkSettings settings) {
+        return IdempotentSink.<String>builder()
+                .elementType(Types.STRING)
+                .destination(
+                        JdbcDestination.<String>builder()
+                                .url(PostgresServer.jdbcUrl())
+                                .insert("INSERT INTO " + table + " (value) VALUES (?)")
+                                .binder((statement, value) -> statement.setString(1, value))
+                                .ledgerTable(ledger)
+                                .buildFactory())
+                .buildForUntracedElements("suite");
+    }
+
+    @Override
+    public ExternalSystemDataReader<String> createSinkDataReader(TestingSinkSettings settings) {
+        return new ExternalSystemDataReader<>() {
+            private long lastId;
+
+            @Override
+            public List<String> poll(Duration timeout) {
+                List<String> values = new ArrayList<>();
+                try (Connection connection = DriverManager.getConnection(PostgresServer.jdbcUrl());
+                        PreparedStatement statement =
+                                connection.prepareStatement(
+                                        "SELECT id, value FROM "
+                                                + table
+                                                + " WHERE id > ? ORDER BY id")) {
+                    statement.setLong(1, lastId);
+                    try (ResultSet rows = statement.executeQuery()) {
+                        while (rows.next()) {
+                            lastId = rows.getLong(1);
+                            values.add(rows.getString(2));
+                        }
+                    }
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+                return values;
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+
+    @Override
+    public List<String> generateTestData(TestingSinkSettings settings, long seed) {
+        Random random = new Random(seed);
+        List<String> data = new ArrayList<>();
+        int count = 100 + random.nextInt(200);
+        for (int i = 0; i < count; i++) {
+            data.add("row-" + i + "-" + Long.toHexString(random.nextLong()));
+        }
+        return data;
+    }
+
+    @Override
+    public TypeInformation<String> getProducedType() {
+        return Types.STRING;
+    }
+
+    @Override
+    public List<URL> getConnectorJarPaths() {
+        return List.of();
+    }
+
+    @Override
+    public void close() {}
+}
