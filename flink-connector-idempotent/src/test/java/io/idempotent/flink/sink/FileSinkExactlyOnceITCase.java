@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** The end-to-end cases into the file destination; the verifier reads the files on disk. */
-class FileSinkExactlyOnceITCase extends ExactlyOnceSinkTestBase {
+class FileSinkExactlyOnceITCase extends ExactlyOnceSinkITCaseBase {
 
     @Override
     DestinationFactory<String> destination() {

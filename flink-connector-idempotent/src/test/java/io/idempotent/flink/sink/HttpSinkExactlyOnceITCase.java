@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * The end-to-end cases into a real HTTP server with idempotency keys; the verifier reads the
  * server's log of applied lines.
  */
-class HttpSinkExactlyOnceITCase extends ExactlyOnceSinkTestBase {
+class HttpSinkExactlyOnceITCase extends ExactlyOnceSinkITCaseBase {
 
     private IdempotentHttpServer server;
 

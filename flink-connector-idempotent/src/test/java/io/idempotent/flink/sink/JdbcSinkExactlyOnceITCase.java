@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
  * The end-to-end cases into a real PostgreSQL server through the JDBC destination; the verifier
  * reads the table with plain SQL, in insertion order.
  */
-class JdbcSinkExactlyOnceITCase extends ExactlyOnceSinkTestBase {
+class JdbcSinkExactlyOnceITCase extends ExactlyOnceSinkITCaseBase {
 
     private String table;
     private String ledger;

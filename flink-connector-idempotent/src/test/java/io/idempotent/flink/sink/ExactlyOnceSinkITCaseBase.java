@@ -51,7 +51,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * count of what the destination really holds. Each destination's ITCase extends this and says how
  * to reach and read it. Proves design.md rows F1 to F4 and F6.
  */
-abstract class ExactlyOnceSinkTestBase {
+abstract class ExactlyOnceSinkITCaseBase {
 
     /** The destination under test; each element is {@code "<partition>:<sequence> <payload>"}. */
     abstract DestinationFactory<String> destination();
