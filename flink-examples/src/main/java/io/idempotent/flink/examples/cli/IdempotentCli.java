@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
             StatusCommand.class,
             DeliverCommand.class,
             DemoCommand.class,
-            JobCommand.class
+            JobCommand.class,
+            BenchCommand.class
         })
 public final class IdempotentCli implements Runnable {
 
