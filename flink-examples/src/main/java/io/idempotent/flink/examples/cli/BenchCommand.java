@@ -37,6 +37,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repetitions", defaultValue = "3")
     int repetitions;
 
+    @Option(
+            names = "--only",
+            description =
+                    "Run only the variants whose name starts with this, e.g. 'B' (for profiling).")
+    String only;
+
     @Override
     public Integer call() throws Exception {
         Path work = dir != null ? dir : Files.createTempDirectory("idempotent-bench");
@@ -48,7 +54,8 @@ final class BenchCommand implements Callable<Integer> {
                         payloadBytes,
                         parallelism,
                         checkpointInterval,
-                        repetitions),
+                        repetitions,
+                        only),
                 System.out);
         return 0;
     }
