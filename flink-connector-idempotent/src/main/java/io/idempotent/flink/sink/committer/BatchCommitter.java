@@ -10,6 +10,7 @@ import io.idempotent.flink.protocol.DeliveryReport;
 import io.idempotent.flink.stream.StreamPartition;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -89,7 +90,11 @@ public final class BatchCommitter<T> implements Committer<BatchCommittable<T>> {
         } catch (IOException | InterruptedException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
-            throw new IOException("Sending " + committable.id() + " failed", e);
+            throw new IOException(
+                    "Sending batch "
+                            + committable.id()
+                            + " failed; the job fails over and re-sends it under the same identity",
+                    e);
         }
         return new DeliveryReport(
                 1,
@@ -129,6 +134,6 @@ public final class BatchCommitter<T> implements Committer<BatchCommittable<T>> {
 
     @Override
     public void close() throws Exception {
-        IOUtils.closeAll(java.util.Arrays.asList(destination, store));
+        IOUtils.closeAll(Arrays.asList(destination, store));
     }
 }
