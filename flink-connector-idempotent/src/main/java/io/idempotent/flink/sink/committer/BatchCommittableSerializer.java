@@ -4,8 +4,6 @@ import io.idempotent.flink.checkpoint.BatchId;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
@@ -35,18 +33,18 @@ public final class BatchCommittableSerializer<T>
 
     @Override
     public byte[] serialize(BatchCommittable<T> committable) throws IOException {
-        DataOutputSerializer out = new DataOutputSerializer(256);
+        byte[] elements = committable.encode(elementSerializer);
+        DataOutputSerializer out = new DataOutputSerializer(elements.length + 128);
         out.writeBoolean(committable.traced());
         out.writeUTF(committable.id().value());
         out.writeUTF(committable.partition().stream());
         out.writeUTF(committable.partition().partition());
         out.writeLong(committable.range().from());
         out.writeLong(committable.range().to());
-        out.writeInt(committable.elements().size());
-        for (int i = 0; i < committable.elements().size(); i++) {
-            out.writeLong(committable.sequences().get(i));
-            elementSerializer.serialize(committable.elements().get(i), out);
-        }
+        out.writeInt(committable.size());
+        // Each element as its sequence number and its bytes; copied in one piece.
+        out.writeInt(elements.length);
+        out.write(elements);
         return out.getCopyOfBuffer();
     }
 
@@ -66,15 +64,22 @@ public final class BatchCommittableSerializer<T>
         StreamPartition partition = new StreamPartition(in.readUTF(), in.readUTF());
         SequenceRange range = SequenceRange.of(in.readLong(), in.readLong());
         int size = in.readInt();
-        List<T> elements = new ArrayList<>(size);
-        List<Long> sequences = new ArrayList<>(size);
-        for (int i = 0; i < size; i++) {
-            sequences.add(in.readLong());
-            elements.add(elementSerializer.deserialize(in));
+        int length = in.readInt();
+        if (size < 0 || length < 0 || length != in.available()) {
+            throw new IOException(
+                    "Committable "
+                            + id
+                            + " is damaged: "
+                            + size
+                            + " elements in "
+                            + length
+                            + " bytes, "
+                            + in.available()
+                            + " bytes left");
         }
-        if (in.available() > 0) {
-            throw new IOException(in.available() + " unexpected trailing bytes in " + id);
-        }
-        return new BatchCommittable<>(id, partition, range, elements, sequences, traced);
+        byte[] elements = new byte[length];
+        in.readFully(elements);
+        return BatchCommittable.encoded(
+                id, partition, range, traced, size, elements, elementSerializer.duplicate());
     }
 }
