@@ -5,7 +5,6 @@ import io.idempotent.flink.sink.IdempotentSink;
 import io.idempotent.flink.testutils.TempDirs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,21 +12,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.testframe.external.ExternalSystemDataReader;
-import org.apache.flink.connector.testframe.external.sink.DataStreamSinkV2ExternalContext;
 import org.apache.flink.connector.testframe.external.sink.TestingSinkSettings;
 
 /**
  * The untraced sink into the file destination, for Flink's sink test suite: the suite writes its
  * own data through the sink and reads back, from the files, what the destination holds.
  */
-final class UntracedSinkExternalContext implements DataStreamSinkV2ExternalContext<String> {
+final class UntracedSinkExternalContext extends StringSinkExternalContext {
 
     private final Path directory = TempDirs.create("sink-suite");
 
@@ -67,27 +63,6 @@ final class UntracedSinkExternalContext implements DataStreamSinkV2ExternalConte
             @Override
             public void close() {}
         };
-    }
-
-    @Override
-    public List<String> generateTestData(TestingSinkSettings settings, long seed) {
-        Random random = new Random(seed);
-        List<String> data = new ArrayList<>();
-        int count = 100 + random.nextInt(200);
-        for (int i = 0; i < count; i++) {
-            data.add("record-" + i + "-" + Long.toHexString(random.nextLong()));
-        }
-        return data;
-    }
-
-    @Override
-    public TypeInformation<String> getProducedType() {
-        return Types.STRING;
-    }
-
-    @Override
-    public List<URL> getConnectorJarPaths() {
-        return List.of();
     }
 
     @Override

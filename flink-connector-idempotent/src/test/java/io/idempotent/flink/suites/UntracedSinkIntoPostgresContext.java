@@ -3,7 +3,6 @@ package io.idempotent.flink.suites;
 import io.idempotent.flink.destination.jdbc.JdbcDestination;
 import io.idempotent.flink.sink.IdempotentSink;
 import io.idempotent.flink.testutils.PostgresServer;
-import java.net.URL;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -14,20 +13,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Random;
 import java.util.Set;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.testframe.external.ExternalSystemDataReader;
-import org.apache.flink.connector.testframe.external.sink.DataStreamSinkV2ExternalContext;
 import org.apache.flink.connector.testframe.external.sink.TestingSinkSettings;
 
 /**
  * The untraced sink into a real PostgreSQL server through the JDBC destination, for Flink's sink
  * test suite; the suite reads the table back with plain SQL.
  */
-final class UntracedSinkIntoPostgresContext implements DataStreamSinkV2ExternalContext<String> {
+final class UntracedSinkIntoPostgresContext extends StringSinkExternalContext {
 
     private final String table = PostgresServer.uniqueTable("suite_rows");
     private final String ledger = PostgresServer.uniqueTable("suite_ledger");
@@ -86,27 +82,6 @@ final class UntracedSinkIntoPostgresContext implements DataStreamSinkV2ExternalC
             @Override
             public void close() {}
         };
-    }
-
-    @Override
-    public List<String> generateTestData(TestingSinkSettings settings, long seed) {
-        Random random = new Random(seed);
-        List<String> data = new ArrayList<>();
-        int count = 100 + random.nextInt(200);
-        for (int i = 0; i < count; i++) {
-            data.add("row-" + i + "-" + Long.toHexString(random.nextLong()));
-        }
-        return data;
-    }
-
-    @Override
-    public TypeInformation<String> getProducedType() {
-        return Types.STRING;
-    }
-
-    @Override
-    public List<URL> getConnectorJarPaths() {
-        return List.of();
     }
 
     @Override
