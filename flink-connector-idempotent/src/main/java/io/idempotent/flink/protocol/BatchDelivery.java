@@ -58,11 +58,22 @@ public final class BatchDelivery<T> {
      * @throws DeliveryException if a send failed; what was marked pending stays pending
      */
     public DeliveryReport deliver(List<Batch<T>> batches, ToLongFunction<StreamPartition> epochOf) {
+        return deliver(batches, epochOf, Map.of());
+    }
+
+    /**
+     * As {@link #deliver(List, ToLongFunction)}, starting from checkpoints the caller has just
+     * loaded (after acquiring the partitions), so that they are not read from the store again.
+     */
+    public DeliveryReport deliver(
+            List<Batch<T>> batches,
+            ToLongFunction<StreamPartition> epochOf,
+            Map<StreamPartition, PartitionCheckpoint> loaded) {
         Map<StreamPartition, Queue<Batch<T>>> queues = new LinkedHashMap<>();
         for (Batch<T> batch : batches) {
             queues.computeIfAbsent(batch.partition(), p -> new ArrayDeque<>()).add(batch);
         }
-        Map<StreamPartition, PartitionCheckpoint> known = new HashMap<>();
+        Map<StreamPartition, PartitionCheckpoint> known = new HashMap<>(loaded);
         List<CheckpointTransition> carriedCommits = List.of();
         DeliveryReport report = DeliveryReport.NONE;
         while (!queues.isEmpty()) {

@@ -92,12 +92,6 @@ public final class PartitionPump<T> {
         owned.remove(new StreamPartition(stream.name(), partition));
     }
 
-    public List<String> ownedPartitions() {
-        List<String> names = new ArrayList<>();
-        owned.keySet().forEach(p -> names.add(p.partition()));
-        return names;
-    }
-
     /** Reads and delivers one batch of new records per owned partition. */
     public DeliveryReport pollOnce() {
         List<Batch<T>> batches = new ArrayList<>();

@@ -31,6 +31,7 @@ class BatchDeliveryTest {
     private static final class CountingStore implements PartitionCheckpointStore {
         final InMemoryCheckpointStore inner = new InMemoryCheckpointStore();
         final List<List<? extends CheckpointTransition>> writes = new ArrayList<>();
+        int loads;
 
         @Override
         public long acquire(StreamPartition partition) {
@@ -39,6 +40,7 @@ class BatchDeliveryTest {
 
         @Override
         public PartitionCheckpoint load(StreamPartition partition) {
+            loads++;
             return inner.load(partition);
         }
 
@@ -105,6 +107,16 @@ class BatchDeliveryTest {
                 .extracting(RecordingDestination.Send::outcome)
                 .containsExactly(SendOutcome.APPLIED, SendOutcome.REPEAT_DROPPED);
         assertThat(store.load(A).committed()).isEqualTo(4);
+    }
+
+    @Test
+    void checkpointsTheCallerLoadedAreNotReadAgain() {
+        long epoch = store.acquire(A);
+        Map<StreamPartition, PartitionCheckpoint> loaded = Map.of(A, store.load(A));
+        int loadsBefore = store.loads;
+        delivery.deliver(List.of(batch(A, 0, 4), batch(A, 5, 9)), p -> epoch, loaded);
+        assertThat(store.loads).isEqualTo(loadsBefore);
+        assertThat(store.load(A).committed()).isEqualTo(9);
     }
 
     @Test

@@ -139,6 +139,16 @@ class PartitionPumpTest {
     }
 
     @Test
+    void aReleasedPartitionIsNoLongerRead() {
+        stream.append("a", 1);
+        PartitionPump<String> pump = pump(5);
+        pump.assign("a");
+        pump.release("a");
+        assertThat(pump.pollOnce().batchesSent()).isZero();
+        assertThat(destination.sends()).isEmpty();
+    }
+
+    @Test
     void rejectsANonPositiveBatchSize() {
         assertThatThrownBy(() -> pump(0))
                 .isInstanceOf(IllegalArgumentException.class)

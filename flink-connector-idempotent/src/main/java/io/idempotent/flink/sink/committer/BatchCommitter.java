@@ -129,7 +129,7 @@ public final class BatchCommitter<T> implements Committer<BatchCommittable<T>> {
         batches.sort(
                 Comparator.comparing((Batch<T> b) -> b.partition())
                         .thenComparingLong(b -> b.range().from()));
-        return delivery.deliver(batches, epochs::get);
+        return delivery.deliver(batches, epochs::get, checkpoints);
     }
 
     @Override
