@@ -14,6 +14,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.common.utils.Exit;
 
 /**
  * A real Kafka broker (KRaft, one broker and one controller, loopback only) for the whole test JVM,
@@ -27,6 +28,10 @@ public final class KafkaBroker {
 
     public static synchronized String bootstrapServers() {
         if (cluster == null) {
+            // A broker that meets trouble at JVM shutdown (its log directories going away) halts
+            // the process; in a test JVM that turns a green run red after the last test.
+            Exit.setExitProcedure(KafkaBroker::refuseToExit);
+            Exit.setHaltProcedure(KafkaBroker::refuseToExit);
             try {
                 KafkaClusterTestKit started =
                         new KafkaClusterTestKit.Builder(
@@ -58,6 +63,11 @@ public final class KafkaBroker {
                                     }));
         }
         return cluster.bootstrapServers();
+    }
+
+    private static void refuseToExit(int status, String message) {
+        System.err.println(
+                "The in-process Kafka broker asked to end the JVM (" + status + "): " + message);
     }
 
     public static void createTopic(String topic, int partitions) {
