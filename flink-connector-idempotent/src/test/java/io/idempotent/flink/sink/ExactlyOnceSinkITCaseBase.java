@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeHint;
@@ -34,8 +35,10 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,6 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The whole path on a MiniCluster — local stream → {@link IdempotentSource} → user processing →
@@ -91,6 +95,7 @@ abstract class ExactlyOnceSinkITCaseBase {
 
     @BeforeEach
     void fillStream() {
+        Processing.PROCESSED.set(0);
         storeDir = dir.resolve("store");
         outDir = dir.resolve("out");
         stream = newStream();
@@ -131,6 +136,69 @@ abstract class ExactlyOnceSinkITCaseBase {
         awaitCommitted(true);
         second.cancel().get(60, TimeUnit.SECONDS);
         assertExactlyOnce();
+    }
+
+    /**
+     * Proves design.md row F5 with batches pending in the store as well as in the savepoint. A job
+     * at parallelism 4 reads everything, then takes a savepoint: an intermediate savepoint commits
+     * nothing, so all its batches wait in it. The next checkpoint commits them and dies doing so (a
+     * batch sent and applied, then the call times out: it stays pending in the store). Restored
+     * from the savepoint at 2 and at 6, the new committers acknowledge what was committed, re-send
+     * what is pending under the same identity (the destination drops the repeat) and go on.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {2, 6})
+    void aSavepointWithBatchesPendingRestoresAtAnotherParallelism(
+            int after, @InjectMiniCluster MiniCluster miniCluster) throws Exception {
+        Faults.armAfter(Fault.NONE, 0);
+        // No periodic checkpoint (the first would come after a random delay of up to a day): the
+        // test triggers the one that commits.
+        JobClient first =
+                start(StartingPosition.EARLIEST, PARTITIONS, null, Duration.ofDays(1), false);
+        awaitRead(first);
+        String savepoint =
+                first.triggerSavepoint(
+                                dir.resolve("savepoints").toUri().toString(),
+                                SavepointFormatType.CANONICAL)
+                        .get(60, TimeUnit.SECONDS);
+        assertThat(pendingInStore()).as("nothing pending before its commit").isEmpty();
+        Faults.armAfter(Fault.APPLIED_THEN_TIMEOUT, 0);
+        miniCluster.triggerCheckpoint(first.getJobID()).get(60, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> first.getJobExecutionResult().get(60, TimeUnit.SECONDS))
+                .hasStackTraceContaining("injected fault " + Fault.APPLIED_THEN_TIMEOUT);
+        List<PendingCheckpoint> pending = pendingInStore();
+        assertThat(pending).as("the failed commit left batches pending").isNotEmpty();
+
+        append(RECORDS / 2);
+        JobClient second = start(StartingPosition.EARLIEST, after, savepoint);
+        awaitCommitted(true);
+        second.cancel().get(60, TimeUnit.SECONDS);
+        assertExactlyOnce();
+        assertResent(pending);
+    }
+
+    /** Waits until the job's source has read every record there is (counted by Processing). */
+    private static void awaitRead(JobClient job) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (Processing.PROCESSED.get() < (long) PARTITIONS * RECORDS) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(
+                        "read " + Processing.PROCESSED.get() + " records of job " + job.getJobID());
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private List<PendingCheckpoint> pendingInStore() {
+        List<PendingCheckpoint> pending = new ArrayList<>();
+        try (RocksDbCheckpointStore store = RocksDbCheckpointStore.open(storeDir)) {
+            for (int p = 0; p < PARTITIONS; p++) {
+                store.load(new StreamPartition(stream.name(), Integer.toString(p)))
+                        .pendingCheckpoint()
+                        .ifPresent(pending::add);
+            }
+        }
+        return pending;
     }
 
     /**
@@ -231,14 +299,27 @@ abstract class ExactlyOnceSinkITCaseBase {
 
     /** Starts an unbounded job, restored from {@code savepoint} if given. */
     JobClient start(StartingPosition start, int parallelism, String savepoint) throws Exception {
+        return start(start, parallelism, savepoint, Duration.ofMillis(50), true);
+    }
+
+    JobClient start(
+            StartingPosition start,
+            int parallelism,
+            String savepoint,
+            Duration checkpointInterval,
+            boolean restarts)
+            throws Exception {
         Configuration jobConf = new Configuration();
+        if (!restarts) {
+            jobConf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        }
         if (savepoint != null) {
             jobConf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
         }
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(jobConf);
         env.setParallelism(parallelism);
-        env.enableCheckpointing(50);
+        env.enableCheckpointing(checkpointInterval.toMillis());
         build(env, start, false);
         return env.executeAsync("file-sink-savepoint");
     }
@@ -302,14 +383,7 @@ abstract class ExactlyOnceSinkITCaseBase {
         Faults.armAfter(fault, 3);
         assertThatThrownBy(() -> run(StartingPosition.EARLIEST, 2, false))
                 .hasStackTraceContaining("injected fault " + fault);
-        List<PendingCheckpoint> pending = new ArrayList<>();
-        try (RocksDbCheckpointStore store = RocksDbCheckpointStore.open(storeDir)) {
-            for (int p = 0; p < PARTITIONS; p++) {
-                store.load(new StreamPartition(stream.name(), Integer.toString(p)))
-                        .pendingCheckpoint()
-                        .ifPresent(pending::add);
-            }
-        }
+        List<PendingCheckpoint> pending = pendingInStore();
         assertThat(pending).as("the dead job left batches pending").isNotEmpty();
 
         run(StartingPosition.CHECKPOINT_STORE, 3, true);
@@ -389,11 +463,15 @@ abstract class ExactlyOnceSinkITCaseBase {
 
     /** Tags each record with its origin; slow enough for checkpoints to fall in between. */
     static final class Processing implements MapFunction<Traced<PartitionRecord>, Traced<String>> {
+        /** Records processed in this JVM since the test began. */
+        static final AtomicLong PROCESSED = new AtomicLong();
+
         private int count;
 
         @Override
         public Traced<String> map(Traced<PartitionRecord> traced) throws Exception {
             Faults.at(Fault.PROCESSING);
+            PROCESSED.incrementAndGet();
             if (++count % 4 == 0) {
                 Thread.sleep(1);
             }
