@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Objects;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.configuration.ReadableConfig;
 
 /** Builds an {@link IdempotentSource}; {@link #build()} checks the combination of settings. */
 @PublicEvolving
@@ -14,10 +15,12 @@ public final class IdempotentSourceBuilder {
 
     private PartitionedStreamFactory streams;
     private CheckpointStoreFactory stores;
-    private StartingPosition startingPosition = StartingPosition.EARLIEST;
+    private StartingPosition startingPosition =
+            IdempotentSourceOptions.STARTING_POSITION.defaultValue();
     private Boundedness boundedness = Boundedness.CONTINUOUS_UNBOUNDED;
-    private Duration discoveryInterval = Duration.ofSeconds(10);
-    private int maxRecordsPerFetch = 1_000;
+    private Duration discoveryInterval =
+            IdempotentSourceOptions.PARTITION_DISCOVERY_INTERVAL.defaultValue();
+    private int maxRecordsPerFetch = IdempotentSourceOptions.MAX_RECORDS_PER_FETCH.defaultValue();
     private Duration idleWait = Duration.ofMillis(50);
 
     IdempotentSourceBuilder() {}
@@ -64,6 +67,19 @@ public final class IdempotentSourceBuilder {
                     "maxRecordsPerFetch must be at least 1, but is " + records + ".");
         }
         this.maxRecordsPerFetch = records;
+        return this;
+    }
+
+    /** Applies the {@link IdempotentSourceOptions} that {@code config} sets. */
+    public IdempotentSourceBuilder options(ReadableConfig config) {
+        config.getOptional(IdempotentSourceOptions.STARTING_POSITION).ifPresent(this::startingFrom);
+        if (config.get(IdempotentSourceOptions.BOUNDED)) {
+            bounded();
+        }
+        config.getOptional(IdempotentSourceOptions.PARTITION_DISCOVERY_INTERVAL)
+                .ifPresent(this::partitionDiscoveryInterval);
+        config.getOptional(IdempotentSourceOptions.MAX_RECORDS_PER_FETCH)
+                .ifPresent(this::maxRecordsPerFetch);
         return this;
     }
 

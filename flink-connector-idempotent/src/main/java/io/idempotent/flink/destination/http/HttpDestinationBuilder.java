@@ -13,10 +13,16 @@ import org.apache.flink.annotation.PublicEvolving;
 @PublicEvolving
 public final class HttpDestinationBuilder<T> {
 
+    /** How long one request may take unless told otherwise. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+    /** Attempts per batch unless told otherwise. */
+    public static final int DEFAULT_MAX_ATTEMPTS = 5;
+
     private String url;
     private ElementEncoder<T> encoder;
-    private Duration requestTimeout = Duration.ofSeconds(30);
-    private int maxAttempts = 5;
+    private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+    private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private Duration initialBackoff = Duration.ofMillis(100);
     private Duration maxBackoff = Duration.ofSeconds(5);
 

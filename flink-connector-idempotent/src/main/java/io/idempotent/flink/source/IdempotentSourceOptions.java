@@ -1,0 +1,48 @@
+package io.idempotent.flink.source;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import java.time.Duration;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.configuration.ConfigOption;
+
+/**
+ * The source's settings, with their defaults; {@link IdempotentSourceBuilder} starts from them and
+ * SQL tables set them by key.
+ */
+@PublicEvolving
+public final class IdempotentSourceOptions {
+
+    public static final ConfigOption<StartingPosition> STARTING_POSITION =
+            key("scan.startup.mode")
+                    .enumType(StartingPosition.class)
+                    .defaultValue(StartingPosition.EARLIEST)
+                    .withDescription(
+                            "Where a partition starts when there is no Flink state for it:"
+                                    + " 'earliest' (its first record), 'latest' (only new records)"
+                                    + " or 'checkpoint_store' (replay its pending range, then go"
+                                    + " on after it; DataStream API only).");
+
+    public static final ConfigOption<Boolean> BOUNDED =
+            key("scan.bounded")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Stop at the partitions' ends as they are when the job starts,"
+                                    + " instead of reading forever.");
+
+    public static final ConfigOption<Duration> PARTITION_DISCOVERY_INTERVAL =
+            key("scan.partition-discovery.interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription(
+                            "How often new partitions are looked for; 0 looks once, at start.");
+
+    public static final ConfigOption<Integer> MAX_RECORDS_PER_FETCH =
+            key("scan.max-records-per-fetch")
+                    .intType()
+                    .defaultValue(1_000)
+                    .withDescription("Records read from one partition in one fetch; at least 1.");
+
+    private IdempotentSourceOptions() {}
+}

@@ -1,0 +1,212 @@
+package io.idempotent.flink.table;
+
+import static io.idempotent.flink.table.IdempotentTableOptions.DESTINATION;
+import static io.idempotent.flink.table.IdempotentTableOptions.FILE_PATH;
+import static io.idempotent.flink.table.IdempotentTableOptions.HTTP_MAX_ATTEMPTS;
+import static io.idempotent.flink.table.IdempotentTableOptions.HTTP_REQUEST_TIMEOUT;
+import static io.idempotent.flink.table.IdempotentTableOptions.HTTP_URL;
+import static io.idempotent.flink.table.IdempotentTableOptions.JDBC_LEDGER_TABLE;
+import static io.idempotent.flink.table.IdempotentTableOptions.JDBC_PASSWORD;
+import static io.idempotent.flink.table.IdempotentTableOptions.JDBC_TABLE;
+import static io.idempotent.flink.table.IdempotentTableOptions.JDBC_URL;
+import static io.idempotent.flink.table.IdempotentTableOptions.JDBC_USERNAME;
+import static io.idempotent.flink.table.IdempotentTableOptions.SINK_NAME;
+import static io.idempotent.flink.table.IdempotentTableOptions.STREAM;
+import static io.idempotent.flink.table.IdempotentTableOptions.STREAM_KAFKA_BOOTSTRAP_SERVERS;
+import static io.idempotent.flink.table.IdempotentTableOptions.STREAM_KAFKA_TOPIC;
+import static io.idempotent.flink.table.IdempotentTableOptions.STREAM_LOCAL_PATH;
+
+import io.idempotent.flink.source.IdempotentSource;
+import io.idempotent.flink.source.IdempotentSourceOptions;
+import io.idempotent.flink.source.StartingPosition;
+import io.idempotent.flink.stream.PartitionedStreamFactory;
+import io.idempotent.flink.stream.kafka.KafkaPartitionedStream;
+import io.idempotent.flink.stream.local.LocalStream;
+import io.idempotent.flink.table.IdempotentTableOptions.DestinationKind;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.table.api.ValidationException;
+import org.apache.flink.table.connector.format.DecodingFormat;
+import org.apache.flink.table.connector.format.EncodingFormat;
+import org.apache.flink.table.connector.sink.DynamicTableSink;
+import org.apache.flink.table.connector.source.DynamicTableSource;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.factories.DeserializationFormatFactory;
+import org.apache.flink.table.factories.DynamicTableSinkFactory;
+import org.apache.flink.table.factories.DynamicTableSourceFactory;
+import org.apache.flink.table.factories.FactoryUtil;
+import org.apache.flink.table.factories.SerializationFormatFactory;
+
+/**
+ * {@code 'connector' = 'idempotent'}: a source table reads a partitioned stream, a sink table
+ * writes exactly once to a bundled destination. Options are checked when the statement is planned.
+ */
+@Internal
+public final class IdempotentTableFactory
+        implements DynamicTableSourceFactory, DynamicTableSinkFactory {
+
+    public static final String IDENTIFIER = "idempotent";
+
+    @Override
+    public String factoryIdentifier() {
+        return IDENTIFIER;
+    }
+
+    /** None in general: a source needs {@code stream}, a sink {@code destination}. */
+    @Override
+    public Set<ConfigOption<?>> requiredOptions() {
+        return Set.of();
+    }
+
+    @Override
+    public Set<ConfigOption<?>> optionalOptions() {
+        return Set.of(
+                FactoryUtil.FORMAT,
+                STREAM,
+                STREAM_LOCAL_PATH,
+                STREAM_KAFKA_BOOTSTRAP_SERVERS,
+                STREAM_KAFKA_TOPIC,
+                IdempotentSourceOptions.STARTING_POSITION,
+                IdempotentSourceOptions.BOUNDED,
+                IdempotentSourceOptions.PARTITION_DISCOVERY_INTERVAL,
+                IdempotentSourceOptions.MAX_RECORDS_PER_FETCH,
+                DESTINATION,
+                SINK_NAME,
+                FILE_PATH,
+                JDBC_URL,
+                JDBC_TABLE,
+                JDBC_USERNAME,
+                JDBC_PASSWORD,
+                JDBC_LEDGER_TABLE,
+                HTTP_URL,
+                HTTP_REQUEST_TIMEOUT,
+                HTTP_MAX_ATTEMPTS);
+    }
+
+    @Override
+    public DynamicTableSource createDynamicTableSource(Context context) {
+        FactoryUtil.TableFactoryHelper helper = FactoryUtil.createTableFactoryHelper(this, context);
+        DecodingFormat<DeserializationSchema<RowData>> format =
+                helper.discoverDecodingFormat(
+                        DeserializationFormatFactory.class, FactoryUtil.FORMAT);
+        helper.validate();
+        ReadableConfig options = helper.getOptions();
+        String table = context.getObjectIdentifier().asSummaryString();
+        if (options.get(IdempotentSourceOptions.STARTING_POSITION)
+                == StartingPosition.CHECKPOINT_STORE) {
+            throw new ValidationException(
+                    String.format(
+                            "Table '%s': '%s' = 'checkpoint_store' needs a sink with origin"
+                                    + " identities, which SQL tables do not have yet; use"
+                                    + " 'earliest' or 'latest', or the DataStream API.",
+                            table, IdempotentSourceOptions.STARTING_POSITION.key()));
+        }
+        IdempotentSource source;
+        try {
+            source =
+                    IdempotentSource.builder().stream(streamOf(options, table))
+                            .options(options)
+                            .build();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new ValidationException("Table '" + table + "': " + e.getMessage(), e);
+        }
+        return new IdempotentTableSource(source, format, context.getPhysicalRowDataType());
+    }
+
+    @Override
+    public DynamicTableSink createDynamicTableSink(Context context) {
+        FactoryUtil.TableFactoryHelper helper = FactoryUtil.createTableFactoryHelper(this, context);
+        var format =
+                helper.discoverOptionalEncodingFormat(
+                        SerializationFormatFactory.class, FactoryUtil.FORMAT);
+        helper.validate();
+        ReadableConfig options = helper.getOptions();
+        String table = context.getObjectIdentifier().asSummaryString();
+        DestinationKind kind = require(options, DESTINATION, table, "a sink table");
+        String name =
+                options.getOptional(SINK_NAME)
+                        .orElse(context.getObjectIdentifier().getObjectName());
+        if (name.isEmpty() || name.contains("/")) {
+            throw new ValidationException(
+                    String.format(
+                            "Table '%s': '%s' must be non-empty and without '/', but is '%s'.",
+                            table, SINK_NAME.key(), name));
+        }
+        if (kind == DestinationKind.JDBC) {
+            if (format.isPresent()) {
+                throw new ValidationException(
+                        String.format(
+                                "Table '%s': 'destination' = 'jdbc' writes columns, not encoded"
+                                        + " rows; remove the 'format' option.",
+                                table));
+            }
+            return IdempotentTableSink.jdbc(
+                    name,
+                    context.getPhysicalRowDataType(),
+                    require(options, JDBC_URL, table, "'destination' = 'jdbc'"),
+                    require(options, JDBC_TABLE, table, "'destination' = 'jdbc'"),
+                    options.getOptional(JDBC_USERNAME).orElse(null),
+                    options.getOptional(JDBC_PASSWORD).orElse(null),
+                    options.get(JDBC_LEDGER_TABLE));
+        }
+        EncodingFormat<SerializationSchema<RowData>> encoding =
+                format.orElseThrow(
+                        () ->
+                                new ValidationException(
+                                        String.format(
+                                                "Table '%s': 'destination' = '%s' writes encoded"
+                                                        + " rows: set 'format', e.g. 'json' or"
+                                                        + " 'csv'.",
+                                                table, kind.name().toLowerCase())));
+        if (kind == DestinationKind.FILE) {
+            return IdempotentTableSink.files(
+                    name,
+                    context.getPhysicalRowDataType(),
+                    encoding,
+                    require(options, FILE_PATH, table, "'destination' = 'file'"));
+        }
+        return IdempotentTableSink.http(
+                name,
+                context.getPhysicalRowDataType(),
+                encoding,
+                require(options, HTTP_URL, table, "'destination' = 'http'"),
+                options.get(HTTP_REQUEST_TIMEOUT),
+                options.get(HTTP_MAX_ATTEMPTS));
+    }
+
+    private static PartitionedStreamFactory streamOf(ReadableConfig options, String table) {
+        switch (require(options, STREAM, table, "a source table")) {
+            case LOCAL:
+                return LocalStream.factory(
+                        Path.of(require(options, STREAM_LOCAL_PATH, table, "'stream' = 'local'")));
+            case KAFKA:
+                return KafkaPartitionedStream.factory(
+                        require(
+                                options,
+                                STREAM_KAFKA_BOOTSTRAP_SERVERS,
+                                table,
+                                "'stream' = 'kafka'"),
+                        require(options, STREAM_KAFKA_TOPIC, table, "'stream' = 'kafka'"),
+                        new Properties());
+            default:
+                throw new IllegalStateException("unknown stream kind");
+        }
+    }
+
+    private static <V> V require(
+            ReadableConfig options, ConfigOption<V> option, String table, String needer) {
+        return options.getOptional(option)
+                .orElseThrow(
+                        () ->
+                                new ValidationException(
+                                        String.format(
+                                                "Table '%s': %s needs the option '%s'.",
+                                                table, needer, option.key())));
+    }
+}

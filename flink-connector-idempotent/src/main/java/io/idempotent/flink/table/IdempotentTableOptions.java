@@ -1,0 +1,141 @@
+package io.idempotent.flink.table;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import io.idempotent.flink.destination.http.HttpDestinationBuilder;
+import io.idempotent.flink.destination.jdbc.JdbcDestinationBuilder;
+import java.time.Duration;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.configuration.ConfigOption;
+
+/**
+ * The options of {@code 'connector' = 'idempotent'} tables, besides the source's {@link
+ * io.idempotent.flink.source.IdempotentSourceOptions} and the {@code format}.
+ */
+@PublicEvolving
+public final class IdempotentTableOptions {
+
+    /** Which partitioned stream a table reads. */
+    public enum StreamKind {
+        /** The embedded stream in a local directory. */
+        LOCAL,
+        /** A Kafka topic. */
+        KAFKA
+    }
+
+    /** Which bundled destination a table writes to. */
+    public enum DestinationKind {
+        /** One file per batch under a directory; needs a format. */
+        FILE,
+        /** Rows of a PostgreSQL table, one column per table column. */
+        JDBC,
+        /** One HTTP POST per batch, one encoded row per line; needs a format. */
+        HTTP
+    }
+
+    public static final ConfigOption<StreamKind> STREAM =
+            key("stream")
+                    .enumType(StreamKind.class)
+                    .noDefaultValue()
+                    .withDescription("The stream a source table reads: 'local' or 'kafka'.");
+
+    public static final ConfigOption<String> STREAM_LOCAL_PATH =
+            key("stream.local.path")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The directory of the embedded stream, as created by LocalStream.create"
+                                    + " or the CLI's 'create' command.");
+
+    public static final ConfigOption<String> STREAM_KAFKA_BOOTSTRAP_SERVERS =
+            key("stream.kafka.bootstrap-servers")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("The Kafka brokers to bootstrap from, host:port[,...].");
+
+    public static final ConfigOption<String> STREAM_KAFKA_TOPIC =
+            key("stream.kafka.topic")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("The Kafka topic to read; its partitions are the stream's.");
+
+    public static final ConfigOption<DestinationKind> DESTINATION =
+            key("destination")
+                    .enumType(DestinationKind.class)
+                    .noDefaultValue()
+                    .withDescription(
+                            "The destination a sink table writes to: 'file', 'jdbc' or 'http'.");
+
+    public static final ConfigOption<String> SINK_NAME =
+            key("sink.name")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Keeps this sink's batch identities apart from other sinks' in the"
+                                    + " same destination; no '/'. Default: the table's name."
+                                    + " Changing it makes a restored job's re-sends look new.");
+
+    public static final ConfigOption<String> FILE_PATH =
+            key("destination.file.path")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The directory that receives one file per batch. The file system must"
+                                    + " rename atomically within a directory.");
+
+    public static final ConfigOption<String> JDBC_URL =
+            key("destination.jdbc.url")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("jdbc:postgresql://host:port/database");
+
+    public static final ConfigOption<String> JDBC_TABLE =
+            key("destination.jdbc.table")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The PostgreSQL table that receives the rows; its columns are named"
+                                    + " as the Flink table's.");
+
+    public static final ConfigOption<String> JDBC_USERNAME =
+            key("destination.jdbc.username")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("The database user.");
+
+    public static final ConfigOption<String> JDBC_PASSWORD =
+            key("destination.jdbc.password")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("The database user's password.");
+
+    public static final ConfigOption<String> JDBC_LEDGER_TABLE =
+            key("destination.jdbc.ledger-table")
+                    .stringType()
+                    .defaultValue(JdbcDestinationBuilder.DEFAULT_LEDGER_TABLE)
+                    .withDescription(
+                            "The table, created if missing, that records the identities of the"
+                                    + " batches written, in the same transaction as their rows.");
+
+    public static final ConfigOption<String> HTTP_URL =
+            key("destination.http.url")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The endpoint batches are POSTed to, with an Idempotency-Key header.");
+
+    public static final ConfigOption<Duration> HTTP_REQUEST_TIMEOUT =
+            key("destination.http.request-timeout")
+                    .durationType()
+                    .defaultValue(HttpDestinationBuilder.DEFAULT_REQUEST_TIMEOUT)
+                    .withDescription("How long one request may take before it counts as failed.");
+
+    public static final ConfigOption<Integer> HTTP_MAX_ATTEMPTS =
+            key("destination.http.max-attempts")
+                    .intType()
+                    .defaultValue(HttpDestinationBuilder.DEFAULT_MAX_ATTEMPTS)
+                    .withDescription(
+                            "Attempts per batch before the send fails and the job fails over.");
+
+    private IdempotentTableOptions() {}
+}

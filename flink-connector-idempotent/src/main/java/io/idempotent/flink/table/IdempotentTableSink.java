@@ -1,0 +1,207 @@
+package io.idempotent.flink.table;
+
+import io.idempotent.flink.destination.DestinationFactory;
+import io.idempotent.flink.destination.file.FileDestination;
+import io.idempotent.flink.destination.http.HttpDestination;
+import io.idempotent.flink.destination.jdbc.JdbcDestination;
+import io.idempotent.flink.destination.jdbc.JdbcDestinationBuilder;
+import io.idempotent.flink.sink.IdempotentSink;
+import io.idempotent.flink.sink.UntracedIdempotentSink;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamSink;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.table.api.ValidationException;
+import org.apache.flink.table.connector.ChangelogMode;
+import org.apache.flink.table.connector.ProviderContext;
+import org.apache.flink.table.connector.format.EncodingFormat;
+import org.apache.flink.table.connector.sink.DataStreamSinkProvider;
+import org.apache.flink.table.connector.sink.DynamicTableSink;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.types.DataType;
+
+/**
+ * Writes rows exactly once to a bundled destination, through the untraced sink: a SQL query may
+ * aggregate, join or reorder, so rows carry no origin and batches take checkpoint identities.
+ */
+final class IdempotentTableSink implements DynamicTableSink {
+
+    /** Builds the sink's part of the pipeline once the planner knows the runtime context. */
+    private interface Plan {
+        DataStreamSink<?> apply(
+                Context context, ProviderContext provider, DataStream<RowData> rows);
+    }
+
+    private final String description;
+    private final Plan plan;
+
+    private IdempotentTableSink(String description, Plan plan) {
+        this.description = description;
+        this.plan = plan;
+    }
+
+    static IdempotentTableSink files(
+            String name,
+            DataType physicalType,
+            EncodingFormat<SerializationSchema<RowData>> format,
+            String directory) {
+        DestinationFactory<byte[]> files =
+                FileDestination.factory(Path.of(directory), bytes -> bytes);
+        return encoded("files in " + directory, name, physicalType, format, files);
+    }
+
+    static IdempotentTableSink http(
+            String name,
+            DataType physicalType,
+            EncodingFormat<SerializationSchema<RowData>> format,
+            String url,
+            Duration requestTimeout,
+            int maxAttempts) {
+        DestinationFactory<byte[]> http;
+        try {
+            http =
+                    HttpDestination.<byte[]>builder()
+                            .url(url)
+                            .encoder(bytes -> bytes)
+                            .requestTimeout(requestTimeout)
+                            .maxAttempts(maxAttempts)
+                            .buildFactory();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new ValidationException("Sink table '" + name + "': " + e.getMessage(), e);
+        }
+        return encoded("HTTP " + url, name, physicalType, format, http);
+    }
+
+    static IdempotentTableSink jdbc(
+            String name,
+            DataType physicalType,
+            String url,
+            String table,
+            @Nullable String username,
+            @Nullable String password,
+            String ledgerTable) {
+        List<String> columns = DataType.getFieldNames(physicalType);
+        JdbcRowBinder binder = JdbcRowBinder.of(name, physicalType);
+        String insert =
+                String.format(
+                        "INSERT INTO %s (%s) VALUES (%s)",
+                        table,
+                        columns.stream()
+                                .map(c -> '"' + c.replace("\"", "\"\"") + '"')
+                                .collect(Collectors.joining(", ")),
+                        columns.stream().map(c -> "?").collect(Collectors.joining(", ")));
+        JdbcDestinationBuilder<RowData> builder =
+                JdbcDestination.<RowData>builder()
+                        .url(url)
+                        .insert(insert)
+                        .binder(binder)
+                        .ledgerTable(ledgerTable);
+        if (username != null) {
+            builder.username(username);
+        }
+        if (password != null) {
+            builder.password(password);
+        }
+        DestinationFactory<RowData> destination;
+        try {
+            destination = builder.buildFactory();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new ValidationException("Sink table '" + name + "': " + e.getMessage(), e);
+        }
+        return new IdempotentTableSink(
+                "PostgreSQL table " + table,
+                (context, provider, rows) -> {
+                    TypeInformation<RowData> rowType = context.createTypeInformation(physicalType);
+                    // The planner reuses row objects; the writer keeps rows until a checkpoint.
+                    SingleOutputStreamOperator<RowData> copies =
+                            rows.map(new RowCopier(rowType)).returns(rowType);
+                    provider.generateUid("copier").ifPresent(copies::uid);
+                    return sinkTo(copies, provider, untraced(name, rowType, destination));
+                });
+    }
+
+    private static IdempotentTableSink encoded(
+            String description,
+            String name,
+            DataType physicalType,
+            EncodingFormat<SerializationSchema<RowData>> format,
+            DestinationFactory<byte[]> destination) {
+        UntracedIdempotentSink<byte[]> sink =
+                untraced(name, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO, destination);
+        return new IdempotentTableSink(
+                description,
+                (context, provider, rows) -> {
+                    SerializationSchema<RowData> encoder =
+                            format.createRuntimeEncoder(context, physicalType);
+                    SingleOutputStreamOperator<byte[]> encoded =
+                            rows.map(new RowEncoder(encoder))
+                                    .returns(PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+                    provider.generateUid("encoder").ifPresent(encoded::uid);
+                    return sinkTo(encoded, provider, sink);
+                });
+    }
+
+    private static <T> UntracedIdempotentSink<T> untraced(
+            String name, TypeInformation<T> type, DestinationFactory<T> destination) {
+        return IdempotentSink.<T>builder()
+                .elementType(type)
+                .destination(destination)
+                .buildForUntracedElements(name);
+    }
+
+    private static <T> DataStreamSink<T> sinkTo(
+            DataStream<T> elements, ProviderContext provider, UntracedIdempotentSink<T> sink) {
+        DataStreamSink<T> end = elements.sinkTo(sink);
+        provider.generateUid("sink").ifPresent(end::uid);
+        return end;
+    }
+
+    @Override
+    public ChangelogMode getChangelogMode(ChangelogMode requestedMode) {
+        return ChangelogMode.insertOnly();
+    }
+
+    @Override
+    public SinkRuntimeProvider getSinkRuntimeProvider(Context context) {
+        return (DataStreamSinkProvider) (provider, rows) -> plan.apply(context, provider, rows);
+    }
+
+    @Override
+    public DynamicTableSink copy() {
+        return new IdempotentTableSink(description, plan);
+    }
+
+    @Override
+    public String asSummaryString() {
+        return "idempotent sink into " + description;
+    }
+
+    /** Copies each row, for the planner reuses them. */
+    private static final class RowCopier implements MapFunction<RowData, RowData> {
+        private static final long serialVersionUID = 1L;
+        private final TypeInformation<RowData> type;
+        private transient TypeSerializer<RowData> serializer;
+
+        RowCopier(TypeInformation<RowData> type) {
+            this.type = type;
+        }
+
+        @Override
+        public RowData map(RowData row) {
+            if (serializer == null) {
+                serializer = type.createSerializer(new SerializerConfigImpl());
+            }
+            return serializer.copy(row);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.idempotent.flink.table;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.idempotent.flink.stream.local.LocalStream;
+import java.nio.file.Path;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.TableEnvironment;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Options are checked when a statement is planned, with messages that say what to do. */
+class IdempotentTableFactoryTest {
+
+    @TempDir Path dir;
+    private TableEnvironment tables;
+    private Path stream;
+
+    @BeforeEach
+    void setUp() {
+        stream = dir.resolve("stream");
+        LocalStream.create(stream, "orders", 2).close();
+        tables = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
+    }
+
+    private void source(String options) {
+        tables.executeSql(
+                "CREATE TABLE src (id BIGINT, part STRING METADATA FROM 'partition' VIRTUAL)"
+                        + " WITH ('connector' = 'idempotent', 'format' = 'json'"
+                        + options
+                        + ")");
+    }
+
+    private void sink(String columns, String options) {
+        tables.executeSql(
+                "CREATE TABLE dst ("
+                        + columns
+                        + ") WITH ('connector' = 'idempotent'"
+                        + options
+                        + ")");
+    }
+
+    private String local() {
+        return ", 'stream' = 'local', 'stream.local.path' = '" + stream + "'";
+    }
+
+    @Test
+    void aValidSourceAndSinkPlan() {
+        source(local() + ", 'scan.startup.mode' = 'latest'");
+        sink(
+                "id BIGINT, part STRING",
+                ", 'destination' = 'file', 'destination.file.path' = '"
+                        + dir.resolve("out")
+                        + "', 'format' = 'csv'");
+        assertThat(tables.explainSql("INSERT INTO dst SELECT id, part FROM src"))
+                .contains(
+                        "TableSourceScan(table=[[default_catalog, default_database, src,"
+                                + " metadata=[partition]]], fields=[id, part])")
+                .contains("Sink(table=[default_catalog.default_database.dst], fields=[id, part])");
+    }
+
+    @Test
+    void aSourceNeedsAStream() {
+        source("");
+        assertThatThrownBy(() -> tables.sqlQuery("SELECT * FROM src").explain())
+                .hasStackTraceContaining(
+                        "Table 'default_catalog.default_database.src': a source table needs the"
+                                + " option 'stream'.");
+    }
+
+    @Test
+    void aLocalStreamNeedsItsPath() {
+        source(", 'stream' = 'local'");
+        assertThatThrownBy(() -> tables.sqlQuery("SELECT * FROM src").explain())
+                .hasStackTraceContaining("'stream' = 'local' needs the option 'stream.local.path'");
+    }
+
+    @Test
+    void settingsAreCheckedByTheBuilder() {
+        source(local() + ", 'scan.max-records-per-fetch' = '0'");
+        assertThatThrownBy(() -> tables.sqlQuery("SELECT * FROM src").explain())
+                .hasStackTraceContaining("maxRecordsPerFetch must be at least 1, but is 0.");
+    }
+
+    @Test
+    void startingFromTheCheckpointStoreIsRefused() {
+        source(local() + ", 'scan.startup.mode' = 'checkpoint_store'");
+        assertThatThrownBy(() -> tables.sqlQuery("SELECT * FROM src").explain())
+                .hasStackTraceContaining("'scan.startup.mode' = 'checkpoint_store' needs a sink");
+    }
+
+    @Test
+    void unknownOptionsAreRefused() {
+        source(local() + ", 'stream.local.pth' = 'x'");
+        assertThatThrownBy(() -> tables.sqlQuery("SELECT * FROM src").explain())
+                .hasStackTraceContaining("Unsupported options")
+                .hasStackTraceContaining("stream.local.pth");
+    }
+
+    @Test
+    void aFileSinkNeedsAFormat() {
+        source(local());
+        sink("id BIGINT", ", 'destination' = 'file', 'destination.file.path' = '/tmp/x'");
+        assertThatThrownBy(() -> tables.explainSql("INSERT INTO dst SELECT id FROM src"))
+                .hasStackTraceContaining(
+                        "'destination' = 'file' writes encoded rows: set 'format', e.g. 'json'");
+    }
+
+    @Test
+    void aJdbcSinkRefusesAFormat() {
+        source(local());
+        sink(
+                "id BIGINT",
+                ", 'destination' = 'jdbc', 'destination.jdbc.url' = 'jdbc:postgresql://h/db',"
+                        + " 'destination.jdbc.table' = 't', 'format' = 'json'");
+        assertThatThrownBy(() -> tables.explainSql("INSERT INTO dst SELECT id FROM src"))
+                .hasStackTraceContaining("remove the 'format' option");
+    }
+
+    @Test
+    void aJdbcSinkRefusesColumnsItCannotWrite() {
+        source(local());
+        sink(
+                "ids ARRAY<BIGINT>",
+                ", 'destination' = 'jdbc', 'destination.jdbc.url' = 'jdbc:postgresql://h/db',"
+                        + " 'destination.jdbc.table' = 't'");
+        assertThatThrownBy(() -> tables.explainSql("INSERT INTO dst SELECT ARRAY[id] FROM src"))
+                .hasStackTraceContaining("column 'ids' has type ARRAY<BIGINT>");
+    }
+
+    @Test
+    void aSinkNameMustNotContainASlash() {
+        source(local());
+        sink(
+                "id BIGINT",
+                ", 'destination' = 'file', 'destination.file.path' = '/tmp/x',"
+                        + " 'format' = 'csv', 'sink.name' = 'a/b'");
+        assertThatThrownBy(() -> tables.explainSql("INSERT INTO dst SELECT id FROM src"))
+                .hasStackTraceContaining("'sink.name' must be non-empty and without '/'");
+    }
+
+    @Test
+    void aSinkRefusesUpdates() {
+        source(local());
+        sink(
+                "part STRING, n BIGINT",
+                ", 'destination' = 'file', 'destination.file.path' = '/tmp/x', 'format' = 'csv'");
+        assertThatThrownBy(
+                        () ->
+                                tables.explainSql(
+                                        "INSERT INTO dst SELECT part, COUNT(*) FROM src GROUP BY part"))
+                .hasStackTraceContaining("doesn't support consuming update changes");
+    }
+}
