@@ -11,12 +11,15 @@ import io.idempotent.flink.destination.SendOutcome;
 import io.idempotent.flink.stream.StreamPartition;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
+import java.util.Set;
 import java.util.function.ToLongFunction;
 import org.apache.flink.annotation.PublicEvolving;
 
@@ -44,10 +47,19 @@ public final class BatchDelivery<T> {
 
     private final PartitionCheckpointStore store;
     private final IdempotentDestination<T> destination;
+    private final DeliveryListener listener;
 
     public BatchDelivery(PartitionCheckpointStore store, IdempotentDestination<T> destination) {
+        this(store, destination, DeliveryListener.NONE);
+    }
+
+    public BatchDelivery(
+            PartitionCheckpointStore store,
+            IdempotentDestination<T> destination,
+            DeliveryListener listener) {
         this.store = Objects.requireNonNull(store, "store");
         this.destination = Objects.requireNonNull(destination, "destination");
+        this.listener = Objects.requireNonNull(listener, "listener");
     }
 
     /**
@@ -82,8 +94,10 @@ public final class BatchDelivery<T> {
             List<CheckpointTransition> writes = new ArrayList<>(carriedCommits);
             List<CheckpointTransition> commits = new ArrayList<>();
             List<Batch<T>> toSend = new ArrayList<>();
+            // By identity: batches are values, and comparing their elements costs.
+            Set<Batch<T>> resends = Collections.newSetFromMap(new IdentityHashMap<>());
+            List<CheckpointTransition.MarkPending> marks = new ArrayList<>();
             long alreadyCommitted = 0;
-            long replayed = 0;
             for (var iterator = queues.values().iterator(); iterator.hasNext(); ) {
                 Queue<Batch<T>> queue = iterator.next();
                 Batch<T> batch = queue.remove();
@@ -96,10 +110,12 @@ public final class BatchDelivery<T> {
                 switch (classify(batch, checkpoint)) {
                     case COMMITTED:
                         alreadyCommitted++;
+                        listener.alreadyCommitted(batch);
                         continue;
                     case PENDING:
-                        replayed++;
-                        toSend.add(batch.at(checkpoint.pending().location()));
+                        Batch<T> resend = batch.at(checkpoint.pending().location());
+                        resends.add(resend);
+                        toSend.add(resend);
                         break;
                     case NEW:
                         PendingCheckpoint pending =
@@ -107,13 +123,18 @@ public final class BatchDelivery<T> {
                                         batch.range(),
                                         batch.id(),
                                         destination.plannedLocation(batch.id()));
-                        writes.add(CheckpointTransition.markPending(partition, epoch, pending));
+                        CheckpointTransition.MarkPending mark =
+                                CheckpointTransition.markPending(partition, epoch, pending);
+                        writes.add(mark);
+                        marks.add(mark);
                         toSend.add(batch.at(pending.location()));
                         break;
                 }
                 commits.add(CheckpointTransition.commit(partition, epoch, batch.range()));
             }
-            report = report.plus(write(writes)).plus(send(toSend, alreadyCommitted, replayed));
+            report = report.plus(write(writes));
+            marks.forEach(mark -> listener.markedPending(mark.partition(), mark.pending()));
+            report = report.plus(send(toSend, resends, alreadyCommitted));
             for (Batch<T> sent : toSend) {
                 PartitionCheckpoint before = known.get(sent.partition());
                 known.put(
@@ -129,11 +150,19 @@ public final class BatchDelivery<T> {
         if (transitions.isEmpty()) {
             return DeliveryReport.NONE;
         }
+        long started = System.nanoTime();
         store.apply(transitions);
+        listener.storeWritten(System.nanoTime() - started);
+        for (CheckpointTransition transition : transitions) {
+            if (transition instanceof CheckpointTransition.Commit commit) {
+                listener.committed(commit.partition(), commit.range().to());
+            }
+        }
         return new DeliveryReport(0, 0, 0, 0, 0, 1);
     }
 
-    private DeliveryReport send(List<Batch<T>> toSend, long alreadyCommitted, long replayed) {
+    private DeliveryReport send(
+            List<Batch<T>> toSend, Set<Batch<T>> resends, long alreadyCommitted) {
         long repeats = 0;
         long elements = 0;
         for (Batch<T> batch : toSend) {
@@ -161,8 +190,10 @@ public final class BatchDelivery<T> {
                 repeats++;
             }
             elements += batch.elements().size();
+            listener.sent(batch, outcome, resends.contains(batch));
         }
-        return new DeliveryReport(toSend.size(), repeats, alreadyCommitted, replayed, elements, 0);
+        return new DeliveryReport(
+                toSend.size(), repeats, alreadyCommitted, resends.size(), elements, 0);
     }
 
     private static Decision classify(Batch<?> batch, PartitionCheckpoint checkpoint) {

@@ -152,4 +152,58 @@ class BatchDeliveryTest {
                 .hasMessageContaining("must be replayed first");
         assertThat(destination.sends()).isEmpty();
     }
+
+    @Test
+    void tellsTheListenerEachStepOfEachBatch() {
+        List<String> events = new ArrayList<>();
+        DeliveryListener listener =
+                new DeliveryListener() {
+                    @Override
+                    public void markedPending(
+                            StreamPartition partition, PendingCheckpoint pending) {
+                        events.add("marked " + partition.partition() + " " + pending.range());
+                    }
+
+                    @Override
+                    public void sent(Batch<?> batch, SendOutcome outcome, boolean resent) {
+                        events.add((resent ? "resent " : "sent ") + batch.range() + " " + outcome);
+                    }
+
+                    @Override
+                    public void alreadyCommitted(Batch<?> batch) {
+                        events.add("already committed " + batch.range());
+                    }
+
+                    @Override
+                    public void committed(StreamPartition partition, long sequence) {
+                        events.add("committed " + partition.partition() + " " + sequence);
+                    }
+
+                    @Override
+                    public void storeWritten(long nanos) {
+                        events.add("store write");
+                    }
+                };
+        BatchDelivery<String> listened = new BatchDelivery<>(store, destination, listener);
+        long epoch = store.acquire(A);
+        destination.failNextSend(Fault.AFTER_WRITE);
+        assertThatThrownBy(() -> listened.deliver(List.of(batch(A, 0, 4)), p -> epoch))
+                .isInstanceOf(DeliveryException.class);
+        listened.deliver(List.of(batch(A, 0, 4), batch(A, 5, 9)), p -> epoch);
+        listened.deliver(List.of(batch(A, 5, 9)), p -> epoch);
+
+        assertThat(events)
+                .containsExactly(
+                        "store write",
+                        "marked a " + SequenceRange.of(0, 4),
+                        // the failed send is not reported; the retry is a re-send
+                        "resent " + SequenceRange.of(0, 4) + " REPEAT_DROPPED",
+                        "store write",
+                        "committed a 4",
+                        "marked a " + SequenceRange.of(5, 9),
+                        "sent " + SequenceRange.of(5, 9) + " APPLIED",
+                        "store write",
+                        "committed a 9",
+                        "already committed " + SequenceRange.of(5, 9));
+    }
 }

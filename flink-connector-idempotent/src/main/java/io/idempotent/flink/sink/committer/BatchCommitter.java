@@ -51,7 +51,7 @@ public final class BatchCommitter<T> implements Committer<BatchCommittable<T>> {
             CommitterMetrics metrics) {
         this.store = store;
         this.destination = destination;
-        this.delivery = store == null ? null : new BatchDelivery<>(store, destination);
+        this.delivery = store == null ? null : new BatchDelivery<>(store, destination, metrics);
         this.metrics = metrics;
     }
 
@@ -85,8 +85,9 @@ public final class BatchCommitter<T> implements Committer<BatchCommittable<T>> {
     private DeliveryReport sendCheckpointBatch(BatchCommittable<T> committable)
             throws IOException, InterruptedException {
         SendOutcome outcome;
+        Batch<T> batch = committable.toBatch();
         try {
-            outcome = destination.send(committable.toBatch());
+            outcome = destination.send(batch);
         } catch (IOException | InterruptedException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -96,6 +97,7 @@ public final class BatchCommitter<T> implements Committer<BatchCommittable<T>> {
                             + " failed; the job fails over and re-sends it under the same identity",
                     e);
         }
+        metrics.sent(batch, outcome, false);
         return new DeliveryReport(
                 1,
                 outcome == SendOutcome.REPEAT_DROPPED ? 1 : 0,
@@ -113,7 +115,9 @@ public final class BatchCommitter<T> implements Committer<BatchCommittable<T>> {
         }
         Set<StreamPartition> partitions = new LinkedHashSet<>();
         committables.forEach(c -> partitions.add(c.partition()));
+        long acquiring = System.nanoTime();
         Map<StreamPartition, Long> epochs = store.acquireAll(partitions);
+        metrics.storeWritten(System.nanoTime() - acquiring);
         Map<StreamPartition, PartitionCheckpoint> checkpoints = new HashMap<>();
         List<Batch<T>> batches = new ArrayList<>(committables.size());
         for (BatchCommittable<T> committable : committables) {

@@ -1,18 +1,31 @@
 package io.idempotent.flink.sink.committer;
 
+import io.idempotent.flink.checkpoint.PendingCheckpoint;
+import io.idempotent.flink.destination.Batch;
+import io.idempotent.flink.destination.SendOutcome;
+import io.idempotent.flink.protocol.DeliveryListener;
 import io.idempotent.flink.protocol.DeliveryReport;
+import io.idempotent.flink.stream.StreamPartition;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
- * The committer's metrics, in its operator metric group: {@value #BATCHES_SENT}, {@value
+ * The committer's metrics, in its operator metric group. Totals: {@value #BATCHES_SENT}, {@value
  * #BATCHES_RESENT}, {@value #REPEATS_DROPPED}, {@value #ALREADY_COMMITTED}, {@value #STORE_WRITES}
- * (counters) and {@value #LAST_COMMIT_MILLIS} (gauge).
+ * (counters), {@value #LAST_COMMIT_MILLIS} (gauge), {@value #COMMIT_LATENCY} and {@value
+ * #STORE_WRITE_LATENCY} (histograms, milliseconds). Per partition, in the group {@code
+ * stream.<name>.partition.<id>}: {@value #BATCHES_SENT}, {@value #BATCHES_RESENT}, {@value
+ * #REPEATS_DROPPED}, {@value #ALREADY_COMMITTED} (counters), {@value #PENDING_RANGES} and {@value
+ * #COMMITTED_SEQUENCE} (gauges). Updated in the committer's task thread.
  */
 @Internal
-public final class CommitterMetrics {
+public final class CommitterMetrics implements DeliveryListener {
 
     public static final String BATCHES_SENT = "batchesSent";
     public static final String BATCHES_RESENT = "batchesResent";
@@ -20,20 +33,38 @@ public final class CommitterMetrics {
     public static final String ALREADY_COMMITTED = "batchesAlreadyCommitted";
     public static final String STORE_WRITES = "checkpointStoreWrites";
     public static final String LAST_COMMIT_MILLIS = "lastCommitDurationMs";
+    public static final String COMMIT_LATENCY = "commitLatencyMs";
+    public static final String STORE_WRITE_LATENCY = "checkpointStoreWriteLatencyMs";
+    public static final String PENDING_RANGES = "pendingRanges";
+    public static final String COMMITTED_SEQUENCE = "committedSequence";
 
+    /** Samples the histograms keep. */
+    private static final int HISTOGRAM_WINDOW = 1_000;
+
+    private final MetricGroup group;
     private final Counter batchesSent;
     private final Counter batchesResent;
     private final Counter repeatsDropped;
     private final Counter alreadyCommitted;
     private final Counter storeWrites;
+    private final Histogram commitLatency;
+    private final Histogram storeWriteLatency;
+    private final Map<StreamPartition, PartitionMetrics> partitions = new HashMap<>();
     private volatile long lastCommitMillis;
 
     public CommitterMetrics(MetricGroup group) {
+        this.group = group;
         this.batchesSent = group.counter(BATCHES_SENT);
         this.batchesResent = group.counter(BATCHES_RESENT);
         this.repeatsDropped = group.counter(REPEATS_DROPPED);
         this.alreadyCommitted = group.counter(ALREADY_COMMITTED);
         this.storeWrites = group.counter(STORE_WRITES);
+        this.commitLatency =
+                group.histogram(
+                        COMMIT_LATENCY, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+        this.storeWriteLatency =
+                group.histogram(
+                        STORE_WRITE_LATENCY, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         group.gauge(LAST_COMMIT_MILLIS, () -> lastCommitMillis);
     }
 
@@ -42,8 +73,70 @@ public final class CommitterMetrics {
         batchesResent.inc(report.replayed());
         repeatsDropped.inc(report.repeatsDropped());
         alreadyCommitted.inc(report.alreadyCommitted());
-        // One more write: acquiring the partitions.
-        storeWrites.inc(report.storeWrites() + 1);
         lastCommitMillis = TimeUnit.NANOSECONDS.toMillis(nanos);
+        commitLatency.update(lastCommitMillis);
+    }
+
+    @Override
+    public void markedPending(StreamPartition partition, PendingCheckpoint pending) {
+        of(partition).pendingRanges = 1;
+    }
+
+    @Override
+    public void sent(Batch<?> batch, SendOutcome outcome, boolean resent) {
+        PartitionMetrics metrics = of(batch.partition());
+        metrics.batchesSent.inc();
+        if (resent) {
+            metrics.batchesResent.inc();
+        }
+        if (outcome == SendOutcome.REPEAT_DROPPED) {
+            metrics.repeatsDropped.inc();
+        }
+    }
+
+    @Override
+    public void alreadyCommitted(Batch<?> batch) {
+        of(batch.partition()).alreadyCommitted.inc();
+    }
+
+    @Override
+    public void committed(StreamPartition partition, long sequence) {
+        PartitionMetrics metrics = of(partition);
+        metrics.pendingRanges = 0;
+        metrics.committedSequence = sequence;
+    }
+
+    @Override
+    public void storeWritten(long nanos) {
+        storeWrites.inc();
+        storeWriteLatency.update(TimeUnit.NANOSECONDS.toMillis(nanos));
+    }
+
+    private PartitionMetrics of(StreamPartition partition) {
+        return partitions.computeIfAbsent(
+                partition,
+                p ->
+                        new PartitionMetrics(
+                                group.addGroup("stream", p.stream())
+                                        .addGroup("partition", p.partition())));
+    }
+
+    /** One partition's metrics; counters written by the task thread, gauges read by reporters. */
+    private static final class PartitionMetrics {
+        final Counter batchesSent;
+        final Counter batchesResent;
+        final Counter repeatsDropped;
+        final Counter alreadyCommitted;
+        volatile int pendingRanges;
+        volatile long committedSequence = -1;
+
+        PartitionMetrics(MetricGroup group) {
+            batchesSent = group.counter(BATCHES_SENT);
+            batchesResent = group.counter(BATCHES_RESENT);
+            repeatsDropped = group.counter(REPEATS_DROPPED);
+            alreadyCommitted = group.counter(ALREADY_COMMITTED);
+            group.gauge(PENDING_RANGES, () -> pendingRanges);
+            group.gauge(COMMITTED_SEQUENCE, () -> committedSequence);
+        }
     }
 }

@@ -22,8 +22,17 @@ public final class IdempotentSourceReader
             int maxChunk,
             Duration idleWait,
             SourceReaderContext context) {
+        this(streams, maxChunk, idleWait, context, new SourceReaderMetrics(context.metricGroup()));
+    }
+
+    private IdempotentSourceReader(
+            PartitionedStreamFactory streams,
+            int maxChunk,
+            Duration idleWait,
+            SourceReaderContext context,
+            SourceReaderMetrics metrics) {
         super(
-                () -> new PartitionSplitReader(streams.open(), maxChunk, idleWait),
+                () -> new PartitionSplitReader(streams.open(), maxChunk, idleWait, metrics),
                 new TracedRecordEmitter(
                         context.getIndexOfSubtask(),
                         context.metricGroup().getIOMetricGroup().getNumRecordsInCounter()),

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.connector.base.source.reader.RecordsBySplits;
@@ -30,17 +31,26 @@ import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
 @Internal
 final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
 
+    private static final long LAG_REFRESH_NANOS =
+            TimeUnit.MILLISECONDS.toNanos(SourceReaderMetrics.LAG_REFRESH_MILLIS);
+
     private final PartitionedStream stream;
     private final int maxChunk;
     private final long idleWaitMillis;
+    private final SourceReaderMetrics metrics;
     private final Map<String, Position> positions = new LinkedHashMap<>();
     private final Object idle = new Object();
     private boolean wokenUp;
 
-    PartitionSplitReader(PartitionedStream stream, int maxChunk, Duration idleWait) {
+    PartitionSplitReader(
+            PartitionedStream stream,
+            int maxChunk,
+            Duration idleWait,
+            SourceReaderMetrics metrics) {
         this.stream = stream;
         this.maxChunk = maxChunk;
         this.idleWaitMillis = idleWait.toMillis();
+        this.metrics = metrics;
     }
 
     @Override
@@ -91,6 +101,7 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
         }
         position.next = range.to() + 1;
         position.pending = null;
+        position.metrics.replayed();
         return new Chunk(records, pending);
     }
 
@@ -110,6 +121,7 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
             }
         }
         if (records.isEmpty()) {
+            updateLag(position, true);
             // Bounded: nothing left below the stop sequence (gaps at the end of the range).
             position.finished =
                     position.split.isBounded()
@@ -118,7 +130,22 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
         }
         position.next = records.get(records.size() - 1).sequence() + 1;
         position.finished = position.next >= stop;
+        updateLag(position, false);
         return new Chunk(records, null);
+    }
+
+    /**
+     * Lag against the partition's end, looked up at most once per refresh interval (a Kafka end
+     * offset is a request), or at once when the reader has caught up with the end it knew.
+     */
+    private void updateLag(Position position, boolean nothingRead) {
+        long now = System.nanoTime();
+        if (now - position.endLookedUpAt > LAG_REFRESH_NANOS
+                || (!nothingRead && position.next > position.end)) {
+            position.end = stream.endSequence(position.split.partition().partition());
+            position.endLookedUpAt = now;
+        }
+        position.metrics.lag(nothingRead ? 0 : position.end - position.next);
     }
 
     private void waitForRecords() throws IOException {
@@ -142,7 +169,9 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
                     "Unsupported split change " + change.getClass().getSimpleName());
         }
         for (PartitionSplit split : change.splits()) {
-            positions.put(split.splitId(), new Position(split));
+            Position position = new Position(split, metrics.of(split.partition()));
+            position.metrics.pendingRange(split.pending() != null);
+            positions.put(split.splitId(), position);
         }
     }
 
@@ -161,12 +190,16 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
 
     private static final class Position {
         final PartitionSplit split;
+        final SourceReaderMetrics.Partition metrics;
         long next;
         @Nullable PendingCheckpoint pending;
         boolean finished;
+        long end;
+        long endLookedUpAt = System.nanoTime() - LAG_REFRESH_NANOS - 1;
 
-        Position(PartitionSplit split) {
+        Position(PartitionSplit split, SourceReaderMetrics.Partition metrics) {
             this.split = split;
+            this.metrics = metrics;
             this.next = split.nextSequence();
             this.pending = split.pending();
         }
