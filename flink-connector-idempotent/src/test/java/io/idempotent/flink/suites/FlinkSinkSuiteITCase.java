@@ -5,18 +5,17 @@ import org.apache.flink.connector.testframe.external.ExternalContextFactory;
 import org.apache.flink.connector.testframe.junit.annotations.TestContext;
 import org.apache.flink.connector.testframe.junit.annotations.TestEnv;
 import org.apache.flink.connector.testframe.junit.annotations.TestSemantics;
-import org.apache.flink.connector.testframe.testsuites.SinkTestSuiteBase;
 import org.apache.flink.streaming.api.CheckpointingMode;
 import org.junit.jupiter.api.Nested;
 
 /**
- * Flink's own sink test suite (basic, savepoint, scale up and down, metrics) on our sink, into
- * files and into a real PostgreSQL server.
+ * Flink's own sink test suite (basic, savepoint, scale up and down, metrics) on our sink, plus our
+ * TaskManager-failure and order tests in its style, into files and into a real PostgreSQL server.
  */
 class FlinkSinkSuiteITCase {
 
     @Nested
-    class UntracedSinkIntoFiles extends SinkTestSuiteBase<String> {
+    class UntracedSinkIntoFiles extends IdempotentSinkTestSuiteBase {
 
         @TestEnv MiniClusterTestEnvironment flink = new MiniClusterTestEnvironment();
 
@@ -29,7 +28,7 @@ class FlinkSinkSuiteITCase {
     }
 
     @Nested
-    class UntracedSinkIntoPostgres extends SinkTestSuiteBase<String> {
+    class UntracedSinkIntoPostgres extends IdempotentSinkTestSuiteBase {
 
         @TestEnv MiniClusterTestEnvironment flink = new MiniClusterTestEnvironment();
 

@@ -23,7 +23,8 @@ import org.apache.flink.connector.testframe.external.sink.TestingSinkSettings;
  * The untraced sink into a real PostgreSQL server through the JDBC destination, for Flink's sink
  * test suite; the suite reads the table back with plain SQL.
  */
-final class UntracedSinkIntoPostgresContext extends StringSinkExternalContext {
+final class UntracedSinkIntoPostgresContext extends StringSinkExternalContext
+        implements DestinationOrder {
 
     private final String table = PostgresServer.uniqueTable("suite_rows");
     private final String ledger = PostgresServer.uniqueTable("suite_ledger");
@@ -82,6 +83,23 @@ final class UntracedSinkIntoPostgresContext extends StringSinkExternalContext {
             @Override
             public void close() {}
         };
+    }
+
+    /** Rows in insertion order: one committer inserts them, one transaction per batch. */
+    @Override
+    public List<String> readInDestinationOrder() {
+        List<String> values = new ArrayList<>();
+        try (Connection connection = DriverManager.getConnection(PostgresServer.jdbcUrl());
+                Statement statement = connection.createStatement();
+                ResultSet rows =
+                        statement.executeQuery("SELECT value FROM " + table + " ORDER BY id")) {
+            while (rows.next()) {
+                values.add(rows.getString(1));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return values;
     }
 
     @Override
