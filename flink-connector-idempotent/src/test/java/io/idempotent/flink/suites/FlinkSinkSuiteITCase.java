@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Nested;
 class FlinkSinkSuiteITCase {
 
     @Nested
-    class UntracedSinkIntoFiles extends IdempotentSinkTestSuiteBase {
+    class UntracedSinkIntoFiles extends IdempotentSinkSuiteITCaseBase {
 
         @TestEnv MiniClusterTestEnvironment flink = new MiniClusterTestEnvironment();
 
@@ -28,7 +28,7 @@ class FlinkSinkSuiteITCase {
     }
 
     @Nested
-    class UntracedSinkIntoPostgres extends IdempotentSinkTestSuiteBase {
+    class UntracedSinkIntoPostgres extends IdempotentSinkSuiteITCaseBase {
 
         @TestEnv MiniClusterTestEnvironment flink = new MiniClusterTestEnvironment();
 

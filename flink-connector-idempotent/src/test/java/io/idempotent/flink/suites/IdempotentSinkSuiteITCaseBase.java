@@ -32,7 +32,7 @@ import org.junit.jupiter.api.TestTemplate;
  * TaskManager killed while the sink has batches in flight, and the destination's order after a
  * failure. Every inherited test runs unchanged.
  */
-abstract class IdempotentSinkTestSuiteBase extends SinkTestSuiteBase<String> {
+abstract class IdempotentSinkSuiteITCaseBase extends SinkTestSuiteBase<String> {
 
     @TestTemplate
     @DisplayName("Test TaskManager failure")
