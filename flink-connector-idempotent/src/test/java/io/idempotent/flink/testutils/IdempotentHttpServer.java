@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A real HTTP server on loopback that behaves like an API with idempotency keys: it applies each
@@ -32,7 +33,16 @@ public final class IdempotentHttpServer implements AutoCloseable {
     private final AtomicInteger stalls = new AtomicInteger();
     private volatile long stallMillis;
 
+    private final boolean keepLines;
+    private final AtomicLong appliedLines = new AtomicLong();
+
     public IdempotentHttpServer() throws IOException {
+        this(true);
+    }
+
+    /** {@code keepLines = false} only counts applied lines, for long benchmark runs. */
+    public IdempotentHttpServer(boolean keepLines) throws IOException {
+        this.keepLines = keepLines;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/batches", this::handle);
         server.setExecutor(Executors.newFixedThreadPool(4));
@@ -56,6 +66,10 @@ public final class IdempotentHttpServer implements AutoCloseable {
     public void stallAfterApplying(int count, long millis) {
         stallMillis = millis;
         stalls.set(count);
+    }
+
+    public long appliedLines() {
+        return appliedLines.get();
     }
 
     public int requests() {
@@ -93,7 +107,10 @@ public final class IdempotentHttpServer implements AutoCloseable {
             if (!repeat) {
                 for (String line : new String(body, StandardCharsets.UTF_8).split("\n")) {
                     if (!line.isEmpty()) {
-                        applied.add(line);
+                        appliedLines.incrementAndGet();
+                        if (keepLines) {
+                            applied.add(line);
+                        }
                     }
                 }
             }

@@ -4,10 +4,16 @@ import io.idempotent.flink.checkpoint.WriteDurability;
 import io.idempotent.flink.checkpoint.rocksdb.RocksDbCheckpointStore;
 import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.destination.file.FileDestination;
+import io.idempotent.flink.destination.http.HttpDestination;
+import io.idempotent.flink.destination.jdbc.JdbcDestination;
+import io.idempotent.flink.examples.bench.Variant.Source;
+import io.idempotent.flink.examples.bench.Variant.Target;
 import io.idempotent.flink.sink.IdempotentSink;
 import io.idempotent.flink.source.IdempotentSource;
+import io.idempotent.flink.source.IdempotentSourceBuilder;
 import io.idempotent.flink.source.Traced;
 import io.idempotent.flink.stream.PartitionRecord;
+import io.idempotent.flink.stream.kafka.KafkaPartitionedStream;
 import io.idempotent.flink.stream.local.LocalStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -19,23 +25,30 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.serialization.SimpleStringSchema;
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 /**
- * Runs the same job over the same data with different sinks, in one JVM, one after another, and
- * reports throughput and ratios measured in the same run: the ceiling (a discarding sink), the
- * at-least-once baseline (the same file destination without store or identities), and this
- * library's exactly-once sink with synced and relaxed store writes.
+ * Runs the same job (a partitioned stream → a light map → a sink) over the same data with different
+ * sinks, in one JVM, one after another, and reports what each costs, measured in the same run:
+ * throughput over a filled stream, then end-to-end latency under a live producer at a fixed rate,
+ * and the ratios of issue 5.
  */
 public final class PipelineBenchmark {
 
@@ -47,156 +60,381 @@ public final class PipelineBenchmark {
             int payloadBytes,
             int parallelism,
             Duration checkpointInterval,
-            int repetitions,
+            int latencyRate,
+            Duration latencyDuration,
+            Path plot,
             String only) {}
 
-    /** One measured run. */
-    record Result(String variant, long records, double seconds) {
-        double throughput() {
-            return records / seconds;
-        }
+    private static final String INPUT_TOPIC = "bench-in";
+
+    private final Settings settings;
+    private final PrintStream out;
+    private final BenchInfrastructure infrastructure = new BenchInfrastructure();
+    private int runs;
+
+    private PipelineBenchmark(Settings settings, PrintStream out) {
+        this.settings = settings;
+        this.out = out;
     }
 
-    private PipelineBenchmark() {}
+    public static void run(Settings settings, PrintStream out) throws Exception {
+        new PipelineBenchmark(settings, out).run();
+    }
 
-    public static Map<String, Double> run(Settings settings, PrintStream out) throws Exception {
-        Path streamDir = settings.dir().resolve("stream");
-        if (!Files.exists(streamDir)) {
-            fill(streamDir, settings);
-        }
+    private void run() throws Exception {
         long records = (long) settings.partitions() * settings.recordsPerPartition();
+        Duration interval = settings.checkpointInterval();
+        List<Variant> throughputVariants = new ArrayList<>();
+        throughputVariants.add(new Variant("D", Source.LOCAL, Target.DISCARD, null, interval));
+        for (Target target : List.of(Target.FILES, Target.POSTGRES, Target.HTTP)) {
+            throughputVariants.add(new Variant("A", Source.LOCAL, target, null, interval));
+            for (WriteDurability store : WriteDurability.values()) {
+                throughputVariants.add(new Variant("B", Source.LOCAL, target, store, interval));
+            }
+        }
+        throughputVariants.add(
+                new Variant("C", Source.LOCAL, Target.KAFKA_AT_LEAST_ONCE, null, interval));
+        throughputVariants.add(
+                new Variant("C", Source.LOCAL, Target.KAFKA_EXACTLY_ONCE, null, interval));
+        throughputVariants.add(new Variant("D", Source.KAFKA, Target.DISCARD, null, interval));
+        throughputVariants.add(new Variant("A", Source.KAFKA, Target.FILES, null, interval));
+        throughputVariants.add(
+                new Variant("B", Source.KAFKA, Target.FILES, WriteDurability.SYNCED, interval));
+        throughputVariants.removeIf(v -> !selected(v.name()));
+
+        List<Variant> latencyVariants = new ArrayList<>();
+        for (Duration every : List.of(Duration.ofSeconds(1), Duration.ofSeconds(10))) {
+            latencyVariants.add(new Variant("A", Source.LOCAL, Target.FILES, null, every));
+            latencyVariants.add(
+                    new Variant("B", Source.LOCAL, Target.FILES, WriteDurability.SYNCED, every));
+            latencyVariants.add(
+                    new Variant("C", Source.LOCAL, Target.KAFKA_AT_LEAST_ONCE, null, every));
+            latencyVariants.add(
+                    new Variant("C", Source.LOCAL, Target.KAFKA_EXACTLY_ONCE, null, every));
+        }
+        latencyVariants.removeIf(v -> !selected(v.nameWithInterval()));
+
         out.printf(
                 Locale.ROOT,
-                "Data: %d partitions x %,d records of %d bytes (%,d records); parallelism %d;"
-                        + " checkpoint interval %s; best of %d runs per variant%n",
+                "Throughput: %d partitions x %,d records of %d bytes (%,d records); parallelism"
+                        + " %d; checkpoint interval %s.%nLatency: a producer appending %,d"
+                        + " records/s for %s; record timestamp -> visible in the destination.%n%n",
                 settings.partitions(),
                 settings.recordsPerPartition(),
                 settings.payloadBytes(),
                 records,
                 settings.parallelism(),
-                settings.checkpointInterval(),
-                settings.repetitions());
+                interval,
+                settings.latencyRate(),
+                settings.latencyDuration());
+        Path stream = settings.dir().resolve("stream");
+        if (!Files.exists(stream)) {
+            BenchData.fillLocal(stream, settings);
+        }
+        if (throughputVariants.stream().anyMatch(v -> v.source() == Source.KAFKA)) {
+            BenchData.fillKafka(INPUT_TOPIC, settings);
+        }
 
-        Map<String, Double> best = new LinkedHashMap<>();
-        String[] variants = {
-            "D ceiling (discarding sink)",
-            "A at-least-once (files)",
-            "B exactly-once (files, store synced)",
-            "B exactly-once (files, store relaxed)"
-        };
-        // Interleaved repetitions, so that a slow phase of the machine hits every variant alike.
-        for (int repetition = 0; repetition < settings.repetitions(); repetition++) {
-            for (int v = 0; v < variants.length; v++) {
-                if (settings.only() != null && !variants[v].startsWith(settings.only())) {
-                    continue;
-                }
-                Path runDir = settings.dir().resolve("run-" + repetition + "-" + v);
-                double seconds = runOnce(v, streamDir, runDir, settings);
-                best.merge(variants[v], records / seconds, Math::max);
-                out.printf(
-                        Locale.ROOT,
-                        "  run %d %-40s %8.2f s %,12.0f records/s%n",
-                        repetition + 1,
-                        variants[v],
-                        seconds,
-                        records / seconds);
+        // A first, unrecorded run warms the JIT and the class loaders up for every variant.
+        throughputRun(new Variant("D", Source.LOCAL, Target.DISCARD, null, interval), stream);
+        Map<Variant, Double> throughput = new LinkedHashMap<>();
+        Map<Variant, double[]> storeWrites = new LinkedHashMap<>();
+        for (Variant variant : throughputVariants) {
+            double seconds = throughputRun(variant, stream);
+            throughput.put(variant, records / seconds);
+            String delivered = "";
+            if (variant.group().equals("A") || variant.group().equals("B")) {
+                delivered = String.format(Locale.ROOT, " delivered %,d", Observed.RECORDS.get());
             }
+            if (variant.group().equals("B") && Observed.BATCHES.get() > 0) {
+                storeWrites.put(
+                        variant,
+                        new double[] {
+                            (double) Observed.STORE_WRITES.get() / Observed.BATCHES.get(),
+                            (double) Observed.STORE_WRITES.get() / Observed.COMMIT_CYCLES.get()
+                        });
+            }
+            out.printf(
+                    Locale.ROOT,
+                    "  %-55s %7.2f s %,12.0f records/s%s%n",
+                    variant.name(),
+                    seconds,
+                    records / seconds,
+                    delivered);
         }
-        out.println();
-        if (best.size() < variants.length) {
-            return best;
+        Map<Variant, long[]> latency = new LinkedHashMap<>();
+        for (Variant variant : latencyVariants) {
+            long[] samples = latencyRun(variant);
+            long[] percentiles = {percentile(samples, 0.50), percentile(samples, 0.99)};
+            latency.put(variant, percentiles);
+            out.printf(
+                    Locale.ROOT,
+                    "  %-55s p50 %,6d ms  p99 %,6d ms  (%,d records)%n",
+                    variant.nameWithInterval(),
+                    percentiles[0],
+                    percentiles[1],
+                    samples.length);
         }
-        out.printf("%-40s %14s%n", "variant", "records/s");
-        best.forEach(
-                (variant, throughput) ->
-                        out.printf(Locale.ROOT, "%-40s %,14.0f%n", variant, throughput));
-        double ceiling = best.get(variants[0]);
-        double atLeastOnce = best.get(variants[1]);
-        double worstOurs = Math.min(best.get(variants[2]), best.get(variants[3]));
-        out.printf(
-                Locale.ROOT,
-                "ratio ours exactly-once/at-least-once = %.2f%n",
-                worstOurs / atLeastOnce);
-        out.printf(Locale.ROOT, "ratio at-least-once/ceiling = %.2f%n", atLeastOnce / ceiling);
-        return best;
+        infrastructure.close();
+        report(throughput, storeWrites, latency);
+        if (settings.plot() != null && !throughput.isEmpty()) {
+            BenchmarkPlot.write(settings.plot(), throughput, latency);
+            out.println("Plot: " + settings.plot().toAbsolutePath().normalize());
+        }
     }
 
-    private static double runOnce(int variant, Path streamDir, Path runDir, Settings settings)
-            throws Exception {
+    private boolean selected(String name) {
+        return settings.only() == null || name.startsWith(settings.only());
+    }
+
+    private void report(
+            Map<Variant, Double> throughput,
+            Map<Variant, double[]> storeWrites,
+            Map<Variant, long[]> latency) {
+        out.println();
+        out.printf("%-55s %14s%n", "variant", "records/s");
+        throughput.forEach(
+                (variant, rate) ->
+                        out.printf(Locale.ROOT, "%-55s %,14.0f%n", variant.name(), rate));
+        Double ceiling = find(throughput, "D", Source.LOCAL, Target.DISCARD, null);
+        Double filesAtLeastOnce = find(throughput, "A", Source.LOCAL, Target.FILES, null);
+        double worst = Double.MAX_VALUE;
+        for (Target target : List.of(Target.FILES, Target.POSTGRES, Target.HTTP)) {
+            Double atLeastOnce = find(throughput, "A", Source.LOCAL, target, null);
+            for (WriteDurability store : WriteDurability.values()) {
+                Double ours = find(throughput, "B", Source.LOCAL, target, store);
+                if (atLeastOnce != null && ours != null) {
+                    out.printf(
+                            Locale.ROOT,
+                            "  ours/at-least-once, %s, store %s = %.2f%n",
+                            target.label,
+                            store.name().toLowerCase(),
+                            ours / atLeastOnce);
+                    worst = Math.min(worst, ours / atLeastOnce);
+                }
+            }
+        }
+        if (worst != Double.MAX_VALUE) {
+            out.printf(Locale.ROOT, "ratio ours exactly-once/at-least-once = %.2f%n", worst);
+        }
+        Double kafkaAtLeastOnce =
+                find(throughput, "C", Source.LOCAL, Target.KAFKA_AT_LEAST_ONCE, null);
+        Double kafkaExactlyOnce =
+                find(throughput, "C", Source.LOCAL, Target.KAFKA_EXACTLY_ONCE, null);
+        if (kafkaAtLeastOnce != null && kafkaExactlyOnce != null) {
+            out.printf(
+                    Locale.ROOT,
+                    "ratio kafka exactly-once/at-least-once = %.2f%n",
+                    kafkaExactlyOnce / kafkaAtLeastOnce);
+        }
+        if (ceiling != null && filesAtLeastOnce != null) {
+            out.printf(
+                    Locale.ROOT,
+                    "ratio at-least-once/ceiling = %.2f%n",
+                    filesAtLeastOnce / ceiling);
+        }
+        storeWrites.forEach(
+                (variant, perBatch) -> {
+                    if (variant.store() == WriteDurability.SYNCED) {
+                        out.printf(
+                                Locale.ROOT,
+                                "synced store writes per batch = %.2f, per batch cycle = %.2f"
+                                        + " (%s)%n",
+                                perBatch[0],
+                                perBatch[1],
+                                variant.name());
+                    }
+                });
+        latency.forEach(
+                (variant, p) ->
+                        out.printf(
+                                Locale.ROOT,
+                                "latency %-55s p50 = %.2f s, p99 = %.2f s%n",
+                                variant.nameWithInterval(),
+                                p[0] / 1000.0,
+                                p[1] / 1000.0));
+    }
+
+    private static <V> V find(
+            Map<Variant, V> results,
+            String group,
+            Source source,
+            Target target,
+            WriteDurability store) {
+        for (Map.Entry<Variant, V> entry : results.entrySet()) {
+            Variant v = entry.getKey();
+            if (v.group().equals(group)
+                    && v.source() == source
+                    && v.target() == target
+                    && v.store() == store) {
+                return entry.getValue();
+            }
+        }
+        return null;
+    }
+
+    private double throughputRun(Variant variant, Path stream) throws Exception {
+        Observed.reset(false);
+        Path runDir = settings.dir().resolve("run-" + ++runs);
+        StreamExecutionEnvironment env = environment(runDir, variant.checkpointInterval());
+        IdempotentSourceBuilder source =
+                IdempotentSource.builder().stream(
+                                variant.source() == Source.LOCAL
+                                        ? LocalStream.factory(stream)
+                                        : KafkaPartitionedStream.factory(
+                                                infrastructure.kafka(),
+                                                INPUT_TOPIC,
+                                                new Properties()))
+                        .bounded();
+        build(env, source.build(), variant, runDir);
+        long started = System.nanoTime();
+        env.execute("bench " + variant.name());
+        return (System.nanoTime() - started) / 1e9;
+    }
+
+    private long[] latencyRun(Variant variant) throws Exception {
+        Observed.reset(true);
+        Path runDir = settings.dir().resolve("run-" + ++runs);
+        Path live = runDir.resolve("live");
+        LocalStream.create(live, "live", settings.partitions(), WriteDurability.RELAXED).close();
+        StreamExecutionEnvironment env = environment(runDir, variant.checkpointInterval());
+        String outputTopic =
+                build(
+                        env,
+                        IdempotentSource.builder().stream(LocalStream.factory(live))
+                                .partitionDiscoveryInterval(Duration.ZERO)
+                                .build(),
+                        variant,
+                        runDir);
+        JobClient job = env.executeAsync("latency " + variant.nameWithInterval());
+        try (KafkaLineReader reader =
+                outputTopic == null
+                        ? null
+                        : new KafkaLineReader(infrastructure.kafka(), outputTopic)) {
+            BenchData.awaitRunning(job);
+            long produced = BenchData.produceLive(live, settings);
+            long deadline =
+                    System.nanoTime()
+                            + variant.checkpointInterval().multipliedBy(3).toNanos()
+                            + TimeUnit.SECONDS.toNanos(20);
+            while (Observed.RECORDS.get() < produced && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            if (Observed.RECORDS.get() < produced) {
+                out.printf(
+                        "  (only %,d of %,d records became visible in time)%n",
+                        Observed.RECORDS.get(), produced);
+            }
+        } finally {
+            job.cancel().get(60, TimeUnit.SECONDS);
+        }
+        return Observed.latencies();
+    }
+
+    private StreamExecutionEnvironment environment(Path runDir, Duration checkpointInterval) {
         Configuration conf = new Configuration();
         conf.set(
                 CheckpointingOptions.CHECKPOINTS_DIRECTORY,
                 runDir.resolve("flink-checkpoints").toUri().toString());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
         env.setParallelism(settings.parallelism());
-        env.enableCheckpointing(settings.checkpointInterval().toMillis());
+        env.enableCheckpointing(checkpointInterval.toMillis());
+        return env;
+    }
+
+    /** Builds the job; returns the Kafka topic it writes to, if it writes to one. */
+    private String build(
+            StreamExecutionEnvironment env, IdempotentSource source, Variant variant, Path runDir) {
         DataStream<Traced<String>> lines =
-                env.fromSource(
-                                IdempotentSource.builder().stream(LocalStream.factory(streamDir))
-                                        .bounded()
-                                        .build(),
-                                WatermarkStrategy.noWatermarks(),
-                                "stream")
+                env.fromSource(source, WatermarkStrategy.noWatermarks(), "stream")
                         .map(new ToLine())
                         .returns(TypeInformation.of(new TypeHint<Traced<String>>() {}));
-        DestinationFactory<String> files =
-                FileDestination.factory(
-                        runDir.resolve("out"), line -> line.getBytes(StandardCharsets.UTF_8));
-        Sink<Traced<String>> sink;
-        switch (variant) {
-            case 0:
-                sink = new DiscardingSink<>();
-                break;
-            case 1:
-                sink = new AtLeastOnceFileSink(files);
-                break;
+        switch (variant.target()) {
+            case DISCARD:
+                lines.sinkTo(new DiscardingSink<>());
+                return null;
+            case KAFKA_AT_LEAST_ONCE:
+            case KAFKA_EXACTLY_ONCE:
+                String topic = "bench-out-" + runs;
+                infrastructure.createTopic(topic, settings.partitions());
+                lines.map(Traced::value)
+                        .returns(Types.STRING)
+                        .sinkTo(kafkaSink(variant.target(), topic));
+                return topic;
             default:
-                sink =
-                        IdempotentSink.<String>builder()
-                                .elementType(Types.STRING)
-                                .destination(files)
-                                .checkpointStore(
-                                        RocksDbCheckpointStore.factory(
-                                                runDir.resolve("store"),
-                                                variant == 2
-                                                        ? WriteDurability.SYNCED
-                                                        : WriteDurability.RELAXED))
-                                .build();
-        }
-        lines.sinkTo(sink);
-        long started = System.nanoTime();
-        env.execute("benchmark-" + variant);
-        return (System.nanoTime() - started) / 1e9;
-    }
-
-    private static void fill(Path streamDir, Settings settings) {
-        byte[] padding = new byte[Math.max(0, settings.payloadBytes() - 40)];
-        java.util.Arrays.fill(padding, (byte) 'x');
-        String pad = new String(padding, StandardCharsets.US_ASCII);
-        try (LocalStream stream =
-                LocalStream.create(
-                        streamDir, "bench", settings.partitions(), WriteDurability.RELAXED)) {
-            for (String partition : stream.partitions()) {
-                List<LocalStream.NewRecord> chunk = new ArrayList<>();
-                for (int n = 0; n < settings.recordsPerPartition(); n++) {
-                    chunk.add(
-                            LocalStream.NewRecord.of(
-                                    ("{\"n\":" + n + ",\"pad\":\"" + pad + "\"}")
-                                            .getBytes(StandardCharsets.UTF_8),
-                                    System.currentTimeMillis()));
-                    if (chunk.size() == 10_000) {
-                        stream.appendAll(partition, chunk);
-                        chunk.clear();
-                    }
+                DestinationFactory<String> destination =
+                        Observed.around(destination(variant.target(), runDir));
+                if (variant.group().equals("A")) {
+                    lines.sinkTo(new AtLeastOnceSink(destination));
+                } else {
+                    lines.sinkTo(
+                            IdempotentSink.<String>builder()
+                                    .elementType(Types.STRING)
+                                    .destination(destination)
+                                    .checkpointStore(
+                                            Observed.around(
+                                                    RocksDbCheckpointStore.factory(
+                                                            runDir.resolve("store"),
+                                                            variant.store())))
+                                    .build());
                 }
-                if (!chunk.isEmpty()) {
-                    stream.appendAll(partition, chunk);
-                }
-            }
+                return null;
         }
     }
 
-    /** The same light transformation in every variant. */
+    private DestinationFactory<String> destination(Target target, Path runDir) {
+        switch (target) {
+            case FILES:
+                return FileDestination.factory(
+                        runDir.resolve("out"), line -> line.getBytes(StandardCharsets.UTF_8));
+            case POSTGRES:
+                String table = infrastructure.createLineTable("bench_" + runs);
+                return JdbcDestination.<String>builder()
+                        .url(infrastructure.postgres())
+                        .insert("INSERT INTO " + table + " (line) VALUES (?)")
+                        .binder((statement, line) -> statement.setString(1, line))
+                        .ledgerTable(table + "_ledger")
+                        .buildFactory();
+            case HTTP:
+                return HttpDestination.<String>builder()
+                        .url(infrastructure.http())
+                        .encoder(line -> line.getBytes(StandardCharsets.UTF_8))
+                        .buildFactory();
+            default:
+                throw new IllegalArgumentException(target.name());
+        }
+    }
+
+    private KafkaSink<String> kafkaSink(Target target, String topic) {
+        Properties producer = new Properties();
+        // The broker allows transactions of up to 15 minutes; KafkaSink asks for an hour.
+        producer.setProperty("transaction.timeout.ms", "600000");
+        return KafkaSink.<String>builder()
+                .setBootstrapServers(infrastructure.kafka())
+                .setRecordSerializer(
+                        KafkaRecordSerializationSchema.builder()
+                                .setTopic(topic)
+                                .setValueSerializationSchema(new SimpleStringSchema())
+                                .build())
+                .setDeliveryGuarantee(
+                        target == Target.KAFKA_EXACTLY_ONCE
+                                ? DeliveryGuarantee.EXACTLY_ONCE
+                                : DeliveryGuarantee.AT_LEAST_ONCE)
+                .setTransactionalIdPrefix("bench-" + UUID.randomUUID())
+                .setKafkaProducerConfig(producer)
+                .build();
+    }
+
+    static long percentile(long[] sorted, double quantile) {
+        if (sorted.length == 0) {
+            return -1;
+        }
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(quantile * sorted.length) - 1)];
+    }
+
+    /**
+     * The same light transformation in every variant: {@code "<p>:<seq> <timestamp> <payload>"}.
+     */
     static final class ToLine implements MapFunction<Traced<PartitionRecord>, Traced<String>> {
         @Override
         public Traced<String> map(Traced<PartitionRecord> traced) {
@@ -205,6 +443,8 @@ public final class PipelineBenchmark {
                             record.partition()
                                     + ":"
                                     + record.sequence()
+                                    + " "
+                                    + record.timestamp()
                                     + " "
                                     + new String(record.payload(), StandardCharsets.UTF_8));
         }

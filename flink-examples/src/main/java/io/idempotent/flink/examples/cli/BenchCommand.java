@@ -11,9 +11,10 @@ import picocli.CommandLine.Option;
 @Command(
         name = "bench",
         description =
-                "Measures the same job with a discarding sink, an at-least-once file sink and the"
-                        + " exactly-once sink (store synced and relaxed), and prints ratios"
-                        + " measured in the same run.")
+                "Measures the same job with a discarding sink, at-least-once sinks, this"
+                        + " library's exactly-once sink (files, PostgreSQL, HTTP; store synced and"
+                        + " relaxed) and Flink's KafkaSink, for throughput and latency, and prints"
+                        + " ratios measured in the same run.")
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--dir", description = "Working directory (default: a new temporary one).")
@@ -34,13 +35,24 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-interval", defaultValue = "PT1S")
     Duration checkpointInterval;
 
-    @Option(names = "--repetitions", defaultValue = "3")
-    int repetitions;
+    @Option(
+            names = "--latency-rate",
+            defaultValue = "20000",
+            description = "Records per second the live producer appends in the latency runs.")
+    int latencyRate;
+
+    @Option(
+            names = "--latency-duration",
+            defaultValue = "PT30S",
+            description = "How long the live producer runs per latency variant.")
+    Duration latencyDuration;
+
+    @Option(names = "--plot", description = "Where to write the PNG plot (default: none).")
+    Path plot;
 
     @Option(
             names = "--only",
-            description =
-                    "Run only the variants whose name starts with this, e.g. 'B' (for profiling).")
+            description = "Run only the variants whose name starts with this, e.g. 'B ours files'.")
     String only;
 
     @Override
@@ -54,7 +66,9 @@ final class BenchCommand implements Callable<Integer> {
                         payloadBytes,
                         parallelism,
                         checkpointInterval,
-                        repetitions,
+                        latencyRate,
+                        latencyDuration,
+                        plot,
                         only),
                 System.out);
         return 0;

@@ -19,11 +19,11 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  * flush}), without a checkpoint store, pending ranges or identities — at-least-once, as a plain
  * Sink V2 writer is.
  */
-final class AtLeastOnceFileSink implements Sink<Traced<String>> {
+final class AtLeastOnceSink implements Sink<Traced<String>> {
 
     private final DestinationFactory<String> destinations;
 
-    AtLeastOnceFileSink(DestinationFactory<String> destinations) {
+    AtLeastOnceSink(DestinationFactory<String> destinations) {
         this.destinations = destinations;
     }
 
