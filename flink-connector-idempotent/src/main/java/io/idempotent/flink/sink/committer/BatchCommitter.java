@@ -26,10 +26,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the protocol core for the committables of completed checkpoints: acquire their partitions,
- * then mark pending → send → commit ({@link BatchDelivery}). Restored committables go the same way:
- * a batch the store shows committed is acknowledged without a send; one it shows pending is re-sent
- * under its identity.
+ * Runs the protocol core for the committables of completed checkpoints: acquire their partitions
+ * (once per committer), then mark pending → send → commit ({@link BatchDelivery}). Restored
+ * committables go the same way: a batch the store shows committed is acknowledged without a send;
+ * one it shows pending is re-sent under its identity.
  *
  * <p>A failure fails the commit, and so the job: the batches stay pending in the store and in
  * Flink's state, and the restarted job re-sends them. No retry here, so that a partition's batches
@@ -44,6 +44,7 @@ public final class BatchCommitter<T> implements Committer<BatchCommittable<T>> {
     private final IdempotentDestination<T> destination;
     @Nullable private final BatchDelivery<T> delivery;
     private final CommitterMetrics metrics;
+    private final Map<StreamPartition, Long> epochs = new HashMap<>();
 
     public BatchCommitter(
             @Nullable PartitionCheckpointStore store,
@@ -115,9 +116,19 @@ public final class BatchCommitter<T> implements Committer<BatchCommittable<T>> {
         }
         Set<StreamPartition> partitions = new LinkedHashSet<>();
         committables.forEach(c -> partitions.add(c.partition()));
-        long acquiring = System.nanoTime();
-        Map<StreamPartition, Long> epochs = store.acquireAll(partitions);
-        metrics.storeWritten(System.nanoTime() - acquiring);
+        // A partition is acquired once per committer: a later owner fences this one, and this
+        // one must not take the partition back by acquiring it again at its next commit.
+        List<StreamPartition> unowned = new ArrayList<>();
+        for (StreamPartition partition : partitions) {
+            if (!epochs.containsKey(partition)) {
+                unowned.add(partition);
+            }
+        }
+        if (!unowned.isEmpty()) {
+            long acquiring = System.nanoTime();
+            epochs.putAll(store.acquireAll(unowned));
+            metrics.storeWritten(System.nanoTime() - acquiring);
+        }
         Map<StreamPartition, PartitionCheckpoint> checkpoints = new HashMap<>();
         List<Batch<T>> batches = new ArrayList<>(committables.size());
         for (BatchCommittable<T> committable : committables) {

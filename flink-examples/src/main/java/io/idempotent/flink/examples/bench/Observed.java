@@ -87,8 +87,8 @@ final class Observed {
     }
 
     /**
-     * The store, counting its durable writes. The committer acquires its partitions once per
-     * commit, so acquisitions also count commit cycles.
+     * The store, counting its durable writes. Each delivery ends with a write of commits alone, so
+     * those writes count batch cycles (one committer's commit of one checkpoint).
      */
     static CheckpointStoreFactory around(CheckpointStoreFactory factory) {
         return () -> {
@@ -104,7 +104,6 @@ final class Observed {
                 public Map<StreamPartition, Long> acquireAll(
                         Collection<StreamPartition> partitions) {
                     STORE_WRITES.incrementAndGet();
-                    COMMIT_CYCLES.incrementAndGet();
                     return store.acquireAll(partitions);
                 }
 
@@ -116,6 +115,10 @@ final class Observed {
                 @Override
                 public void apply(List<? extends CheckpointTransition> transitions) {
                     STORE_WRITES.incrementAndGet();
+                    if (transitions.stream()
+                            .allMatch(t -> t instanceof CheckpointTransition.Commit)) {
+                        COMMIT_CYCLES.incrementAndGet();
+                    }
                     store.apply(transitions);
                 }
 

@@ -43,7 +43,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(
             names = "--latency-duration",
-            defaultValue = "PT30S",
+            defaultValue = "PT20S",
             description = "How long the live producer runs per latency variant.")
     Duration latencyDuration;
 
