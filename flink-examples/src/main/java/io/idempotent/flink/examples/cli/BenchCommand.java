@@ -36,6 +36,12 @@ final class BenchCommand implements Callable<Integer> {
     Duration checkpointInterval;
 
     @Option(
+            names = "--repetitions",
+            defaultValue = "3",
+            description = "Throughput runs per variant, interleaved; the best counts.")
+    int repetitions;
+
+    @Option(
             names = "--latency-rate",
             defaultValue = "20000",
             description = "Records per second the live producer appends in the latency runs.")
@@ -66,6 +72,7 @@ final class BenchCommand implements Callable<Integer> {
                         payloadBytes,
                         parallelism,
                         checkpointInterval,
+                        repetitions,
                         latencyRate,
                         latencyDuration,
                         plot,
