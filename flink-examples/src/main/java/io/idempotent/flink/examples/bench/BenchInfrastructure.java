@@ -31,13 +31,16 @@ final class BenchInfrastructure implements AutoCloseable {
         KafkaBroker.createTopic(topic, partitions);
     }
 
-    synchronized String http() {
-        if (http == null) {
-            try {
-                http = new IdempotentHttpServer(false);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+    /**
+     * A fresh HTTP server: batch identities repeat from run to run (same stream, often the same
+     * ranges), and a server that remembered them would drop the next run's batches as repeats.
+     */
+    synchronized String newHttp() {
+        close();
+        try {
+            http = new IdempotentHttpServer(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return http.url();
     }

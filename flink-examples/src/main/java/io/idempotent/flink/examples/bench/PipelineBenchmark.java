@@ -405,7 +405,7 @@ public final class PipelineBenchmark {
                         .buildFactory();
             case HTTP:
                 return HttpDestination.<String>builder()
-                        .url(infrastructure.http())
+                        .url(infrastructure.newHttp())
                         .encoder(line -> line.getBytes(StandardCharsets.UTF_8))
                         .buildFactory();
             default:
