@@ -8,6 +8,7 @@ import io.idempotent.flink.destination.http.HttpDestination;
 import io.idempotent.flink.destination.jdbc.JdbcDestination;
 import io.idempotent.flink.examples.bench.Variant.Source;
 import io.idempotent.flink.examples.bench.Variant.Target;
+import io.idempotent.flink.examples.bench.micro.MicroBenchmarks;
 import io.idempotent.flink.sink.IdempotentSink;
 import io.idempotent.flink.source.IdempotentSource;
 import io.idempotent.flink.source.IdempotentSourceBuilder;
@@ -113,6 +114,15 @@ public final class PipelineBenchmark {
             latencyVariants.add(
                     new Variant("C", Source.LOCAL, Target.KAFKA_EXACTLY_ONCE, null, every));
         }
+        for (Target target : List.of(Target.POSTGRES, Target.HTTP)) {
+            latencyVariants.add(
+                    new Variant(
+                            "B",
+                            Source.LOCAL,
+                            target,
+                            WriteDurability.SYNCED,
+                            Duration.ofSeconds(1)));
+        }
         latencyVariants.removeIf(v -> !selected(v.nameWithInterval()));
 
         out.printf(
@@ -129,6 +139,9 @@ public final class PipelineBenchmark {
                 settings.repetitions(),
                 settings.latencyRate(),
                 settings.latencyDuration());
+        if (settings.only() == null) {
+            MicroBenchmarks.run(out);
+        }
         Path stream = settings.dir().resolve("stream");
         if (!Files.exists(stream)) {
             BenchData.fillLocal(stream, settings);
@@ -150,7 +163,11 @@ public final class PipelineBenchmark {
                 String delivered = "";
                 if (variant.group().equals("A") || variant.group().equals("B")) {
                     delivered =
-                            String.format(Locale.ROOT, " delivered %,d", Observed.RECORDS.get());
+                            String.format(
+                                    Locale.ROOT,
+                                    " delivered %,d%s",
+                                    Observed.RECORDS.get(),
+                                    Observed.RECORDS.get() == records ? "" : " (!)");
                 }
                 if (variant.group().equals("B") && Observed.BATCHES.get() > 0) {
                     storeWrites.put(
