@@ -42,10 +42,8 @@ abstract class IdempotentSinkSuiteITCaseBase extends SinkTestSuiteBase<String> {
             ClusterControllable controller,
             CheckpointingMode semantic)
             throws Exception {
-        TestingSinkSettings settings =
-                TestingSinkSettings.builder().setCheckpointingMode(semantic).build();
-        List<String> data =
-                externalContext.generateTestData(settings, ThreadLocalRandom.current().nextLong());
+        TestingSinkSettings settings = settings(semantic);
+        List<String> data = externalContext.generateTestData(settings, seed());
         StreamExecutionEnvironment env = environment(testEnv, externalContext);
         env.setParallelism(2);
         // The throttle is chained to the source, so that barriers come between records rather
@@ -80,10 +78,8 @@ abstract class IdempotentSinkSuiteITCaseBase extends SinkTestSuiteBase<String> {
             DataStreamSinkExternalContext<String> externalContext,
             CheckpointingMode semantic)
             throws Exception {
-        TestingSinkSettings settings =
-                TestingSinkSettings.builder().setCheckpointingMode(semantic).build();
-        List<String> data =
-                externalContext.generateTestData(settings, ThreadLocalRandom.current().nextLong());
+        TestingSinkSettings settings = settings(semantic);
+        List<String> data = externalContext.generateTestData(settings, seed());
         StreamExecutionEnvironment env = environment(testEnv, externalContext);
         env.setParallelism(1);
         Throttle.FAILED.set(false);
@@ -97,6 +93,14 @@ abstract class IdempotentSinkSuiteITCaseBase extends SinkTestSuiteBase<String> {
         // One subtask: the destination holds the input in its order, each record once.
         assertThat(((DestinationOrder) externalContext).readInDestinationOrder())
                 .containsExactlyElementsOf(data);
+    }
+
+    private static TestingSinkSettings settings(CheckpointingMode semantic) {
+        return TestingSinkSettings.builder().setCheckpointingMode(semantic).build();
+    }
+
+    private static long seed() {
+        return ThreadLocalRandom.current().nextLong();
     }
 
     private static StreamExecutionEnvironment environment(

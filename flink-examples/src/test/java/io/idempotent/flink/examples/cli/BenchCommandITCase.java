@@ -2,9 +2,6 @@ package io.idempotent.flink.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -21,32 +18,25 @@ class BenchCommandITCase {
 
     @Test
     void theBenchmarkRunsAndCountsWhatItMeasures() {
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code =
-                    IdempotentCli.run(
-                            "bench",
-                            "--dir",
-                            dir.toString(),
-                            "--records",
-                            "2000",
-                            "--repetitions",
-                            "1",
-                            "--latency-rate",
-                            "2000",
-                            "--latency-duration",
-                            "PT2S",
-                            "--only",
-                            "B ours files, store synced",
-                            "--plot",
-                            dir.resolve("plot.png").toString());
-        } finally {
-            System.setOut(original);
-        }
-        String output = captured.toString(StandardCharsets.UTF_8);
+        CliRun run =
+                CliRun.of(
+                        "bench",
+                        "--dir",
+                        dir.toString(),
+                        "--records",
+                        "2000",
+                        "--repetitions",
+                        "1",
+                        "--latency-rate",
+                        "2000",
+                        "--latency-duration",
+                        "PT2S",
+                        "--only",
+                        "B ours files, store synced",
+                        "--plot",
+                        dir.resolve("plot.png").toString());
+        int code = run.code();
+        String output = run.output();
         assertThat(code).as(output).isZero();
         assertThat(output)
                 .contains("run 1 B ours files, store synced ")

@@ -2,9 +2,6 @@ package io.idempotent.flink.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,24 +13,10 @@ class ExampleJobITCase {
 
     @Test
     void theExampleJobDeliversExactlyOnceDespiteInjectedFailures() {
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code =
-                    IdempotentCli.run(
-                            "job",
-                            "--dir",
-                            dir.toString(),
-                            "--records",
-                            "20000",
-                            "--failures",
-                            "3");
-        } finally {
-            System.setOut(original);
-        }
-        String output = captured.toString(StandardCharsets.UTF_8);
+        CliRun run =
+                CliRun.of("job", "--dir", dir.toString(), "--records", "20000", "--failures", "3");
+        int code = run.code();
+        String output = run.output();
         assertThat(code).as(output).isZero();
         assertThat(output)
                 .contains("injected failure: user processing threw")

@@ -22,16 +22,9 @@ class IdempotentCliTest {
     @TempDir Path dir;
 
     private String run(String... args) {
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            int code = IdempotentCli.run(args);
-            assertThat(code).as("exit code of %s", List.of(args)).isZero();
-        } finally {
-            System.setOut(original);
-        }
-        return captured.toString(StandardCharsets.UTF_8);
+        CliRun run = CliRun.of(args);
+        assertThat(run.code()).as("exit code of %s", List.of(args)).isZero();
+        return run.output();
     }
 
     @Test
