@@ -27,6 +27,7 @@ final class Observed {
     static final AtomicLong RECORDS = new AtomicLong();
     static final AtomicLong STORE_WRITES = new AtomicLong();
     static final AtomicLong COMMIT_CYCLES = new AtomicLong();
+    static final AtomicLong STORE_WRITE_NANOS = new AtomicLong();
     private static final Latencies LATENCIES = new Latencies();
     private static volatile boolean measureLatency;
 
@@ -37,6 +38,7 @@ final class Observed {
         RECORDS.set(0);
         STORE_WRITES.set(0);
         COMMIT_CYCLES.set(0);
+        STORE_WRITE_NANOS.set(0);
         LATENCIES.clear();
         measureLatency = latency;
     }
@@ -104,7 +106,12 @@ final class Observed {
                 public Map<StreamPartition, Long> acquireAll(
                         Collection<StreamPartition> partitions) {
                     STORE_WRITES.incrementAndGet();
-                    return store.acquireAll(partitions);
+                    long started = System.nanoTime();
+                    try {
+                        return store.acquireAll(partitions);
+                    } finally {
+                        STORE_WRITE_NANOS.addAndGet(System.nanoTime() - started);
+                    }
                 }
 
                 @Override
@@ -119,7 +126,9 @@ final class Observed {
                             .allMatch(t -> t instanceof CheckpointTransition.Commit)) {
                         COMMIT_CYCLES.incrementAndGet();
                     }
+                    long started = System.nanoTime();
                     store.apply(transitions);
+                    STORE_WRITE_NANOS.addAndGet(System.nanoTime() - started);
                 }
 
                 @Override

@@ -169,6 +169,14 @@ public final class PipelineBenchmark {
                                     Observed.RECORDS.get(),
                                     Observed.RECORDS.get() == records ? "" : " (!)");
                 }
+                if (variant.group().equals("B") && Observed.STORE_WRITES.get() > 0) {
+                    delivered +=
+                            String.format(
+                                    Locale.ROOT,
+                                    ", %d store writes in %.2f s",
+                                    Observed.STORE_WRITES.get(),
+                                    Observed.STORE_WRITE_NANOS.get() / 1e9);
+                }
                 if (variant.group().equals("B") && Observed.BATCHES.get() > 0) {
                     storeWrites.put(
                             variant,
