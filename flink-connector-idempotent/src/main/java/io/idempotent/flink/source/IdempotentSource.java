@@ -12,7 +12,6 @@ import io.idempotent.flink.stream.PartitionedStreamFactory;
 import java.time.Duration;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
-import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
@@ -123,6 +122,6 @@ public final class IdempotentSource
 
     @Override
     public TypeInformation<Traced<PartitionRecord>> getProducedType() {
-        return TypeInformation.of(new TypeHint<Traced<PartitionRecord>>() {});
+        return new TracedTypeInfoFactory.TracedTypeInfo<>(new PartitionRecordTypeInfo());
     }
 }

@@ -3,6 +3,7 @@ package io.idempotent.flink.source;
 import java.io.Serializable;
 import java.util.Objects;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.util.function.FunctionWithException;
 
 /**
@@ -18,6 +19,7 @@ import org.apache.flink.util.function.FunctionWithException;
  * }</pre>
  */
 @PublicEvolving
+@TypeInfo(TracedTypeInfoFactory.class)
 public final class Traced<T> implements Serializable {
 
     private static final long serialVersionUID = 1L;

@@ -1,0 +1,73 @@
+package io.idempotent.flink.source;
+
+import io.idempotent.flink.stream.PartitionRecord;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.serialization.SerializerConfig;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+
+/**
+ * The type information of {@link PartitionRecord}, with its own serializer. (The record lives in
+ * the Flink-free stream package, so it cannot name its type information itself; {@link
+ * TracedTypeInfoFactory} puts this one in wherever Flink extracts {@code Traced<PartitionRecord>}.)
+ */
+@Internal
+public final class PartitionRecordTypeInfo extends TypeInformation<PartitionRecord> {
+
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public boolean isBasicType() {
+        return false;
+    }
+
+    @Override
+    public boolean isTupleType() {
+        return false;
+    }
+
+    @Override
+    public int getArity() {
+        return 1;
+    }
+
+    @Override
+    public int getTotalFields() {
+        return 1;
+    }
+
+    @Override
+    public Class<PartitionRecord> getTypeClass() {
+        return PartitionRecord.class;
+    }
+
+    @Override
+    public boolean isKeyType() {
+        return false;
+    }
+
+    @Override
+    public TypeSerializer<PartitionRecord> createSerializer(SerializerConfig config) {
+        return PartitionRecordSerializer.INSTANCE;
+    }
+
+    @Override
+    public String toString() {
+        return "PartitionRecord";
+    }
+
+    @Override
+    public boolean equals(Object obj) {
+        return obj instanceof PartitionRecordTypeInfo;
+    }
+
+    @Override
+    public int hashCode() {
+        return PartitionRecordTypeInfo.class.hashCode();
+    }
+
+    @Override
+    public boolean canEqual(Object obj) {
+        return obj instanceof PartitionRecordTypeInfo;
+    }
+}

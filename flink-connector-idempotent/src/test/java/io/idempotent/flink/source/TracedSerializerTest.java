@@ -1,0 +1,124 @@
+package io.idempotent.flink.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.idempotent.flink.checkpoint.BatchId;
+import io.idempotent.flink.checkpoint.PendingCheckpoint;
+import io.idempotent.flink.stream.PartitionRecord;
+import io.idempotent.flink.stream.SequenceRange;
+import io.idempotent.flink.stream.StreamPartition;
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeHint;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.SerializerTestBase;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** Flink's own serializer test suite on our serializers, and the type extraction that uses them. */
+class TracedSerializerTest {
+
+    private static final PendingCheckpoint REPLAYING =
+            new PendingCheckpoint(
+                    SequenceRange.of(5, 9),
+                    BatchId.of(new StreamPartition("orders", "3"), SequenceRange.of(5, 9)),
+                    "orders/3/5-9.batch");
+
+    @Test
+    void flinkExtractsOurTypeInformationInsteadOfKryo() {
+        TypeInformation<Traced<String>> strings =
+                TypeInformation.of(new TypeHint<Traced<String>>() {});
+        assertThat(strings).isEqualTo(new TracedTypeInfoFactory.TracedTypeInfo<>(Types.STRING));
+        assertThat(strings.createSerializer(new SerializerConfigImpl()))
+                .isEqualTo(new TracedSerializer<>(StringSerializer.INSTANCE));
+        TypeInformation<Traced<PartitionRecord>> records =
+                TypeInformation.of(new TypeHint<Traced<PartitionRecord>>() {});
+        assertThat(((TracedTypeInfoFactory.TracedTypeInfo<PartitionRecord>) records).valueType())
+                .isInstanceOf(PartitionRecordTypeInfo.class);
+    }
+
+    @Nested
+    class OfStrings extends SerializerTestBase<Traced<String>> {
+        @Override
+        protected TypeSerializer<Traced<String>> createSerializer() {
+            return new TracedSerializer<>(StringSerializer.INSTANCE);
+        }
+
+        @Override
+        protected int getLength() {
+            return -1;
+        }
+
+        @Override
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        protected Class<Traced<String>> getTypeClass() {
+            return (Class) Traced.class;
+        }
+
+        @Override
+        protected boolean allowNullInstances(TypeSerializer<Traced<String>> serializer) {
+            return true;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        protected Traced<String>[] getTestData() {
+            return new Traced[] {
+                new Traced<>(new Origin("orders", "0", 0, null, 0), "first"),
+                new Traced<>(new Origin("orders", "3", 7, REPLAYING, 2), "replayed"),
+                new Traced<>(
+                        new Origin(
+                                "s",
+                                "p",
+                                Long.MAX_VALUE,
+                                new PendingCheckpoint(
+                                        SequenceRange.of(1, 2),
+                                        BatchId.of(
+                                                new StreamPartition("s", "p"),
+                                                SequenceRange.of(1, 2)),
+                                        null),
+                                1),
+                        ""),
+            };
+        }
+    }
+
+    @Nested
+    class OfRecords extends SerializerTestBase<PartitionRecord> {
+        @Override
+        protected TypeSerializer<PartitionRecord> createSerializer() {
+            return PartitionRecordSerializer.INSTANCE;
+        }
+
+        @Override
+        protected int getLength() {
+            return -1;
+        }
+
+        @Override
+        protected Class<PartitionRecord> getTypeClass() {
+            return PartitionRecord.class;
+        }
+
+        @Override
+        protected boolean allowNullInstances(TypeSerializer<PartitionRecord> serializer) {
+            return true;
+        }
+
+        @Override
+        protected PartitionRecord[] getTestData() {
+            return new PartitionRecord[] {
+                new PartitionRecord("0", 0, null, new byte[0], 0),
+                new PartitionRecord(
+                        "7",
+                        42,
+                        "key".getBytes(StandardCharsets.UTF_8),
+                        "{\"n\":1}".getBytes(StandardCharsets.UTF_8),
+                        1_700_000_000_000L),
+            };
+        }
+    }
+}
