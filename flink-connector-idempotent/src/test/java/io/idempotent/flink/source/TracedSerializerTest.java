@@ -7,6 +7,7 @@ import io.idempotent.flink.checkpoint.PendingCheckpoint;
 import io.idempotent.flink.stream.PartitionRecord;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
+import io.idempotent.flink.testutils.SerializerSnapshots;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeHint;
@@ -14,7 +15,11 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.SerializerTestBase;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +43,58 @@ class TracedSerializerTest {
                 TypeInformation.of(new TypeHint<Traced<PartitionRecord>>() {});
         assertThat(((TracedTypeInfoFactory.TracedTypeInfo<PartitionRecord>) records).valueType())
                 .isInstanceOf(PartitionRecordTypeInfo.class);
+    }
+
+    private static final Traced<String> SAMPLE =
+            new Traced<>(new Origin("orders", "3", 7, REPLAYING, 2), "replayed");
+
+    @Test
+    void readsTheCommittedVersion1Bytes() throws Exception {
+        DataInputDeserializer snapshotBytes =
+                new DataInputDeserializer(SerializerSnapshots.read(1, "traced-snapshot.bin"));
+        TypeSerializerSnapshot<Traced<String>> snapshot =
+                TypeSerializerSnapshot.readVersionedSnapshot(
+                        snapshotBytes, getClass().getClassLoader());
+        TypeSerializer<Traced<String>> current = new TracedSerializer<>(StringSerializer.INSTANCE);
+        assertThat(
+                        current.snapshotConfiguration()
+                                .resolveSchemaCompatibility(snapshot)
+                                .isCompatibleAsIs())
+                .isTrue();
+        TypeSerializer<Traced<String>> restored = snapshot.restoreSerializer();
+        assertThat(
+                        restored.deserialize(
+                                new DataInputDeserializer(
+                                        SerializerSnapshots.read(1, "traced-string.bin"))))
+                .isEqualTo(SAMPLE);
+        assertThat(
+                        PartitionRecordSerializer.INSTANCE.deserialize(
+                                new DataInputDeserializer(
+                                        SerializerSnapshots.read(1, "partition-record.bin"))))
+                .isEqualTo(RECORD);
+    }
+
+    private static final PartitionRecord RECORD =
+            new PartitionRecord(
+                    "7",
+                    42,
+                    "key".getBytes(StandardCharsets.UTF_8),
+                    "{\"n\":1}".getBytes(StandardCharsets.UTF_8),
+                    1_700_000_000_000L);
+
+    @Disabled("Regenerates the committed snapshots; only when adding a version.")
+    @Test
+    void writeSnapshots() throws Exception {
+        TracedSerializer<String> serializer = new TracedSerializer<>(StringSerializer.INSTANCE);
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        TypeSerializerSnapshot.writeVersionedSnapshot(out, serializer.snapshotConfiguration());
+        SerializerSnapshots.write(1, "traced-snapshot.bin", out.getCopyOfBuffer());
+        out.clear();
+        serializer.serialize(SAMPLE, out);
+        SerializerSnapshots.write(1, "traced-string.bin", out.getCopyOfBuffer());
+        out.clear();
+        PartitionRecordSerializer.INSTANCE.serialize(RECORD, out);
+        SerializerSnapshots.write(1, "partition-record.bin", out.getCopyOfBuffer());
     }
 
     @Nested
