@@ -7,6 +7,7 @@ import io.idempotent.flink.stream.local.LocalStream;
 import io.idempotent.flink.testutils.ExactlyOnceVerifier;
 import io.idempotent.flink.testutils.ExactlyOnceVerifier.Origin;
 import io.idempotent.flink.testutils.IdempotentHttpServer;
+import io.idempotent.flink.testutils.KafkaBroker;
 import io.idempotent.flink.testutils.PostgresServer;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -33,6 +34,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.functions.ScalarFunction;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.types.Row;
+import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -240,6 +243,45 @@ class IdempotentTableITCase {
                                 + RECORDS
                                 + " (stream/partition#sequence) cannot be decoded by the table's"
                                 + " format");
+    }
+
+    @Test
+    void readsAKafkaTopicWithItsOffsetsAsSequences() throws Exception {
+        String topic = "sql-orders-" + dir.getFileName().toString().replaceAll("[^a-zA-Z0-9]", "");
+        KafkaBroker.createTopic(topic, 2);
+        List<String> payloads = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            payloads.add(String.format("{\"id\": %d, \"item\": \"item-%d\"}", i, i));
+        }
+        // In transactions of 10: each commit marker leaves a gap in the offsets.
+        KafkaBroker.appendTransactionally(topic, List.of(0, 1), payloads, 10);
+        tables.executeSql(
+                "CREATE TABLE kafka_orders (id BIGINT, item STRING,"
+                        + " part STRING METADATA FROM 'partition' VIRTUAL,"
+                        + " seq BIGINT METADATA FROM 'sequence' VIRTUAL) WITH ("
+                        + " 'connector' = 'idempotent', 'stream' = 'kafka',"
+                        + " 'stream.kafka.bootstrap-servers' = '"
+                        + KafkaBroker.bootstrapServers()
+                        + "', 'stream.kafka.topic' = '"
+                        + topic
+                        + "', 'format' = 'json', 'scan.bounded' = 'true',"
+                        + " 'scan.partition-discovery.interval' = '0 s')");
+        Map<String, List<Long>> sequences = new LinkedHashMap<>();
+        List<Long> ids = new ArrayList<>();
+        try (CloseableIterator<Row> rows =
+                tables.executeSql("SELECT id, part, seq FROM kafka_orders").collect()) {
+            rows.forEachRemaining(
+                    row -> {
+                        ids.add((Long) row.getField(0));
+                        sequences
+                                .computeIfAbsent((String) row.getField(1), p -> new ArrayList<>())
+                                .add((Long) row.getField(2));
+                    });
+        }
+        assertThat(ids).hasSize(100);
+        assertThat(sequences).containsOnlyKeys("0", "1");
+        // 50 records per partition at offsets 0-9, 11-20, ..., 44-53: markers take the gaps.
+        assertThat(sequences.get("0")).hasSize(50).contains(0L, 11L, 53L).doesNotContain(10L, 21L);
     }
 
     private void insertWithOneFailure() throws Exception {
