@@ -3,7 +3,6 @@ package io.idempotent.flink.source;
 import io.idempotent.flink.stream.PartitionRecord;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.serialization.SerializerConfig;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 
 /**
@@ -12,38 +11,13 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
  * TracedTypeInfoFactory} puts this one in wherever Flink extracts {@code Traced<PartitionRecord>}.)
  */
 @Internal
-public final class PartitionRecordTypeInfo extends TypeInformation<PartitionRecord> {
+public final class PartitionRecordTypeInfo extends SingleFieldTypeInfo<PartitionRecord> {
 
     private static final long serialVersionUID = 1L;
 
     @Override
-    public boolean isBasicType() {
-        return false;
-    }
-
-    @Override
-    public boolean isTupleType() {
-        return false;
-    }
-
-    @Override
-    public int getArity() {
-        return 1;
-    }
-
-    @Override
-    public int getTotalFields() {
-        return 1;
-    }
-
-    @Override
     public Class<PartitionRecord> getTypeClass() {
         return PartitionRecord.class;
-    }
-
-    @Override
-    public boolean isKeyType() {
-        return false;
     }
 
     @Override

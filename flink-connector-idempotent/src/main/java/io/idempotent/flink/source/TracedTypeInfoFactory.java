@@ -33,7 +33,7 @@ public final class TracedTypeInfoFactory<T> extends TypeInfoFactory<Traced<T>> {
 
     /** The type information of {@code Traced<T>}: the value's, plus the origin. */
     @Internal
-    public static final class TracedTypeInfo<T> extends TypeInformation<Traced<T>> {
+    public static final class TracedTypeInfo<T> extends SingleFieldTypeInfo<Traced<T>> {
 
         private static final long serialVersionUID = 1L;
 
@@ -48,26 +48,6 @@ public final class TracedTypeInfoFactory<T> extends TypeInfoFactory<Traced<T>> {
         }
 
         @Override
-        public boolean isBasicType() {
-            return false;
-        }
-
-        @Override
-        public boolean isTupleType() {
-            return false;
-        }
-
-        @Override
-        public int getArity() {
-            return 1;
-        }
-
-        @Override
-        public int getTotalFields() {
-            return 1;
-        }
-
-        @Override
         @SuppressWarnings({"unchecked", "rawtypes"})
         public Class<Traced<T>> getTypeClass() {
             return (Class) Traced.class;
@@ -76,11 +56,6 @@ public final class TracedTypeInfoFactory<T> extends TypeInfoFactory<Traced<T>> {
         @Override
         public Map<String, TypeInformation<?>> getGenericParameters() {
             return Map.of("T", valueType);
-        }
-
-        @Override
-        public boolean isKeyType() {
-            return false;
         }
 
         @Override

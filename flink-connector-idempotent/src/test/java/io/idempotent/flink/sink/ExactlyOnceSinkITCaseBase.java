@@ -17,6 +17,7 @@ import io.idempotent.flink.stream.PartitionRecord;
 import io.idempotent.flink.stream.StreamPartition;
 import io.idempotent.flink.testutils.ExactlyOnceVerifier;
 import io.idempotent.flink.testutils.StreamFixture;
+import io.idempotent.flink.testutils.TempDirs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,9 +41,11 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -83,7 +86,10 @@ abstract class ExactlyOnceSinkITCaseBase {
                                 .build();
                     });
 
-    @TempDir Path dir;
+    // Deleted by deleteDir: a cancelled job's RocksDB may still be closing when the test ends.
+    @TempDir(cleanup = CleanupMode.NEVER)
+    Path dir;
+
     StreamFixture stream;
     Path storeDir;
     Path outDir;
@@ -91,6 +97,11 @@ abstract class ExactlyOnceSinkITCaseBase {
     /** The stream the suite runs on; the embedded local stream unless a subclass says else. */
     StreamFixture newStream() {
         return StreamFixture.local(dir.resolve("stream"), PARTITIONS);
+    }
+
+    @AfterEach
+    void deleteDir() {
+        TempDirs.deleteEventually(dir);
     }
 
     @BeforeEach

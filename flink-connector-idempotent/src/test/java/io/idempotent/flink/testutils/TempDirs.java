@@ -30,4 +30,26 @@ public final class TempDirs {
             throw new UncheckedIOException(e);
         }
     }
+
+    /**
+     * Deletes {@code directory}, retrying for up to two seconds while something (a RocksDB instance
+     * closing after a cancelled job) still writes into it; never fails the test.
+     */
+    public static void deleteEventually(Path directory) {
+        for (int attempt = 0; attempt < 20 && Files.exists(directory); attempt++) {
+            try {
+                delete(directory);
+            } catch (UncheckedIOException e) {
+                // a file vanished or appeared during the walk: try again
+            }
+            if (Files.exists(directory)) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
 }
