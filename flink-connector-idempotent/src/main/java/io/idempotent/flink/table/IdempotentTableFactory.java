@@ -86,7 +86,8 @@ public final class IdempotentTableFactory
                 JDBC_LEDGER_TABLE,
                 HTTP_URL,
                 HTTP_REQUEST_TIMEOUT,
-                HTTP_MAX_ATTEMPTS);
+                HTTP_MAX_ATTEMPTS,
+                IdempotentTableOptions.SINK_PARALLELISM);
     }
 
     @Override
@@ -122,6 +123,24 @@ public final class IdempotentTableFactory
     @Override
     public DynamicTableSink createDynamicTableSink(Context context) {
         FactoryUtil.TableFactoryHelper helper = FactoryUtil.createTableFactoryHelper(this, context);
+        IdempotentTableSink sink = sink(helper, context);
+        Integer parallelism =
+                helper.getOptions()
+                        .getOptional(IdempotentTableOptions.SINK_PARALLELISM)
+                        .orElse(null);
+        if (parallelism != null && parallelism < 1) {
+            throw new ValidationException(
+                    String.format(
+                            "Table '%s': '%s' must be at least 1, but is %d.",
+                            context.getObjectIdentifier().asSummaryString(),
+                            IdempotentTableOptions.SINK_PARALLELISM.key(),
+                            parallelism));
+        }
+        return sink.withParallelism(parallelism);
+    }
+
+    private static IdempotentTableSink sink(
+            FactoryUtil.TableFactoryHelper helper, Context context) {
         var format =
                 helper.discoverOptionalEncodingFormat(
                         SerializationFormatFactory.class, FactoryUtil.FORMAT);

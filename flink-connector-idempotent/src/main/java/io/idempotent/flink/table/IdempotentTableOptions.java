@@ -7,6 +7,7 @@ import io.idempotent.flink.destination.jdbc.JdbcDestinationBuilder;
 import java.time.Duration;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.table.factories.FactoryUtil;
 
 /**
  * The options of {@code 'connector' = 'idempotent'} tables, besides the source's {@link
@@ -74,6 +75,9 @@ public final class IdempotentTableOptions {
                             "Keeps this sink's batch identities apart from other sinks' in the"
                                     + " same destination; no '/'. Default: the table's name."
                                     + " Changing it makes a restored job's re-sends look new.");
+
+    /** Flink's own {@code sink.parallelism}, listed here so that the docs show it. */
+    public static final ConfigOption<Integer> SINK_PARALLELISM = FactoryUtil.SINK_PARALLELISM;
 
     public static final ConfigOption<String> FILE_PATH =
             key("destination.file.path")

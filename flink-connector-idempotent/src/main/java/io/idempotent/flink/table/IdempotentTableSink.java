@@ -10,6 +10,7 @@ import io.idempotent.flink.sink.UntracedIdempotentSink;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -44,10 +45,21 @@ final class IdempotentTableSink implements DynamicTableSink {
 
     private final String description;
     private final Plan plan;
+    @Nullable private final Integer parallelism;
 
     private IdempotentTableSink(String description, Plan plan) {
+        this(description, plan, null);
+    }
+
+    private IdempotentTableSink(String description, Plan plan, @Nullable Integer parallelism) {
         this.description = description;
         this.plan = plan;
+        this.parallelism = parallelism;
+    }
+
+    /** The same sink with {@code sink.parallelism} applied, if set. */
+    IdempotentTableSink withParallelism(@Nullable Integer sinkParallelism) {
+        return new IdempotentTableSink(description, plan, sinkParallelism);
     }
 
     static IdempotentTableSink files(
@@ -173,12 +185,27 @@ final class IdempotentTableSink implements DynamicTableSink {
 
     @Override
     public SinkRuntimeProvider getSinkRuntimeProvider(Context context) {
-        return (DataStreamSinkProvider) (provider, rows) -> plan.apply(context, provider, rows);
+        return new DataStreamSinkProvider() {
+            @Override
+            public DataStreamSink<?> consumeDataStream(
+                    ProviderContext provider, DataStream<RowData> rows) {
+                DataStreamSink<?> sink = plan.apply(context, provider, rows);
+                if (parallelism != null) {
+                    sink.setParallelism(parallelism);
+                }
+                return sink;
+            }
+
+            @Override
+            public Optional<Integer> getParallelism() {
+                return Optional.ofNullable(parallelism);
+            }
+        };
     }
 
     @Override
     public DynamicTableSink copy() {
-        return new IdempotentTableSink(description, plan);
+        return new IdempotentTableSink(description, plan, parallelism);
     }
 
     @Override

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.idempotent.flink.stream.local.LocalStream;
 import java.nio.file.Path;
 import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.ExplainDetail;
 import org.apache.flink.table.api.TableEnvironment;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -152,5 +153,30 @@ class IdempotentTableFactoryTest {
                                 tables.explainSql(
                                         "INSERT INTO dst SELECT part, COUNT(*) FROM src GROUP BY part"))
                 .hasStackTraceContaining("doesn't support consuming update changes");
+    }
+
+    @Test
+    void sinkParallelismIsApplied() {
+        source(local());
+        sink(
+                "id BIGINT",
+                ", 'destination' = 'file', 'destination.file.path' = '/tmp/x',"
+                        + " 'format' = 'csv', 'sink.parallelism' = '3'");
+        assertThat(
+                        tables.explainSql(
+                                "INSERT INTO dst SELECT id FROM src",
+                                ExplainDetail.JSON_EXECUTION_PLAN))
+                .containsPattern("\"Sink: Writer\"[^}]*\"parallelism\" : 3");
+    }
+
+    @Test
+    void sinkParallelismMustBePositive() {
+        source(local());
+        sink(
+                "id BIGINT",
+                ", 'destination' = 'file', 'destination.file.path' = '/tmp/x',"
+                        + " 'format' = 'csv', 'sink.parallelism' = '0'");
+        assertThatThrownBy(() -> tables.explainSql("INSERT INTO dst SELECT id FROM src"))
+                .hasStackTraceContaining("'sink.parallelism' must be at least 1, but is 0.");
     }
 }
