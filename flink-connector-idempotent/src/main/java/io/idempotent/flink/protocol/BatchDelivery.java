@@ -96,7 +96,6 @@ public final class BatchDelivery<T> {
             List<Batch<T>> toSend = new ArrayList<>();
             // By identity: batches are values, and comparing their elements costs.
             Set<Batch<T>> resends = Collections.newSetFromMap(new IdentityHashMap<>());
-            List<CheckpointTransition.MarkPending> marks = new ArrayList<>();
             long alreadyCommitted = 0;
             for (var iterator = queues.values().iterator(); iterator.hasNext(); ) {
                 Queue<Batch<T>> queue = iterator.next();
@@ -123,18 +122,13 @@ public final class BatchDelivery<T> {
                                         batch.range(),
                                         batch.id(),
                                         destination.plannedLocation(batch.id()));
-                        CheckpointTransition.MarkPending mark =
-                                CheckpointTransition.markPending(partition, epoch, pending);
-                        writes.add(mark);
-                        marks.add(mark);
+                        writes.add(CheckpointTransition.markPending(partition, epoch, pending));
                         toSend.add(batch.at(pending.location()));
                         break;
                 }
                 commits.add(CheckpointTransition.commit(partition, epoch, batch.range()));
             }
-            report = report.plus(write(writes));
-            marks.forEach(mark -> listener.markedPending(mark.partition(), mark.pending()));
-            report = report.plus(send(toSend, resends, alreadyCommitted));
+            report = report.plus(write(writes)).plus(send(toSend, resends, alreadyCommitted));
             for (Batch<T> sent : toSend) {
                 PartitionCheckpoint before = known.get(sent.partition());
                 known.put(
@@ -156,6 +150,8 @@ public final class BatchDelivery<T> {
         for (CheckpointTransition transition : transitions) {
             if (transition instanceof CheckpointTransition.Commit commit) {
                 listener.committed(commit.partition(), commit.range().to());
+            } else if (transition instanceof CheckpointTransition.MarkPending mark) {
+                listener.markedPending(mark.partition(), mark.pending());
             }
         }
         return new DeliveryReport(0, 0, 0, 0, 0, 1);

@@ -6,19 +6,42 @@ import java.sql.SQLException;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.DataType;
 import org.apache.flink.table.types.logical.DecimalType;
 import org.apache.flink.table.types.logical.LocalZonedTimestampType;
 import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.LogicalTypeRoot;
 import org.apache.flink.table.types.logical.TimestampType;
 
 /** Sets a statement's parameters from a row's fields, in column order, as JDBC values. */
 final class JdbcRowBinder implements JdbcStatementBinder<RowData> {
 
     private static final long serialVersionUID = 1L;
+
+    /** The types {@link #value} maps to JDBC values. */
+    private static final Set<LogicalTypeRoot> WRITABLE =
+            EnumSet.of(
+                    LogicalTypeRoot.CHAR,
+                    LogicalTypeRoot.VARCHAR,
+                    LogicalTypeRoot.BOOLEAN,
+                    LogicalTypeRoot.TINYINT,
+                    LogicalTypeRoot.SMALLINT,
+                    LogicalTypeRoot.INTEGER,
+                    LogicalTypeRoot.BIGINT,
+                    LogicalTypeRoot.FLOAT,
+                    LogicalTypeRoot.DOUBLE,
+                    LogicalTypeRoot.DECIMAL,
+                    LogicalTypeRoot.DATE,
+                    LogicalTypeRoot.TIME_WITHOUT_TIME_ZONE,
+                    LogicalTypeRoot.TIMESTAMP_WITHOUT_TIME_ZONE,
+                    LogicalTypeRoot.TIMESTAMP_WITH_LOCAL_TIME_ZONE,
+                    LogicalTypeRoot.BINARY,
+                    LogicalTypeRoot.VARBINARY);
 
     private final LogicalType[] types;
 
@@ -33,31 +56,13 @@ final class JdbcRowBinder implements JdbcStatementBinder<RowData> {
         LogicalType[] types = new LogicalType[fields.size()];
         for (int i = 0; i < types.length; i++) {
             types[i] = fields.get(i).getLogicalType();
-            switch (types[i].getTypeRoot()) {
-                case CHAR:
-                case VARCHAR:
-                case BOOLEAN:
-                case TINYINT:
-                case SMALLINT:
-                case INTEGER:
-                case BIGINT:
-                case FLOAT:
-                case DOUBLE:
-                case DECIMAL:
-                case DATE:
-                case TIME_WITHOUT_TIME_ZONE:
-                case TIMESTAMP_WITHOUT_TIME_ZONE:
-                case TIMESTAMP_WITH_LOCAL_TIME_ZONE:
-                case BINARY:
-                case VARBINARY:
-                    break;
-                default:
-                    throw new ValidationException(
-                            String.format(
-                                    "Sink table '%s': column '%s' has type %s, which 'destination'"
-                                            + " = 'jdbc' cannot write; cast it to a string or a"
-                                            + " number in the query.",
-                                    table, names.get(i), types[i]));
+            if (!WRITABLE.contains(types[i].getTypeRoot())) {
+                throw new ValidationException(
+                        String.format(
+                                "Sink table '%s': column '%s' has type %s, which 'destination'"
+                                        + " = 'jdbc' cannot write; cast it to a string or a"
+                                        + " number in the query.",
+                                table, names.get(i), types[i]));
             }
         }
         return new JdbcRowBinder(types);

@@ -6,7 +6,6 @@ import io.idempotent.flink.testutils.KafkaBroker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -24,10 +23,8 @@ final class BenchData {
 
     /** The n-th record's payload: about {@code payloadBytes} of JSON. */
     static byte[] payload(long n, int payloadBytes) {
-        char[] padding = new char[Math.max(0, payloadBytes - 40)];
-        Arrays.fill(padding, 'x');
-        return ("{\"n\":" + n + ",\"pad\":\"" + new String(padding) + "\"}")
-                .getBytes(StandardCharsets.UTF_8);
+        String padding = "x".repeat(Math.max(0, payloadBytes - 40));
+        return ("{\"n\":" + n + ",\"pad\":\"" + padding + "\"}").getBytes(StandardCharsets.UTF_8);
     }
 
     static void fillLocal(Path dir, PipelineBenchmark.Settings settings) {
