@@ -81,12 +81,26 @@ public final class BatchDelivery<T> {
             List<Batch<T>> batches,
             ToLongFunction<StreamPartition> epochOf,
             Map<StreamPartition, PartitionCheckpoint> loaded) {
+        Delivered delivered = deliverRounds(batches, epochOf, new HashMap<>(loaded), List.of());
+        return delivered.report().plus(write(delivered.unwrittenCommits()));
+    }
+
+    /**
+     * Delivers {@code batches} in rounds and leaves the last round's commits unwritten: the caller
+     * writes them, or carries them into its next call as {@code carried}, which the first write of
+     * this call makes together with its marks. {@code known} holds the checkpoints as the caller
+     * sees them and is updated to what they are once the returned commits are written.
+     */
+    Delivered deliverRounds(
+            List<Batch<T>> batches,
+            ToLongFunction<StreamPartition> epochOf,
+            Map<StreamPartition, PartitionCheckpoint> known,
+            List<CheckpointTransition> carried) {
         Map<StreamPartition, Queue<Batch<T>>> queues = new LinkedHashMap<>();
         for (Batch<T> batch : batches) {
             queues.computeIfAbsent(batch.partition(), p -> new ArrayDeque<>()).add(batch);
         }
-        Map<StreamPartition, PartitionCheckpoint> known = new HashMap<>(loaded);
-        List<CheckpointTransition> carriedCommits = List.of();
+        List<CheckpointTransition> carriedCommits = carried;
         DeliveryReport report = DeliveryReport.NONE;
         while (!queues.isEmpty()) {
             // One round: the next batch of every partition, marked in one write together with
@@ -137,10 +151,13 @@ public final class BatchDelivery<T> {
             }
             carriedCommits = commits;
         }
-        return report.plus(write(carriedCommits));
+        return new Delivered(report, carriedCommits);
     }
 
-    private DeliveryReport write(List<CheckpointTransition> transitions) {
+    /** What {@link #deliverRounds} did, and the commits it left for the caller to write. */
+    record Delivered(DeliveryReport report, List<CheckpointTransition> unwrittenCommits) {}
+
+    DeliveryReport write(List<CheckpointTransition> transitions) {
         if (transitions.isEmpty()) {
             return DeliveryReport.NONE;
         }

@@ -1,46 +1,51 @@
 package io.idempotent.flink.sink;
 
+import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
+import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
+import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.destination.IdempotentDestination;
-import io.idempotent.flink.sink.committer.BatchCommittable;
 import io.idempotent.flink.sink.writer.BatchingWriter;
 import io.idempotent.flink.source.Traced;
 import org.apache.flink.annotation.PublicEvolving;
-import org.apache.flink.api.connector.sink2.Committer;
-import org.apache.flink.api.connector.sink2.CommitterInitContext;
-import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SupportsCommitter;
+import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * A two-phase sink that delivers {@link Traced} elements exactly once into an {@link
- * IdempotentDestination}. The writer forms one batch per partition and checkpoint, identified by
- * its origin range; when the checkpoint completes, the committer marks each batch pending in the
- * partition checkpoint store, sends it, and commits it. After a failure the restored batches are
- * re-sent under the same identity and the destination drops what it already has.
+ * A sink that delivers {@link Traced} elements exactly once into an {@link
+ * io.idempotent.flink.destination.IdempotentDestination}. The writer forms one batch per partition
+ * and checkpoint, identified by its origin range, and delivers the batches at the checkpoint
+ * barrier: one write to the partition checkpoint store marks them pending (and commits the batches
+ * of the barrier before), then they are sent. Batch data never enters Flink's state. After a
+ * failure the source re-reads the records; what the store shows committed is dropped, and a pending
+ * range is replayed and re-sent under its identity, which the destination drops if it has it.
+ *
+ * <p>The source must be an {@link io.idempotent.flink.source.IdempotentSource} built with the same
+ * checkpoint store, chained to this sink at the same parallelism.
  *
  * <pre>{@code
+ * CheckpointStoreFactory store = RocksDbCheckpointStore.factory(dir, WriteDurability.SYNCED);
+ * IdempotentSource source = IdempotentSource.builder().stream(streams).checkpointStore(store).build();
  * IdempotentSink<String> sink =
  *         IdempotentSink.<String>builder()
- *                 .elementType(Types.STRING)
  *                 .destination(FileDestination.factory(Path.of("/data/out"), s -> s.getBytes(UTF_8)))
- *                 .checkpointStore(RocksDbCheckpointStore.factory(dir, WriteDurability.SYNCED))
+ *                 .checkpointStore(store)
  *                 .build();
  * }</pre>
  *
  * @see IdempotentSinkBuilder
  */
 @PublicEvolving
-public final class IdempotentSink<T>
-        implements Sink<Traced<T>>, SupportsCommitter<BatchCommittable<T>> {
+public final class IdempotentSink<T> implements Sink<Traced<T>> {
 
     private static final long serialVersionUID = 1L;
 
-    private final CommitSide<T> commitSide;
+    private final DestinationFactory<T> destinations;
+    private final CheckpointStoreFactory stores;
 
-    IdempotentSink(CommitSide<T> commitSide) {
-        this.commitSide = commitSide;
+    IdempotentSink(DestinationFactory<T> destinations, CheckpointStoreFactory stores) {
+        this.destinations = destinations;
+        this.stores = stores;
     }
 
     public static <T> IdempotentSinkBuilder<T> builder() {
@@ -48,20 +53,19 @@ public final class IdempotentSink<T>
     }
 
     @Override
-    public CommittingSinkWriter<Traced<T>, BatchCommittable<T>> createWriter(
-            WriterInitContext context) {
-        return new BatchingWriter<>(
-                context.getTaskInfo().getIndexOfThisSubtask(),
-                context.metricGroup().getNumRecordsSendCounter());
-    }
-
-    @Override
-    public Committer<BatchCommittable<T>> createCommitter(CommitterInitContext context) {
-        return commitSide.createCommitter(context);
-    }
-
-    @Override
-    public SimpleVersionedSerializer<BatchCommittable<T>> getCommittableSerializer() {
-        return commitSide.committableSerializer();
+    public SinkWriter<Traced<T>> createWriter(WriterInitContext context) {
+        PartitionCheckpointStore store = stores.open();
+        try {
+            IdempotentDestination<T> destination = destinations.create();
+            return new BatchingWriter<>(
+                    context.getTaskInfo().getIndexOfThisSubtask(),
+                    store,
+                    destination,
+                    new DeliveryMetrics(context.metricGroup()),
+                    context.metricGroup().getNumRecordsSendCounter());
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
     }
 }

@@ -17,7 +17,10 @@ public final class IdempotentSinkBuilder<T> {
 
     IdempotentSinkBuilder() {}
 
-    /** The type of the values inside the {@code Traced} elements, to checkpoint batches. */
+    /**
+     * The type of the elements, to keep batches in Flink's state. Required by {@link
+     * #buildForUntracedElements}; {@link #build()} keeps no batch in Flink's state and ignores it.
+     */
     public IdempotentSinkBuilder<T> elementType(TypeInformation<T> elementType) {
         this.elementType = Objects.requireNonNull(elementType, "elementType");
         return this;
@@ -40,7 +43,7 @@ public final class IdempotentSinkBuilder<T> {
 
     /** A sink of {@code Traced} elements with origin identities and the checkpoint store. */
     public IdempotentSink<T> build() {
-        requireCommon();
+        requireDestination();
         if (stores == null) {
             throw new IllegalStateException(
                     "The sink needs a partition checkpoint store: call checkpointStore(...) with"
@@ -48,7 +51,7 @@ public final class IdempotentSinkBuilder<T> {
                             + " PostgresCheckpointStore.builder()...buildFactory() for a cluster.");
         }
         Serializability.requireSerializable(stores, "checkpoint store factory");
-        return new IdempotentSink<>(new CommitSide<>(elementType, destinations, stores));
+        return new IdempotentSink<>(destinations, stores);
     }
 
     /**
@@ -57,7 +60,12 @@ public final class IdempotentSinkBuilder<T> {
      * destination. A checkpoint store is not used.
      */
     public UntracedIdempotentSink<T> buildForUntracedElements(String name) {
-        requireCommon();
+        if (elementType == null) {
+            throw new IllegalStateException(
+                    "The sink needs the element type to checkpoint batches: call"
+                            + " elementType(...), e.g. elementType(Types.STRING).");
+        }
+        requireDestination();
         if (name == null || name.isEmpty() || name.contains("/")) {
             throw new IllegalStateException(
                     "An untraced sink needs a name without '/' that is unique among the sinks"
@@ -70,16 +78,10 @@ public final class IdempotentSinkBuilder<T> {
                     "An untraced sink does not use a checkpoint store: remove checkpointStore(...),"
                             + " or keep the origin (Traced) and call build().");
         }
-        return new UntracedIdempotentSink<>(
-                name, new CommitSide<>(elementType, destinations, null));
+        return new UntracedIdempotentSink<>(name, new CommitSide<>(elementType, destinations));
     }
 
-    private void requireCommon() {
-        if (elementType == null) {
-            throw new IllegalStateException(
-                    "The sink needs the element type to checkpoint batches: call"
-                            + " elementType(...), e.g. elementType(Types.STRING).");
-        }
+    private void requireDestination() {
         if (destinations == null) {
             throw new IllegalStateException(
                     "The sink needs a destination: call destination(...), e.g."

@@ -83,7 +83,7 @@ public final class IdempotentSource
     @Override
     public SourceReader<Traced<PartitionRecord>, PartitionSplit> createReader(
             SourceReaderContext context) {
-        return new IdempotentSourceReader(streams, maxRecordsPerFetch, idleWait, context);
+        return new IdempotentSourceReader(streams, stores, maxRecordsPerFetch, idleWait, context);
     }
 
     @Override

@@ -37,7 +37,13 @@ public final class IdempotentSourceBuilder {
         return this;
     }
 
-    /** The store read by {@link StartingPosition#CHECKPOINT_STORE}; the sink's store. */
+    /**
+     * The checkpoint store of the {@link io.idempotent.flink.sink.IdempotentSink} this source
+     * feeds. Whenever the source is assigned a partition (a start, a restore, a rescale) it looks
+     * up the partition's pending range there and replays it, exactly, so that the sink re-sends the
+     * same batch; {@link StartingPosition#CHECKPOINT_STORE} also starts from its committed
+     * position. Required by {@code IdempotentSink}.
+     */
     public IdempotentSourceBuilder checkpointStore(CheckpointStoreFactory stores) {
         this.stores = Objects.requireNonNull(stores, "stores");
         return this;
@@ -92,11 +98,6 @@ public final class IdempotentSourceBuilder {
             throw new IllegalStateException(
                     "Starting from the checkpoint store needs the store: call"
                             + " checkpointStore(...) with the sink's store.");
-        }
-        if (startingPosition != StartingPosition.CHECKPOINT_STORE && stores != null) {
-            throw new IllegalStateException(
-                    "checkpointStore(...) is only read when starting from it; call"
-                            + " startingFrom(StartingPosition.CHECKPOINT_STORE) or remove it.");
         }
         Serializability.requireSerializable(streams, "stream factory");
         Serializability.requireSerializable(stores, "checkpoint store factory");

@@ -1,20 +1,28 @@
 package io.idempotent.flink.sink;
 
 import io.idempotent.flink.checkpoint.BatchId;
+import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
+import io.idempotent.flink.checkpoint.CheckpointTransition;
+import io.idempotent.flink.checkpoint.PartitionCheckpoint;
+import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.destination.SendOutcome;
 import io.idempotent.flink.sink.committer.BatchCommittable;
 import io.idempotent.flink.source.Traced;
+import io.idempotent.flink.stream.StreamPartition;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.SupportsCommitter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
@@ -30,12 +38,15 @@ final class Faults {
         NONE,
         /** Fault 1: user processing throws after N records. */
         PROCESSING,
-        /** Fault 2: the writer fails while snapshotting (preparing its committables). */
+        /** Fault 2: the writer fails at a barrier, before it delivers anything. */
         WRITER_SNAPSHOT,
-        /** Fault 3a: the committer fails before sending anything. */
-        COMMIT_BEFORE_SEND,
-        /** Fault 3b: the committer fails half way through the batches of a commit. */
-        COMMIT_HALF_SENT,
+        /**
+         * Fault 3a: the batches of a barrier are marked pending in the store, then the writer fails
+         * before sending any (untraced sink: the committer fails before sending).
+         */
+        BEFORE_SEND,
+        /** Fault 3b: the delivery fails half way through the batches of a barrier or commit. */
+        HALF_SENT,
         /** Fault 3c / 4: the destination applies a batch, then the call fails (a timeout). */
         APPLIED_THEN_TIMEOUT
     }
@@ -66,30 +77,85 @@ final class Faults {
         }
     }
 
-    /** The sink under test, with fault points around its writer and committer. */
+    /** The sink under test, with a fault point at each barrier of its writer. */
     static <T> Sink<Traced<T>> around(IdempotentSink<T> sink) {
-        return new FaultySink<Traced<T>, T, IdempotentSink<T>>(sink);
+        return context -> {
+            SinkWriter<Traced<T>> writer = sink.createWriter(context);
+            return new SinkWriter<>() {
+                @Override
+                public void write(Traced<T> element, Context context)
+                        throws IOException, InterruptedException {
+                    writer.write(element, context);
+                }
+
+                @Override
+                public void flush(boolean endOfInput) throws IOException, InterruptedException {
+                    if (!endOfInput) {
+                        at(Fault.WRITER_SNAPSHOT);
+                    }
+                    writer.flush(endOfInput);
+                }
+
+                @Override
+                public void close() throws Exception {
+                    writer.close();
+                }
+            };
+        };
+    }
+
+    /** The checkpoint store, with a fault point right after each write that marks batches. */
+    static CheckpointStoreFactory around(CheckpointStoreFactory factory) {
+        return () -> {
+            PartitionCheckpointStore store = factory.open();
+            return new PartitionCheckpointStore() {
+                @Override
+                public long acquire(StreamPartition partition) {
+                    return store.acquire(partition);
+                }
+
+                @Override
+                public PartitionCheckpoint load(StreamPartition partition) {
+                    return store.load(partition);
+                }
+
+                @Override
+                public void apply(List<? extends CheckpointTransition> transitions) {
+                    store.apply(transitions);
+                    if (transitions.stream()
+                            .anyMatch(t -> t instanceof CheckpointTransition.MarkPending)) {
+                        try {
+                            at(Fault.BEFORE_SEND);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }
+                }
+
+                @Override
+                public void close() {
+                    store.close();
+                }
+            };
+        };
     }
 
     static <T> Sink<T> around(UntracedIdempotentSink<T> sink) {
-        return new FaultySink<T, T, UntracedIdempotentSink<T>>(sink);
+        return new FaultySink<>(sink);
     }
 
-    private static final class FaultySink<
-                    IN, T, S extends Sink<IN> & SupportsCommitter<BatchCommittable<T>>>
-            implements Sink<IN>, SupportsCommitter<BatchCommittable<T>> {
-        private final S sink;
+    private static final class FaultySink<T>
+            implements Sink<T>, SupportsCommitter<BatchCommittable<T>> {
+        private final UntracedIdempotentSink<T> sink;
 
-        FaultySink(S sink) {
+        FaultySink(UntracedIdempotentSink<T> sink) {
             this.sink = sink;
         }
 
         @Override
-        @SuppressWarnings("unchecked")
-        public CommittingSinkWriter<IN, BatchCommittable<T>> createWriter(WriterInitContext context)
+        public CommittingSinkWriter<T, BatchCommittable<T>> createWriter(WriterInitContext context)
                 throws IOException {
-            CommittingSinkWriter<IN, BatchCommittable<T>> writer =
-                    (CommittingSinkWriter<IN, BatchCommittable<T>>) sink.createWriter(context);
+            CommittingSinkWriter<T, BatchCommittable<T>> writer = sink.createWriter(context);
             return new CommittingSinkWriter<>() {
                 @Override
                 public Collection<BatchCommittable<T>> prepareCommit()
@@ -99,7 +165,7 @@ final class Faults {
                 }
 
                 @Override
-                public void write(IN element, Context context)
+                public void write(T element, Context context)
                         throws IOException, InterruptedException {
                     writer.write(element, context);
                 }
@@ -125,7 +191,7 @@ final class Faults {
                 public void commit(Collection<CommitRequest<BatchCommittable<T>>> requests)
                         throws IOException, InterruptedException {
                     if (!requests.isEmpty()) {
-                        at(Fault.COMMIT_BEFORE_SEND);
+                        at(Fault.BEFORE_SEND);
                     }
                     committer.commit(requests);
                 }
@@ -158,7 +224,7 @@ final class Faults {
                 @Override
                 public SendOutcome send(Batch<T> batch) throws Exception {
                     if (++sendsInThisCommit % 2 == 0) {
-                        at(Fault.COMMIT_HALF_SENT);
+                        at(Fault.HALF_SENT);
                     }
                     SendOutcome outcome = destination.send(batch);
                     at(Fault.APPLIED_THEN_TIMEOUT);

@@ -15,17 +15,14 @@ import org.junit.jupiter.api.Test;
 class IdempotentSinkBuilderTest {
 
     @Test
-    void theSinkNeedsTypeDestinationAndStore() {
+    void theSinkNeedsDestinationAndStore() {
         assertThatThrownBy(() -> IdempotentSink.<String>builder().build())
                 .hasMessage(
-                        "The sink needs the element type to checkpoint batches: call"
-                                + " elementType(...), e.g. elementType(Types.STRING).");
-        assertThatThrownBy(() -> IdempotentSink.<String>builder().elementType(Types.STRING).build())
-                .hasMessageContaining("The sink needs a destination");
+                        "The sink needs a destination: call destination(...), e.g."
+                                + " destination(FileDestination.factory(dir, encoder)).");
         assertThatThrownBy(
                         () ->
                                 IdempotentSink.<String>builder()
-                                        .elementType(Types.STRING)
                                         .destination(
                                                 FileDestination.factory(
                                                         Path.of("out"), String::getBytes))
@@ -49,7 +46,17 @@ class IdempotentSinkBuilderTest {
     }
 
     @Test
-    void theUntracedSinkNeedsANameAndNoStore() {
+    void theUntracedSinkNeedsATypeANameAndNoStore() {
+        assertThatThrownBy(
+                        () ->
+                                IdempotentSink.<String>builder()
+                                        .destination(
+                                                FileDestination.factory(
+                                                        Path.of("out"), String::getBytes))
+                                        .buildForUntracedElements("totals"))
+                .hasMessage(
+                        "The sink needs the element type to checkpoint batches: call"
+                                + " elementType(...), e.g. elementType(Types.STRING).");
         assertThatThrownBy(
                         () ->
                                 IdempotentSink.<String>builder()
@@ -62,7 +69,7 @@ class IdempotentSinkBuilderTest {
     }
 
     @Test
-    void theSourceRefusesConflictingStartSettings() {
+    void theSourceNeedsAStreamAndTheStoreToStartFromIt() {
         assertThatThrownBy(() -> IdempotentSource.builder().build())
                 .hasMessage(
                         "No stream to read: call stream(...), e.g. stream(LocalStream.factory(dir)).");
@@ -72,11 +79,5 @@ class IdempotentSinkBuilderTest {
                                         .startingFrom(StartingPosition.CHECKPOINT_STORE)
                                         .build())
                 .hasMessageContaining("Starting from the checkpoint store needs the store");
-        assertThatThrownBy(
-                        () ->
-                                IdempotentSource.builder().stream(LocalStream.factory(Path.of("s")))
-                                        .checkpointStore(InMemoryCheckpointStore::new)
-                                        .build())
-                .hasMessageContaining("is only read when starting from it");
     }
 }

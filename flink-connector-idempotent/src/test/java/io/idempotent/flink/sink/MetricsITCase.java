@@ -7,7 +7,6 @@ import io.idempotent.flink.checkpoint.WriteDurability;
 import io.idempotent.flink.checkpoint.rocksdb.RocksDbCheckpointStore;
 import io.idempotent.flink.destination.file.FileDestination;
 import io.idempotent.flink.sink.Faults.Fault;
-import io.idempotent.flink.sink.committer.CommitterMetrics;
 import io.idempotent.flink.source.IdempotentSource;
 import io.idempotent.flink.source.IdempotentSourceBuilder;
 import io.idempotent.flink.source.StartingPosition;
@@ -108,18 +107,18 @@ class MetricsITCase {
         long replays = sum(job, "partition\\.\\d\\." + SourceReaderMetrics.REPLAYS);
         assertThat(replays).as("pending ranges replayed by the source").isPositive();
         assertThat(sum(job, "partition\\.\\d\\." + SourceReaderMetrics.PENDING_RANGE)).isZero();
-        assertThat(sum(job, "partition\\.\\d\\." + CommitterMetrics.BATCHES_RESENT))
-                .as("batches re-sent by the committers")
+        assertThat(sum(job, "partition\\.\\d\\." + DeliveryMetrics.BATCHES_RESENT))
+                .as("batches re-sent by the writers")
                 .isEqualTo(replays)
-                .isEqualTo(sum(job, "Sink: Committer\\.\\d+\\." + CommitterMetrics.BATCHES_RESENT));
-        assertThat(sum(job, "partition\\.\\d\\." + CommitterMetrics.REPEATS_DROPPED))
+                .isEqualTo(sum(job, "Sink: Writer\\.\\d+\\." + DeliveryMetrics.BATCHES_RESENT));
+        assertThat(sum(job, "partition\\.\\d\\." + DeliveryMetrics.REPEATS_DROPPED))
                 .as("the batch applied before the timeout came back as a repeat")
                 .isPositive();
-        assertThat(sum(job, "partition\\.\\d\\." + CommitterMetrics.PENDING_RANGES)).isZero();
-        assertThat(sum(job, "partition\\.\\d\\." + CommitterMetrics.COMMITTED_SEQUENCE))
+        assertThat(sum(job, "partition\\.\\d\\." + DeliveryMetrics.PENDING_RANGES)).isZero();
+        assertThat(sum(job, "partition\\.\\d\\." + DeliveryMetrics.COMMITTED_SEQUENCE))
                 .isEqualTo((long) PARTITIONS * (RECORDS - 1));
-        assertThat(histogramCount(job, CommitterMetrics.COMMIT_LATENCY)).isPositive();
-        assertThat(histogramCount(job, CommitterMetrics.STORE_WRITE_LATENCY)).isPositive();
+        assertThat(histogramCount(job, DeliveryMetrics.COMMIT_LATENCY)).isPositive();
+        assertThat(histogramCount(job, DeliveryMetrics.STORE_WRITE_LATENCY)).isPositive();
         assertThat(sum(job, "Source: events\\.\\d+\\.numRecordsIn"))
                 .as("Flink's standard input counter")
                 .isPositive();
@@ -136,10 +135,9 @@ class MetricsITCase {
                         .maxRecordsPerFetch(10)
                         .partitionDiscoveryInterval(Duration.ZERO)
                         .startingFrom(start)
+                        .checkpointStore(
+                                RocksDbCheckpointStore.factory(store, WriteDurability.SYNCED))
                         .bounded();
-        if (start == StartingPosition.CHECKPOINT_STORE) {
-            source.checkpointStore(RocksDbCheckpointStore.factory(store, WriteDurability.SYNCED));
-        }
         env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "events")
                 .map(new Slow())
                 .returns(TypeInformation.of(new TypeHint<Traced<String>>() {}))

@@ -1,42 +1,60 @@
 package io.idempotent.flink.sink.writer;
 
-import io.idempotent.flink.checkpoint.BatchId;
-import io.idempotent.flink.checkpoint.PendingCheckpoint;
-import io.idempotent.flink.sink.committer.BatchCommittable;
+import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
+import io.idempotent.flink.destination.Batch;
+import io.idempotent.flink.destination.IdempotentDestination;
+import io.idempotent.flink.protocol.DeliveryReport;
+import io.idempotent.flink.protocol.PipelinedDelivery;
+import io.idempotent.flink.sink.DeliveryMetrics;
 import io.idempotent.flink.source.Origin;
 import io.idempotent.flink.source.Traced;
-import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
-import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
+import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.FlinkRuntimeException;
+import org.apache.flink.util.IOUtils;
 
 /**
  * Groups the elements of each partition between two checkpoint barriers into one batch whose
- * identity is derived from its origin range; at the barrier the batches become committables.
- * Elements of a replayed pending range form exactly that pending batch, under its identity.
+ * identity is derived from its origin range, and delivers the batches at the barrier: one store
+ * write marks them pending (and commits the batches of the barrier before), then they are sent
+ * ({@link PipelinedDelivery}). The data never enters Flink's state: if the job fails, the source
+ * reads the records again, the batches the store shows committed are dropped here, and a pending
+ * one comes back as a replay and is re-sent under its identity.
  *
- * <p>Needs every element of a partition to reach this subtask in order: a pipeline that
- * redistributes records between source and sink is refused with an error, never served wrongly.
+ * <p>A partition is taken over (acquired, fencing its previous owner, and its checkpoint loaded)
+ * when its first element arrives. Needs every element of a partition to reach this subtask in
+ * order: a pipeline that redistributes records between source and sink is refused with an error,
+ * never served wrongly. Runs in the task thread.
  */
 @Internal
-public final class BatchingWriter<T>
-        implements CommittingSinkWriter<Traced<T>, BatchCommittable<T>> {
+public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
 
     private final int subtask;
+    private final PartitionCheckpointStore store;
+    private final IdempotentDestination<T> destination;
+    private final PipelinedDelivery<T> delivery;
+    private final DeliveryMetrics metrics;
     private final Counter recordsSent;
-    private final Map<StreamPartition, OpenBatch<T>> open = new LinkedHashMap<>();
-    private final List<BatchCommittable<T>> closed = new ArrayList<>();
+    private final Map<StreamPartition, PartitionFeed<T>> feeds = new LinkedHashMap<>();
 
-    public BatchingWriter(int subtask, Counter recordsSent) {
+    public BatchingWriter(
+            int subtask,
+            PartitionCheckpointStore store,
+            IdempotentDestination<T> destination,
+            DeliveryMetrics metrics,
+            Counter recordsSent) {
         this.subtask = subtask;
+        this.store = store;
+        this.destination = destination;
+        this.delivery = new PipelinedDelivery<>(store, destination, metrics);
+        this.metrics = metrics;
         this.recordsSent = recordsSent;
     }
 
@@ -57,91 +75,37 @@ public final class BatchingWriter<T>
                             subtask, origin.stream(), origin.partition(), origin.readerSubtask()));
         }
         StreamPartition partition = new StreamPartition(origin.stream(), origin.partition());
-        OpenBatch<T> batch = open.get(partition);
-        if (batch != null && !batch.accepts(origin)) {
-            if (batch.replaying == null
-                    && origin.replaying() == null
-                    && origin.sequence() < batch.last) {
-                throw new FlinkRuntimeException(
-                        String.format(
-                                "Records of partition %s reach sink subtask %d out of order"
-                                        + " (sequence %d after %d). Batches are formed per"
-                                        + " partition from the source's order, so no keyBy,"
-                                        + " rebalance or other redistribution may sit between"
-                                        + " the source and this sink.",
-                                partition, subtask, origin.sequence(), batch.last));
-            }
-            closed.add(batch.close());
-            batch = null;
+        PartitionFeed<T> feed = feeds.get(partition);
+        if (feed == null) {
+            feed = new PartitionFeed<>(partition, delivery.takeOver(partition));
+            feeds.put(partition, feed);
         }
-        if (batch == null) {
-            batch = new OpenBatch<>(partition, origin.sequence(), origin.replaying());
-            open.put(partition, batch);
+        if (feed.add(element.value(), origin)) {
+            recordsSent.inc();
         }
-        batch.add(element.value(), origin.sequence());
-        recordsSent.inc();
+    }
+
+    /** At every barrier, and at the end of the input: delivers what came since the last one. */
+    @Override
+    public void flush(boolean endOfInput) {
+        List<Batch<T>> batches = new ArrayList<>();
+        for (PartitionFeed<T> feed : feeds.values()) {
+            feed.closeBatches(batches);
+        }
+        if (batches.isEmpty() && !delivery.hasDeferredCommits()) {
+            return;
+        }
+        long started = System.nanoTime();
+        DeliveryReport report = delivery.deliver(batches);
+        if (endOfInput) {
+            report = report.plus(delivery.commitDelivered());
+        }
+        metrics.record(report, System.nanoTime() - started);
     }
 
     @Override
-    public Collection<BatchCommittable<T>> prepareCommit() {
-        for (OpenBatch<T> batch : open.values()) {
-            closed.add(batch.close());
-        }
-        open.clear();
-        List<BatchCommittable<T>> committables = new ArrayList<>(closed);
-        closed.clear();
-        return committables;
-    }
-
-    @Override
-    public void flush(boolean endOfInput) {}
-
-    @Override
-    public void close() {}
-
-    /** The elements of one partition since the last barrier. */
-    private static final class OpenBatch<T> {
-        final StreamPartition partition;
-        final long first;
-        @Nullable final PendingCheckpoint replaying;
-        final List<T> elements = new ArrayList<>();
-        final List<Long> sequences = new ArrayList<>();
-        long last;
-
-        OpenBatch(StreamPartition partition, long first, @Nullable PendingCheckpoint replaying) {
-            this.partition = partition;
-            this.first = first;
-            this.last = first;
-            this.replaying = replaying;
-        }
-
-        boolean accepts(Origin origin) {
-            if (replaying != null || origin.replaying() != null) {
-                return replaying != null && replaying.equals(origin.replaying());
-            }
-            return origin.sequence() >= last;
-        }
-
-        void add(T element, long sequence) {
-            elements.add(element);
-            sequences.add(sequence);
-            last = sequence;
-        }
-
-        BatchCommittable<T> close() {
-            if (replaying != null) {
-                // The pending range, not what survived the user's filters, is the identity.
-                return new BatchCommittable<>(
-                        replaying.batchId(),
-                        partition,
-                        replaying.range(),
-                        elements,
-                        sequences,
-                        true);
-            }
-            SequenceRange range = SequenceRange.of(first, last);
-            return new BatchCommittable<>(
-                    BatchId.of(partition, range), partition, range, elements, sequences, true);
-        }
+    public void close() throws Exception {
+        // Whatever was delivered and not yet committed stays pending: the next owner re-sends it.
+        IOUtils.closeAll(Arrays.asList(destination, store));
     }
 }

@@ -1,5 +1,6 @@
 package io.idempotent.flink.source.reader;
 
+import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
 import io.idempotent.flink.source.Traced;
 import io.idempotent.flink.source.split.PartitionSplit;
 import io.idempotent.flink.source.split.PartitionSplitState;
@@ -7,11 +8,15 @@ import io.idempotent.flink.stream.PartitionRecord;
 import io.idempotent.flink.stream.PartitionedStreamFactory;
 import java.time.Duration;
 import java.util.Map;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
 
-/** Reads the splits assigned to one subtask with one fetcher thread. */
+/**
+ * Reads the splits assigned to one subtask with one fetcher thread; with the checkpoint store, it
+ * replays each assigned partition's pending range.
+ */
 @Internal
 public final class IdempotentSourceReader
         extends SingleThreadMultiplexSourceReaderBase<
@@ -19,20 +24,28 @@ public final class IdempotentSourceReader
 
     public IdempotentSourceReader(
             PartitionedStreamFactory streams,
+            @Nullable CheckpointStoreFactory stores,
             int maxChunk,
             Duration idleWait,
             SourceReaderContext context) {
-        this(streams, maxChunk, idleWait, context, new SourceReaderMetrics(context.metricGroup()));
+        this(
+                streams,
+                stores,
+                maxChunk,
+                idleWait,
+                context,
+                new SourceReaderMetrics(context.metricGroup()));
     }
 
     private IdempotentSourceReader(
             PartitionedStreamFactory streams,
+            @Nullable CheckpointStoreFactory stores,
             int maxChunk,
             Duration idleWait,
             SourceReaderContext context,
             SourceReaderMetrics metrics) {
         super(
-                () -> new PartitionSplitReader(streams.open(), maxChunk, idleWait, metrics),
+                () -> new PartitionSplitReader(streams.open(), stores, maxChunk, idleWait, metrics),
                 new TracedRecordEmitter(
                         context.getIndexOfSubtask(),
                         context.metricGroup().getIOMetricGroup().getNumRecordsInCounter()),

@@ -1,5 +1,7 @@
 package io.idempotent.flink.source.reader;
 
+import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
+import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
 import io.idempotent.flink.checkpoint.PendingCheckpoint;
 import io.idempotent.flink.source.split.PartitionSplit;
 import io.idempotent.flink.stream.PartitionRecord;
@@ -9,6 +11,7 @@ import io.idempotent.flink.stream.StreamException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -23,10 +26,14 @@ import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
+import org.apache.flink.util.IOUtils;
 
 /**
- * Reads the assigned partitions in the fetcher thread: first each split's pending range, exactly,
- * as one chunk; then forward in chunks of at most {@code maxChunk} records.
+ * Reads the assigned partitions in the fetcher thread, forward in chunks of at most {@code
+ * maxChunk} records. A partition with a pending range (the checkpoint store's, looked up when the
+ * split is assigned, or the split's own) replays it exactly, as one chunk, when reading reaches it;
+ * a pending range that lies before the split's position (its batch was sent after the checkpoint
+ * the job restored) is replayed first, and reading goes on from the position.
  */
 @Internal
 final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
@@ -35,6 +42,8 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
             TimeUnit.MILLISECONDS.toNanos(SourceReaderMetrics.LAG_REFRESH_MILLIS);
 
     private final PartitionedStream stream;
+    @Nullable private final CheckpointStoreFactory stores;
+    @Nullable private PartitionCheckpointStore store;
     private final int maxChunk;
     private final long idleWaitMillis;
     private final SourceReaderMetrics metrics;
@@ -44,10 +53,12 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
 
     PartitionSplitReader(
             PartitionedStream stream,
+            @Nullable CheckpointStoreFactory stores,
             int maxChunk,
             Duration idleWait,
             SourceReaderMetrics metrics) {
         this.stream = stream;
+        this.stores = stores;
         this.maxChunk = maxChunk;
         this.idleWaitMillis = idleWait.toMillis();
         this.metrics = metrics;
@@ -60,7 +71,7 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
         for (var iterator = positions.entrySet().iterator(); iterator.hasNext(); ) {
             Map.Entry<String, Position> entry = iterator.next();
             Position position = entry.getValue();
-            Chunk chunk = position.pending != null ? replay(position) : readForward(position);
+            Chunk chunk = position.replayIsDue() ? replay(position) : readForward(position);
             if (chunk != null) {
                 chunks.put(entry.getKey(), List.of(chunk));
             }
@@ -99,16 +110,21 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
                             records.size(),
                             pending.batchId()));
         }
-        position.next = range.to() + 1;
+        position.next = Math.max(position.next, range.to() + 1);
         position.pending = null;
         position.metrics.replayed();
         return new Chunk(records, pending);
     }
 
     @Nullable
-    private Chunk readForward(Position position) {
+    private Chunk readForward(Position position) throws IOException {
         String partition = position.split.partition().partition();
         long stop = position.split.stopSequence();
+        if (position.pending != null && position.pending.range().from() >= stop) {
+            // Beyond a bounded read: not this job's to replay.
+            position.pending = null;
+        }
+        long limit = position.pending == null ? stop : position.pending.range().from();
         if (position.next >= stop) {
             position.finished = true;
             return null;
@@ -116,9 +132,13 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
         List<PartitionRecord> read = stream.readFrom(partition, position.next, maxChunk);
         List<PartitionRecord> records = new ArrayList<>(read.size());
         for (PartitionRecord record : read) {
-            if (record.sequence() < stop) {
+            if (record.sequence() < limit) {
                 records.add(record);
             }
+        }
+        if (records.isEmpty() && position.pending != null) {
+            // Nothing left before the pending range: replay it now.
+            return replay(position);
         }
         if (records.isEmpty()) {
             updateLag(position, true);
@@ -169,10 +189,26 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
                     "Unsupported split change " + change.getClass().getSimpleName());
         }
         for (PartitionSplit split : change.splits()) {
-            Position position = new Position(split, metrics.of(split.partition()));
-            position.metrics.pendingRange(split.pending() != null);
+            Position position =
+                    new Position(split, pendingOf(split), metrics.of(split.partition()));
+            position.metrics.pendingRange(position.pending != null);
             positions.put(split.splitId(), position);
         }
+    }
+
+    /**
+     * The range to replay: the store's pending range when the source has the store (it may have
+     * changed since the split was snapshotted), else the split's own.
+     */
+    @Nullable
+    private PendingCheckpoint pendingOf(PartitionSplit split) {
+        if (stores == null) {
+            return split.pending();
+        }
+        if (store == null) {
+            store = stores.open();
+        }
+        return store.load(split.partition()).pending();
     }
 
     @Override
@@ -184,8 +220,8 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
     }
 
     @Override
-    public void close() {
-        stream.close();
+    public void close() throws Exception {
+        IOUtils.closeAll(Arrays.asList(stream, store));
     }
 
     private static final class Position {
@@ -197,11 +233,18 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
         long end;
         long endLookedUpAt = System.nanoTime() - LAG_REFRESH_NANOS - 1;
 
-        Position(PartitionSplit split, SourceReaderMetrics.Partition metrics) {
+        Position(
+                PartitionSplit split,
+                @Nullable PendingCheckpoint pending,
+                SourceReaderMetrics.Partition metrics) {
             this.split = split;
             this.metrics = metrics;
             this.next = split.nextSequence();
-            this.pending = split.pending();
+            this.pending = pending;
+        }
+
+        boolean replayIsDue() {
+            return pending != null && next >= pending.range().from();
         }
 
         boolean isFinished() {

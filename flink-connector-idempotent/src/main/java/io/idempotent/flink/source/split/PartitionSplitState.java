@@ -21,7 +21,8 @@ public final class PartitionSplitState {
 
     /** Records that everything up to {@code sequence} was emitted; a replay ends with its range. */
     public void emittedUpTo(long sequence) {
-        nextSequence = sequence + 1;
+        // A replay of a range before the position does not move the position back.
+        nextSequence = Math.max(nextSequence, sequence + 1);
         if (pending != null && sequence >= pending.range().to()) {
             pending = null;
         }

@@ -4,58 +4,183 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.idempotent.flink.checkpoint.BatchId;
+import io.idempotent.flink.checkpoint.CheckpointTransition;
+import io.idempotent.flink.checkpoint.InMemoryCheckpointStore;
+import io.idempotent.flink.checkpoint.PartitionCheckpoint;
+import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
 import io.idempotent.flink.checkpoint.PendingCheckpoint;
-import io.idempotent.flink.sink.committer.BatchCommittable;
+import io.idempotent.flink.destination.SendOutcome;
+import io.idempotent.flink.sink.DeliveryMetrics;
 import io.idempotent.flink.source.Origin;
 import io.idempotent.flink.source.Traced;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
+import io.idempotent.flink.testutils.RecordingDestination;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.metrics.SimpleCounter;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The writer of {@code IdempotentSink}: batches per partition between barriers, delivered at the
+ * barrier with one store write that also commits the barrier before; fitted to the store after a
+ * restore (design.md rows F3 and F7).
+ */
 class BatchingWriterTest {
 
     private static final StreamPartition P0 = new StreamPartition("s", "0");
+    private static final StreamPartition P1 = new StreamPartition("s", "1");
+
+    /** The store, counting its writes. */
+    private static final class CountingStore implements PartitionCheckpointStore {
+        final InMemoryCheckpointStore inner = new InMemoryCheckpointStore();
+        final List<List<? extends CheckpointTransition>> writes = new ArrayList<>();
+        int acquisitions;
+
+        @Override
+        public long acquire(StreamPartition partition) {
+            acquisitions++;
+            return inner.acquire(partition);
+        }
+
+        @Override
+        public PartitionCheckpoint load(StreamPartition partition) {
+            return inner.load(partition);
+        }
+
+        @Override
+        public void apply(List<? extends CheckpointTransition> transitions) {
+            writes.add(transitions);
+            inner.apply(transitions);
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    private final CountingStore store = new CountingStore();
+    private final RecordingDestination<String> destination = new RecordingDestination<>();
     private final SimpleCounter sent = new SimpleCounter();
-    private final BatchingWriter<String> writer = new BatchingWriter<>(0, sent);
+    private BatchingWriter<String> writer = newWriter();
+
+    private BatchingWriter<String> newWriter() {
+        return new BatchingWriter<>(
+                0, store, destination, new DeliveryMetrics(new UnregisteredMetricsGroup()), sent);
+    }
 
     private void write(String partition, long sequence, PendingCheckpoint replaying, int reader) {
         writer.write(
                 new Traced<>(
                         new Origin("s", partition, sequence, replaying, reader),
-                        partition + sequence),
+                        partition + ":" + sequence),
                 null);
     }
 
-    @Test
-    void formsOneBatchPerPartitionBetweenBarriers() {
-        write("0", 3, null, 0);
-        write("1", 0, null, 0);
-        write("0", 4, null, 0);
-        write("0", 4, null, 0); // a flatMap's second element of record 4
-        write("0", 9, null, 0);
-        List<BatchCommittable<String>> batches = List.copyOf(writer.prepareCommit());
-        assertThat(batches).extracting(b -> b.id().value()).containsExactly("s/0/3-9", "s/1/0-0");
-        assertThat(batches.get(0).sequences()).containsExactly(3L, 4L, 4L, 9L);
-        assertThat(sent.getCount()).isEqualTo(5);
-        assertThat(writer.prepareCommit()).isEmpty();
+    private void write(String partition, long sequence) {
+        write(partition, sequence, null, 0);
+    }
+
+    private List<String> sentIds() {
+        return destination.sends().stream().map(s -> s.id().value()).toList();
     }
 
     @Test
-    void aReplayedRangeFormsExactlyThePendingBatchWhateverWasFilteredOut() {
-        PendingCheckpoint pending =
-                new PendingCheckpoint(
-                        SequenceRange.of(10, 19), BatchId.of(P0, SequenceRange.of(10, 19)), null);
-        write("0", 12, pending, 0);
-        write("0", 15, pending, 0);
-        write("0", 20, null, 0);
-        List<BatchCommittable<String>> batches = List.copyOf(writer.prepareCommit());
-        assertThat(batches)
-                .extracting(BatchCommittable::range)
-                .containsExactly(SequenceRange.of(10, 19), SequenceRange.of(20, 20));
-        assertThat(batches.get(0).id()).isEqualTo(pending.batchId());
-        assertThat(batches.get(0).elements()).containsExactly("012", "015");
+    void deliversOneBatchPerPartitionAtEachBarrierWithOneStoreWrite() {
+        write("0", 3);
+        write("1", 0);
+        write("0", 4);
+        write("0", 4); // a flatMap's second element of record 4
+        write("0", 9);
+        writer.flush(false);
+        assertThat(sentIds()).containsExactly("s/0/3-9", "s/1/0-0");
+        assertThat(destination.contents().get(BatchId.of(P0, SequenceRange.of(3, 9))))
+                .containsExactly("0:3", "0:4", "0:4", "0:9");
+        assertThat(sent.getCount()).isEqualTo(5);
+        assertThat(store.acquisitions).as("once per partition").isEqualTo(2);
+        assertThat(store.writes).as("the marks of both partitions").hasSize(1);
+        assertThat(store.load(P0).pending().range()).isEqualTo(SequenceRange.of(3, 9));
+
+        write("0", 10);
+        writer.flush(false);
+        assertThat(store.writes).as("the commits ride in the next barrier's write").hasSize(2);
+        assertThat(store.writes.get(1))
+                .extracting(t -> t.getClass().getSimpleName())
+                .containsExactly("Commit", "Commit", "MarkPending");
+        assertThat(store.load(P1)).isEqualTo(new PartitionCheckpoint(1, 0, null));
+
+        writer.flush(false);
+        writer.flush(false);
+        assertThat(store.writes).as("then the last commit, then nothing").hasSize(3);
+        assertThat(store.load(P0).committed()).isEqualTo(10);
+        assertThat(store.load(P0).pending()).isNull();
+    }
+
+    @Test
+    void theEndOfTheInputCommitsEverything() {
+        write("0", 0);
+        writer.flush(true);
+        assertThat(store.writes).hasSize(2);
+        assertThat(store.load(P0)).isEqualTo(new PartitionCheckpoint(1, 0, null));
+    }
+
+    @Test
+    void afterARestoreWhatTheStoreShowsCommittedIsDropped() {
+        write("0", 0);
+        write("0", 1);
+        writer.flush(true);
+        writer = newWriter(); // restored from a checkpoint before sequence 0
+        write("0", 0);
+        write("0", 1);
+        write("0", 2);
+        writer.flush(true);
+        assertThat(sentIds()).containsExactly("s/0/0-1", "s/0/2-2");
+        assertThat(store.load(P0).committed()).isEqualTo(2);
+    }
+
+    @Test
+    void aPendingRangeIsReplayedAsExactlyThatBatchThenTheRestFollows() {
+        write("0", 10);
+        write("0", 12);
+        writer.flush(false); // sent, its commit deferred; then the job dies
+        PendingCheckpoint pending = store.load(P0).pending();
+        assertThat(pending.range()).isEqualTo(SequenceRange.of(10, 12));
+
+        writer = newWriter();
+        write("0", 10, pending, 0);
+        write("0", 12, pending, 0); // the identity is the range, whatever was filtered out
+        write("0", 13);
+        writer.flush(false);
+        assertThat(destination.sends())
+                .extracting(RecordingDestination.Send::outcome)
+                .containsExactly(
+                        SendOutcome.APPLIED, SendOutcome.REPEAT_DROPPED, SendOutcome.APPLIED);
+        assertThat(sentIds()).containsExactly("s/0/10-12", "s/0/10-12", "s/0/13-13");
+        assertThat(store.load(P0).pending().range()).isEqualTo(SequenceRange.of(13, 13));
+    }
+
+    @Test
+    void recordsAfterAPendingRangeThatWasNotReplayedAreRefused() {
+        write("0", 10);
+        writer.flush(false);
+        writer = newWriter();
+        assertThatThrownBy(() -> write("0", 11))
+                .hasMessageContaining("holds the pending range")
+                .hasMessageContaining("arrived without being replayed")
+                .hasMessageContaining("checkpointStore(...)");
+        assertThat(store.load(P0).pending()).as("left for a replay").isNotNull();
+    }
+
+    @Test
+    void aReplayOfARangeCommittedSinceIsDropped() {
+        write("0", 10);
+        writer.flush(false);
+        PendingCheckpoint pending = store.load(P0).pending();
+        writer.flush(false);
+        writer = newWriter();
+        write("0", 10, pending, 0);
+        writer.flush(false);
+        assertThat(sentIds()).containsExactly("s/0/10-10");
     }
 
     @Test
@@ -68,9 +193,12 @@ class BatchingWriterTest {
 
     @Test
     void refusesRecordsOfAPartitionOutOfOrder() {
-        write("0", 5, null, 0);
-        assertThatThrownBy(() -> write("0", 4, null, 0))
+        write("0", 5);
+        assertThatThrownBy(() -> write("0", 4))
                 .hasMessageContaining("out of order (sequence 4 after 5)");
+        writer.flush(false);
+        assertThatThrownBy(() -> write("0", 5))
+                .hasMessageContaining("out of order (sequence 5 after 5)");
     }
 
     @Test

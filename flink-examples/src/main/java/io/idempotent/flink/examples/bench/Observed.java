@@ -9,12 +9,17 @@ import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.destination.SendOutcome;
+import io.idempotent.flink.sink.IdempotentSink;
+import io.idempotent.flink.source.Traced;
 import io.idempotent.flink.stream.StreamPartition;
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
 
 /**
  * What the benchmark observes from outside the sinks, for the run in progress (one JVM, so static
@@ -25,9 +30,22 @@ final class Observed {
 
     static final AtomicLong BATCHES = new AtomicLong();
     static final AtomicLong RECORDS = new AtomicLong();
+
+    /** Every durable write of the store: acquisitions, and transitions applied. */
     static final AtomicLong STORE_WRITES = new AtomicLong();
-    static final AtomicLong COMMIT_CYCLES = new AtomicLong();
+
+    /** Writes of partition acquisitions (once per partition and writer). */
+    static final AtomicLong ACQUISITIONS = new AtomicLong();
+
+    /** Writes made while a writer delivers at the end of its input (the final commits). */
+    static final AtomicLong END_OF_INPUT_WRITES = new AtomicLong();
+
+    /** Barriers at which a writer had elements to deliver, counted by the writer's wrapper. */
+    static final AtomicLong BATCH_CYCLES = new AtomicLong();
+
     static final AtomicLong STORE_WRITE_NANOS = new AtomicLong();
+    private static final ThreadLocal<Boolean> AT_END_OF_INPUT =
+            ThreadLocal.withInitial(() -> false);
     private static final Latencies LATENCIES = new Latencies();
     private static volatile boolean measureLatency;
 
@@ -37,7 +55,9 @@ final class Observed {
         BATCHES.set(0);
         RECORDS.set(0);
         STORE_WRITES.set(0);
-        COMMIT_CYCLES.set(0);
+        ACQUISITIONS.set(0);
+        END_OF_INPUT_WRITES.set(0);
+        BATCH_CYCLES.set(0);
         STORE_WRITE_NANOS.set(0);
         LATENCIES.clear();
         measureLatency = latency;
@@ -89,9 +109,46 @@ final class Observed {
     }
 
     /**
-     * The store, counting its durable writes. Each delivery ends with a write of commits alone, so
-     * those writes count batch cycles (one committer's commit of one checkpoint).
+     * The sink, counting its batch cycles: the barriers at which a writer has elements to deliver
+     * (the store cannot tell them itself), and telling the store wrapper when a writer delivers at
+     * the end of its input.
      */
+    static <T> Sink<Traced<T>> around(IdempotentSink<T> sink) {
+        return context -> {
+            SinkWriter<Traced<T>> writer = sink.createWriter(context);
+            return new SinkWriter<>() {
+                private boolean written;
+
+                @Override
+                public void write(Traced<T> element, Context context)
+                        throws IOException, InterruptedException {
+                    written = true;
+                    writer.write(element, context);
+                }
+
+                @Override
+                public void flush(boolean endOfInput) throws IOException, InterruptedException {
+                    if (written && !endOfInput) {
+                        BATCH_CYCLES.incrementAndGet();
+                    }
+                    written = false;
+                    AT_END_OF_INPUT.set(endOfInput);
+                    try {
+                        writer.flush(endOfInput);
+                    } finally {
+                        AT_END_OF_INPUT.set(false);
+                    }
+                }
+
+                @Override
+                public void close() throws Exception {
+                    writer.close();
+                }
+            };
+        };
+    }
+
+    /** The store, counting its durable writes by kind, and their time. */
     static CheckpointStoreFactory around(CheckpointStoreFactory factory) {
         return () -> {
             PartitionCheckpointStore store = factory.open();
@@ -99,13 +156,20 @@ final class Observed {
                 @Override
                 public long acquire(StreamPartition partition) {
                     STORE_WRITES.incrementAndGet();
-                    return store.acquire(partition);
+                    ACQUISITIONS.incrementAndGet();
+                    long started = System.nanoTime();
+                    try {
+                        return store.acquire(partition);
+                    } finally {
+                        STORE_WRITE_NANOS.addAndGet(System.nanoTime() - started);
+                    }
                 }
 
                 @Override
                 public Map<StreamPartition, Long> acquireAll(
                         Collection<StreamPartition> partitions) {
                     STORE_WRITES.incrementAndGet();
+                    ACQUISITIONS.incrementAndGet();
                     long started = System.nanoTime();
                     try {
                         return store.acquireAll(partitions);
@@ -122,9 +186,8 @@ final class Observed {
                 @Override
                 public void apply(List<? extends CheckpointTransition> transitions) {
                     STORE_WRITES.incrementAndGet();
-                    if (transitions.stream()
-                            .allMatch(t -> t instanceof CheckpointTransition.Commit)) {
-                        COMMIT_CYCLES.incrementAndGet();
+                    if (AT_END_OF_INPUT.get()) {
+                        END_OF_INPUT_WRITES.incrementAndGet();
                     }
                     long started = System.nanoTime();
                     store.apply(transitions);

@@ -21,7 +21,6 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -84,7 +83,6 @@ public final class ExampleJob {
                         .build();
         IdempotentSink<String> sink =
                 IdempotentSink.<String>builder()
-                        .elementType(Types.STRING)
                         .destination(
                                 ObservedDestination.around(
                                         FileDestination.factory(

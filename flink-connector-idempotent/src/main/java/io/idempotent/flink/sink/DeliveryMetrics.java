@@ -1,4 +1,4 @@
-package io.idempotent.flink.sink.committer;
+package io.idempotent.flink.sink;
 
 import io.idempotent.flink.checkpoint.PendingCheckpoint;
 import io.idempotent.flink.destination.Batch;
@@ -16,16 +16,18 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
- * The committer's metrics, in its operator metric group. Totals: {@value #BATCHES_SENT}, {@value
+ * The metrics of delivering batches, in the metric group of the operator that delivers: the writer
+ * of {@link IdempotentSink}, the committer of {@link UntracedIdempotentSink}. A "commit" here is
+ * one delivery cycle (a barrier's batches). Totals: {@value #BATCHES_SENT}, {@value
  * #BATCHES_RESENT}, {@value #REPEATS_DROPPED}, {@value #ALREADY_COMMITTED}, {@value #STORE_WRITES}
  * (counters), {@value #LAST_COMMIT_MILLIS} (gauge), {@value #COMMIT_LATENCY} and {@value
  * #STORE_WRITE_LATENCY} (histograms, milliseconds). Per partition, in the group {@code
  * stream.<name>.partition.<id>}: {@value #BATCHES_SENT}, {@value #BATCHES_RESENT}, {@value
  * #REPEATS_DROPPED}, {@value #ALREADY_COMMITTED} (counters), {@value #PENDING_RANGES} and {@value
- * #COMMITTED_SEQUENCE} (gauges). Updated in the committer's task thread.
+ * #COMMITTED_SEQUENCE} (gauges). Updated in the delivering task's thread.
  */
 @Internal
-public final class CommitterMetrics implements DeliveryListener {
+public final class DeliveryMetrics implements DeliveryListener {
 
     public static final String BATCHES_SENT = "batchesSent";
     public static final String BATCHES_RESENT = "batchesResent";
@@ -52,7 +54,7 @@ public final class CommitterMetrics implements DeliveryListener {
     private final Map<StreamPartition, PartitionMetrics> partitions = new HashMap<>();
     private volatile long lastCommitMillis;
 
-    public CommitterMetrics(MetricGroup group) {
+    public DeliveryMetrics(MetricGroup group) {
         this.group = group;
         this.batchesSent = group.counter(BATCHES_SENT);
         this.batchesResent = group.counter(BATCHES_RESENT);
@@ -68,7 +70,8 @@ public final class CommitterMetrics implements DeliveryListener {
         group.gauge(LAST_COMMIT_MILLIS, () -> lastCommitMillis);
     }
 
-    void record(DeliveryReport report, long nanos) {
+    /** One delivery cycle (a barrier's batches, or a commit) that took {@code nanos}. */
+    public void record(DeliveryReport report, long nanos) {
         batchesSent.inc(report.batchesSent());
         batchesResent.inc(report.replayed());
         repeatsDropped.inc(report.repeatsDropped());

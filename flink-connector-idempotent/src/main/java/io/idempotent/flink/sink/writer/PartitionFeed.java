@@ -1,0 +1,158 @@
+package io.idempotent.flink.sink.writer;
+
+import io.idempotent.flink.checkpoint.PartitionCheckpoint;
+import io.idempotent.flink.checkpoint.PendingCheckpoint;
+import io.idempotent.flink.destination.Batch;
+import io.idempotent.flink.source.Origin;
+import io.idempotent.flink.stream.SequenceRange;
+import io.idempotent.flink.stream.StreamPartition;
+import java.util.ArrayList;
+import java.util.List;
+import javax.annotation.Nullable;
+import org.apache.flink.util.FlinkRuntimeException;
+
+/**
+ * One partition's elements since the last barrier, fitted to the partition's checkpoint as the
+ * writer took it over. Elements of sequences at or below the committed position are dropped: a
+ * restore re-reads records that an earlier attempt delivered after its last completed checkpoint,
+ * and processing is deterministic, so they are what the destination has. A pending range must come
+ * back as a replay (the source reads it again, exactly, as one chunk) before anything after it, and
+ * forms exactly the pending batch again, under its identity. Touched by the task thread only.
+ */
+final class PartitionFeed<T> {
+
+    private final StreamPartition partition;
+    private final long committed;
+
+    /** The store's pending range, until its replay begins. */
+    @Nullable private PendingCheckpoint awaitingReplay;
+
+    /** The pending range being replayed since the last barrier, and its elements. */
+    @Nullable private PendingCheckpoint replayOf;
+
+    @Nullable private List<T> replay;
+    private List<T> elements = new ArrayList<>();
+    private long first;
+    private long last;
+
+    /** The highest sequence number delivered or in a batch: later elements must lie beyond it. */
+    private long covered;
+
+    PartitionFeed(StreamPartition partition, PartitionCheckpoint checkpoint) {
+        this.partition = partition;
+        this.committed = checkpoint.committed();
+        this.awaitingReplay = checkpoint.pending();
+        this.covered = committed;
+    }
+
+    /** Takes {@code element}; returns {@code false} if it was delivered before and is dropped. */
+    boolean add(T element, Origin origin) {
+        PendingCheckpoint replaying = origin.replaying();
+        if (replaying != null) {
+            return addReplayed(element, replaying);
+        }
+        long sequence = origin.sequence();
+        if (sequence <= committed) {
+            return false;
+        }
+        if (awaitingReplay != null) {
+            throw notReplayed(sequence);
+        }
+        // Several elements of one record (a flatMap) share its sequence number.
+        long floor = elements.isEmpty() ? covered + 1 : last;
+        if (sequence < floor) {
+            throw outOfOrder(sequence, elements.isEmpty() ? covered : last);
+        }
+        if (elements.isEmpty()) {
+            first = sequence;
+        }
+        elements.add(element);
+        last = sequence;
+        return true;
+    }
+
+    private boolean addReplayed(T element, PendingCheckpoint replaying) {
+        if (awaitingReplay != null && isThe(awaitingReplay, replaying)) {
+            replayOf = awaitingReplay;
+            replay = new ArrayList<>();
+            covered = Math.max(covered, replayOf.range().to());
+            awaitingReplay = null;
+        }
+        if (replayOf != null && isThe(replayOf, replaying)) {
+            replay.add(element);
+            return true;
+        }
+        if (replaying.range().to() <= committed) {
+            // A replay the source had kept in its state, of a range delivered since.
+            return false;
+        }
+        throw new FlinkRuntimeException(
+                String.format(
+                        "Partition %s: the source replays the pending range %s, but the"
+                                + " checkpoint store holds committed = %d and %s. Was the store"
+                                + " changed behind the job, or does the source read another"
+                                + " store than the sink?",
+                        partition,
+                        replaying,
+                        committed,
+                        awaitingReplay == null ? "no pending range" : "pending " + awaitingReplay));
+    }
+
+    private static boolean isThe(PendingCheckpoint pending, PendingCheckpoint replaying) {
+        return pending.batchId().equals(replaying.batchId())
+                && pending.range().equals(replaying.range());
+    }
+
+    /** Adds this barrier's batches to {@code batches}: the replayed one first, then the new one. */
+    void closeBatches(List<Batch<T>> batches) {
+        if (replayOf != null) {
+            // The pending range, not what survived the user's filters, is the identity.
+            batches.add(
+                    new Batch<>(
+                            replayOf.batchId(),
+                            partition,
+                            replayOf.range(),
+                            replay,
+                            replayOf.location()));
+            replayOf = null;
+            replay = null;
+        }
+        if (!elements.isEmpty()) {
+            SequenceRange range = SequenceRange.of(first, last);
+            batches.add(Batch.of(partition, range, elements));
+            covered = last;
+            elements = new ArrayList<>();
+        }
+    }
+
+    private FlinkRuntimeException notReplayed(long sequence) {
+        if (sequence < awaitingReplay.range().from()) {
+            return new FlinkRuntimeException(
+                    String.format(
+                            "Partition %s: record %d produced an element, but when the pending"
+                                    + " range %s was formed after the committed position %d,"
+                                    + " it produced none. Processing must be a deterministic"
+                                    + " function of the records for a replay to re-form the"
+                                    + " same batch.",
+                            partition, sequence, awaitingReplay, committed));
+        }
+        return new FlinkRuntimeException(
+                String.format(
+                        "Partition %s: the checkpoint store holds the pending range %s, which"
+                                + " must be re-sent before anything after it, but record %d"
+                                + " arrived without being replayed as that range. Build the"
+                                + " IdempotentSource with checkpointStore(...), the sink's"
+                                + " store, so that it replays pending ranges.",
+                        partition, awaitingReplay, sequence));
+    }
+
+    private FlinkRuntimeException outOfOrder(long sequence, long after) {
+        return new FlinkRuntimeException(
+                String.format(
+                        "Records of partition %s reach the sink out of order (sequence %d after"
+                                + " %d). Batches are formed per partition from the source's"
+                                + " order, so no keyBy, rebalance or other redistribution may"
+                                + " sit between the source and this sink.",
+                        partition, sequence, after));
+    }
+}
