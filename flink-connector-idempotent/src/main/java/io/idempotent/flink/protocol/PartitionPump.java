@@ -18,14 +18,17 @@ import org.apache.flink.annotation.PublicEvolving;
 
 /**
  * The whole protocol for the partitions one worker owns, without Flink: reads a stream, processes
- * records and delivers them exactly once through {@link BatchDelivery}.
+ * records and delivers them exactly once through {@link PipelinedDelivery}: one store write per
+ * poll, which marks the poll's batches pending and commits those of the poll before.
  *
  * <ul>
  *   <li>{@link #assign}: acquire the partition (fencing its previous owner) and load its
  *       checkpoint; if a range is pending, re-read <em>exactly</em> that range, process it again
  *       and re-send it under the same identity before anything else.
  *   <li>{@link #pollOnce}: read up to {@code maxBatchRecords} new records of every owned partition,
- *       starting right after what is committed, and deliver them as one batch per partition.
+ *       starting right after what is committed, and deliver them as one batch per partition; a poll
+ *       that finds nothing new commits what the poll before delivered.
+ *   <li>{@link #drain}: poll until nothing is new, so that everything delivered is committed.
  * </ul>
  *
  * <p>After any exception the pump's view of a partition may be stale: assign the partition again
@@ -44,11 +47,12 @@ import org.apache.flink.annotation.PublicEvolving;
 public final class PartitionPump<T> {
 
     private final PartitionedStream stream;
-    private final PartitionCheckpointStore store;
     private final RecordProcessor<T> processor;
-    private final BatchDelivery<T> delivery;
+    private final PipelinedDelivery<T> delivery;
     private final int maxBatchRecords;
-    private final Map<StreamPartition, Ownership> owned = new LinkedHashMap<>();
+
+    /** Each owned partition and the next sequence number to read from it. */
+    private final Map<StreamPartition, Long> owned = new LinkedHashMap<>();
 
     public PartitionPump(
             PartitionedStream stream,
@@ -61,9 +65,8 @@ public final class PartitionPump<T> {
                     "maxBatchRecords must be at least 1, not " + maxBatchRecords + ".");
         }
         this.stream = Objects.requireNonNull(stream, "stream");
-        this.store = Objects.requireNonNull(store, "store");
         this.processor = Objects.requireNonNull(processor, "processor");
-        this.delivery = new BatchDelivery<>(store, destination);
+        this.delivery = new PipelinedDelivery<>(store, destination, DeliveryListener.NONE);
         this.maxBatchRecords = maxBatchRecords;
     }
 
@@ -73,32 +76,32 @@ public final class PartitionPump<T> {
     public DeliveryReport assign(String partition) {
         StreamPartition key = new StreamPartition(stream.name(), partition);
         owned.remove(key);
-        long epoch = store.acquire(key);
-        PartitionCheckpoint checkpoint = store.load(key);
+        PartitionCheckpoint checkpoint = delivery.takeOver(key);
         DeliveryReport report = DeliveryReport.NONE;
         long next = checkpoint.nextSequence();
         PendingCheckpoint pending = checkpoint.pending();
         if (pending != null) {
-            Batch<T> replay = replay(key, pending);
-            report = delivery.deliver(List.of(replay), p -> epoch);
+            report = delivery.deliver(List.of(replay(key, pending)));
             next = pending.range().to() + 1;
         }
-        owned.put(key, new Ownership(epoch, next));
+        owned.put(key, next);
         return report;
     }
 
     /** Stops working on {@code partition}; whatever it had pending stays pending in the store. */
     public void release(String partition) {
-        owned.remove(new StreamPartition(stream.name(), partition));
+        StreamPartition key = new StreamPartition(stream.name(), partition);
+        owned.remove(key);
+        delivery.release(key);
     }
 
     /** Reads and delivers one batch of new records per owned partition. */
     public DeliveryReport pollOnce() {
         List<Batch<T>> batches = new ArrayList<>();
-        for (Map.Entry<StreamPartition, Ownership> entry : owned.entrySet()) {
+        for (Map.Entry<StreamPartition, Long> entry : owned.entrySet()) {
             StreamPartition partition = entry.getKey();
             List<PartitionRecord> records =
-                    stream.readFrom(partition.partition(), entry.getValue().next, maxBatchRecords);
+                    stream.readFrom(partition.partition(), entry.getValue(), maxBatchRecords);
             if (!records.isEmpty()) {
                 SequenceRange range =
                         SequenceRange.of(
@@ -107,17 +110,14 @@ public final class PartitionPump<T> {
                 batches.add(Batch.of(partition, range, process(partition, range, records)));
             }
         }
-        if (batches.isEmpty()) {
-            return DeliveryReport.NONE;
-        }
-        DeliveryReport report = delivery.deliver(batches, p -> owned.get(p).epoch);
+        DeliveryReport report = delivery.deliver(batches);
         for (Batch<T> batch : batches) {
-            owned.get(batch.partition()).next = batch.range().to() + 1;
+            owned.put(batch.partition(), batch.range().to() + 1);
         }
         return report;
     }
 
-    /** Polls until no owned partition has new records. */
+    /** Polls until no owned partition has new records; then everything delivered is committed. */
     public DeliveryReport drain() {
         DeliveryReport total = DeliveryReport.NONE;
         DeliveryReport last;
@@ -179,15 +179,5 @@ public final class PartitionPump<T> {
             }
         }
         return elements;
-    }
-
-    private static final class Ownership {
-        final long epoch;
-        long next;
-
-        Ownership(long epoch, long next) {
-            this.epoch = epoch;
-            this.next = next;
-        }
     }
 }

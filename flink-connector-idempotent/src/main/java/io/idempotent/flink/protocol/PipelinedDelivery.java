@@ -6,6 +6,7 @@ import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.stream.StreamPartition;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,9 +58,9 @@ public final class PipelinedDelivery<T> {
      * range that must be re-sent, exactly, before anything after it.
      */
     public PartitionCheckpoint takeOver(StreamPartition partition) {
-        if (epochs.containsKey(partition)) {
-            throw new IllegalStateException(partition + " is taken over already.");
-        }
+        // Taking a partition over again (after an error) starts from what the store holds: a
+        // deferred commit of the earlier epoch would be fenced, and its batch is re-sent instead.
+        release(partition);
         long started = System.nanoTime();
         long epoch = store.acquire(partition);
         listener.storeWritten(System.nanoTime() - started);
@@ -67,6 +68,17 @@ public final class PipelinedDelivery<T> {
         epochs.put(partition, epoch);
         views.put(partition, checkpoint);
         return checkpoint;
+    }
+
+    /** Stops delivering for {@code partition}; what it has pending stays pending in the store. */
+    public void release(StreamPartition partition) {
+        epochs.remove(partition);
+        views.remove(partition);
+        if (!deferredCommits.isEmpty()) {
+            List<CheckpointTransition> kept = new ArrayList<>(deferredCommits);
+            kept.removeIf(commit -> commit.partition().equals(partition));
+            deferredCommits = kept;
+        }
     }
 
     public boolean owns(StreamPartition partition) {

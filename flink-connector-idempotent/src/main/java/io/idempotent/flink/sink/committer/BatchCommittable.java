@@ -19,9 +19,10 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * identity, the origin range, the elements and the sequence number each element came from), never a
  * client.
  *
- * <p>{@code traced} batches carry origin identities and go through the checkpoint store; the others
- * carry checkpoint identities minted by {@link
- * io.idempotent.flink.sink.writer.CheckpointBatchingWriter} and are only sent.
+ * <p>Committables carry checkpoint identities minted by {@link
+ * io.idempotent.flink.sink.writer.CheckpointBatchingWriter}. The {@code traced} flag (origin
+ * identities) stays in the format for the state of earlier versions, whose {@code IdempotentSink}
+ * kept its batches here; this version refuses such a batch with a clear error.
  *
  * <p>Flink serializes a committable more than once (a copy from the writer to the chained
  * committer, then the committer's state at each checkpoint), so the elements are encoded once and

@@ -8,7 +8,9 @@ import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -16,8 +18,9 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 
 /**
  * The baseline: the same destination, written at every checkpoint barrier (Flink calls {@code
- * flush}), without a checkpoint store, pending ranges or identities — at-least-once, as a plain
- * Sink V2 writer is.
+ * flush}) in the same batches as {@code IdempotentSink} forms (one per partition and barrier), but
+ * without a checkpoint store, pending ranges or replays, under a random identity — at-least-once,
+ * as a plain Sink V2 writer is.
  */
 final class AtLeastOnceSink implements Sink<Traced<String>> {
 
@@ -30,34 +33,33 @@ final class AtLeastOnceSink implements Sink<Traced<String>> {
     @Override
     public SinkWriter<Traced<String>> createWriter(WriterInitContext context) {
         IdempotentDestination<String> destination = destinations.create();
-        int subtask = context.getTaskInfo().getIndexOfThisSubtask();
         return new SinkWriter<>() {
-            private List<String> buffered = new ArrayList<>();
+            private final Map<String, List<String>> buffered = new LinkedHashMap<>();
             private long batches;
 
             @Override
             public void write(Traced<String> element, Context context) {
-                buffered.add(element.value());
+                buffered.computeIfAbsent(element.origin().partition(), p -> new ArrayList<>())
+                        .add(element.value());
             }
 
             @Override
             public void flush(boolean endOfInput) throws IOException {
-                if (buffered.isEmpty()) {
-                    return;
+                for (List<String> elements : buffered.values()) {
+                    // A random name: a replay after a failure would write the data again.
+                    StreamPartition partition =
+                            new StreamPartition("at-least-once", UUID.randomUUID().toString());
+                    try {
+                        destination.send(
+                                Batch.of(partition, SequenceRange.of(batches, batches), elements));
+                    } catch (IOException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        throw new IOException(e);
+                    }
+                    batches++;
                 }
-                // A random name: a replay after a failure would write the data again.
-                StreamPartition partition =
-                        new StreamPartition("at-least-once", subtask + "-" + UUID.randomUUID());
-                try {
-                    destination.send(
-                            Batch.of(partition, SequenceRange.of(batches, batches), buffered));
-                } catch (IOException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new IOException(e);
-                }
-                batches++;
-                buffered = new ArrayList<>();
+                buffered.clear();
             }
 
             @Override

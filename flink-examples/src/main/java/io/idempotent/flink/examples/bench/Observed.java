@@ -37,11 +37,17 @@ final class Observed {
     /** Writes of partition acquisitions (once per partition and writer). */
     static final AtomicLong ACQUISITIONS = new AtomicLong();
 
-    /** Writes made while a writer delivers at the end of its input (the final commits). */
-    static final AtomicLong END_OF_INPUT_WRITES = new AtomicLong();
+    /** Writes of commits alone made when a writer's input ends (its last batches' commits). */
+    static final AtomicLong FINAL_COMMITS = new AtomicLong();
 
-    /** Barriers at which a writer had elements to deliver, counted by the writer's wrapper. */
+    /**
+     * Deliveries with elements (at a barrier or at the end of the input), counted by the writer's
+     * wrapper, not by the store.
+     */
     static final AtomicLong BATCH_CYCLES = new AtomicLong();
+
+    /** When the last record of the run became visible (or reached the discarding sink). */
+    static final AtomicLong LAST_VISIBLE_NANOS = new AtomicLong();
 
     static final AtomicLong STORE_WRITE_NANOS = new AtomicLong();
     private static final ThreadLocal<Boolean> AT_END_OF_INPUT =
@@ -56,8 +62,9 @@ final class Observed {
         RECORDS.set(0);
         STORE_WRITES.set(0);
         ACQUISITIONS.set(0);
-        END_OF_INPUT_WRITES.set(0);
+        FINAL_COMMITS.set(0);
         BATCH_CYCLES.set(0);
+        LAST_VISIBLE_NANOS.set(0);
         STORE_WRITE_NANOS.set(0);
         LATENCIES.clear();
         measureLatency = latency;
@@ -96,6 +103,7 @@ final class Observed {
                         for (String line : batch.elements()) {
                             visible(line, now);
                         }
+                        LAST_VISIBLE_NANOS.accumulateAndGet(System.nanoTime(), Math::max);
                     }
                     return outcome;
                 }
@@ -128,7 +136,7 @@ final class Observed {
 
                 @Override
                 public void flush(boolean endOfInput) throws IOException, InterruptedException {
-                    if (written && !endOfInput) {
+                    if (written) {
                         BATCH_CYCLES.incrementAndGet();
                     }
                     written = false;
@@ -146,6 +154,33 @@ final class Observed {
                 }
             };
         };
+    }
+
+    /**
+     * A discarding sink that counts what reaches it and notes when its input ended: the ceiling,
+     * measured like the other variants, to the last record.
+     */
+    static Sink<Traced<String>> discarding() {
+        return context ->
+                new SinkWriter<>() {
+                    private long records;
+
+                    @Override
+                    public void write(Traced<String> element, Context context) {
+                        records++;
+                    }
+
+                    @Override
+                    public void flush(boolean endOfInput) {
+                        if (endOfInput) {
+                            RECORDS.addAndGet(records);
+                            LAST_VISIBLE_NANOS.accumulateAndGet(System.nanoTime(), Math::max);
+                        }
+                    }
+
+                    @Override
+                    public void close() {}
+                };
     }
 
     /** The store, counting its durable writes by kind, and their time. */
@@ -186,8 +221,10 @@ final class Observed {
                 @Override
                 public void apply(List<? extends CheckpointTransition> transitions) {
                     STORE_WRITES.incrementAndGet();
-                    if (AT_END_OF_INPUT.get()) {
-                        END_OF_INPUT_WRITES.incrementAndGet();
+                    if (AT_END_OF_INPUT.get()
+                            && transitions.stream()
+                                    .allMatch(t -> t instanceof CheckpointTransition.Commit)) {
+                        FINAL_COMMITS.incrementAndGet();
                     }
                     long started = System.nanoTime();
                     store.apply(transitions);

@@ -37,7 +37,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(
             names = "--repetitions",
-            defaultValue = "3",
+            defaultValue = "5",
             description = "Throughput runs per variant, interleaved; the best counts.")
     int repetitions;
 
@@ -49,7 +49,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(
             names = "--latency-duration",
-            defaultValue = "PT20S",
+            defaultValue = "PT15S",
             description = "How long the live producer runs per latency variant.")
     Duration latencyDuration;
 
@@ -58,7 +58,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(
             names = "--only",
-            description = "Run only the variants whose name starts with this, e.g. 'B ours files'.")
+            description =
+                    "Run only the variants whose name starts with one of these comma-separated"
+                            + " prefixes, e.g. 'A at-least-once files,B ours files'.")
     String only;
 
     @Override
