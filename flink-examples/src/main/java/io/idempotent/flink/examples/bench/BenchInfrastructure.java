@@ -18,8 +18,10 @@ import java.sql.Statement;
 final class BenchInfrastructure implements AutoCloseable {
 
     private IdempotentHttpServer http;
+    private boolean postgresUsed;
 
     String postgres() {
+        postgresUsed = true;
         return PostgresServer.jdbcUrl();
     }
 
@@ -45,15 +47,33 @@ final class BenchInfrastructure implements AutoCloseable {
         return http.url();
     }
 
-    /** A new table of lines. */
+    /**
+     * A new table of lines. Without autovacuum: analysing millions of new rows in the background
+     * would take the cores from the next run.
+     */
     String createLineTable(String name) {
+        sql("CREATE TABLE " + name + " (line TEXT NOT NULL) WITH (autovacuum_enabled = false)");
+        return name;
+    }
+
+    /** Drops what a run left in PostgreSQL and flushes the server's dirty pages now. */
+    void dropTables(String... names) {
+        if (!postgresUsed) {
+            return;
+        }
+        for (String name : names) {
+            sql("DROP TABLE IF EXISTS " + name);
+        }
+        sql("CHECKPOINT");
+    }
+
+    private void sql(String statementText) {
         try (Connection connection = DriverManager.getConnection(postgres());
                 Statement statement = connection.createStatement()) {
-            statement.execute("CREATE TABLE " + name + " (line TEXT NOT NULL)");
+            statement.execute(statementText);
         } catch (SQLException e) {
-            throw new IllegalStateException("Cannot create table " + name, e);
+            throw new IllegalStateException("Cannot run " + statementText, e);
         }
-        return name;
     }
 
     @Override
