@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -156,10 +157,15 @@ public final class PipelineBenchmark {
         throughputRun(new Variant("D", Source.LOCAL, Target.DISCARD, null, interval), stream);
         Map<Variant, List<Double>> rates = new LinkedHashMap<>();
         Map<Variant, double[]> storeWrites = new LinkedHashMap<>();
-        // Interleaved repetitions, so that a slow phase of the machine hits every variant alike;
-        // each variant's median run counts (the best runs are reported beside).
+        // Interleaved repetitions, so that a slow phase of the machine hits every variant alike,
+        // in alternating order, so that no variant always follows the same one; each variant's
+        // median run counts (the best runs are reported beside).
         for (int repetition = 1; repetition <= settings.repetitions(); repetition++) {
-            for (Variant variant : throughputVariants) {
+            List<Variant> order = new ArrayList<>(throughputVariants);
+            if (repetition % 2 == 0) {
+                Collections.reverse(order);
+            }
+            for (Variant variant : order) {
                 double wall = throughputRun(variant, stream);
                 // To the last record visible in the destination, where the benchmark sees it:
                 // a bounded job then still waits for its final checkpoint, up to an interval.
