@@ -24,15 +24,16 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
  * A FLIP-27 source over a {@link io.idempotent.flink.stream.PartitionedStream}: one split per
- * partition, each record emitted as a {@link Traced} with its origin. Started from the checkpoint
- * store, it first replays every partition's pending range exactly, marked so that {@link
+ * partition, each record emitted as a {@link Traced} with its origin. With the sink's checkpoint
+ * store it replays, whenever it is assigned a partition (a start, a failover, a restore, a
+ * rescale), the partition's pending range exactly, marked so that {@link
  * io.idempotent.flink.sink.IdempotentSink} re-sends the same batch under the same identity.
  *
  * <pre>{@code
  * IdempotentSource source =
  *         IdempotentSource.builder()
  *                 .stream(LocalStream.factory(Path.of("/data/stream")))
- *                 .startingFrom(StartingPosition.CHECKPOINT_STORE)
+ *                 .startingFrom(StartingPosition.CHECKPOINT_STORE) // without Flink state
  *                 .checkpointStore(RocksDbCheckpointStore.factory(dir, WriteDurability.SYNCED))
  *                 .build();
  * }</pre>

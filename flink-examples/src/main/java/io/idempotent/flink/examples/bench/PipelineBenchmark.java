@@ -131,7 +131,7 @@ public final class PipelineBenchmark {
         out.printf(
                 Locale.ROOT,
                 "Throughput: %d partitions x %,d records of %d bytes (%,d records); parallelism"
-                        + " %d; checkpoint interval %s; best of %d runs.%nLatency: a producer appending %,d"
+                        + " %d; checkpoint interval %s; median of %d interleaved runs.%nLatency: a producer appending %,d"
                         + " records/s for %s; record timestamp -> visible in the destination.%n%n",
                 settings.partitions(),
                 settings.recordsPerPartition(),
