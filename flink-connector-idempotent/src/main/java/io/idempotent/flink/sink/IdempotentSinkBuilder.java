@@ -33,8 +33,9 @@ public final class IdempotentSinkBuilder<T> {
     }
 
     /**
-     * The partition checkpoint store. Required: RocksDB for one JVM, PostgreSQL for a cluster of
-     * several processes.
+     * The partition checkpoint store. Required by {@link #build()}: RocksDB for one JVM, PostgreSQL
+     * for a cluster of several processes. Give the {@code IdempotentSource} the same store, so that
+     * it replays pending ranges.
      */
     public IdempotentSinkBuilder<T> checkpointStore(CheckpointStoreFactory stores) {
         this.stores = Objects.requireNonNull(stores, "stores");

@@ -17,7 +17,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** One store write per delivery, each carrying the commits of the delivery before. */
+/**
+ * One store write per delivery, each carrying the commits of the delivery before; a pending range
+ * found at take-over is re-sent, a fenced owner sends nothing (design.md rows P4 and P7).
+ */
 class PipelinedDeliveryTest {
 
     private static final StreamPartition A = new StreamPartition("s", "a");
