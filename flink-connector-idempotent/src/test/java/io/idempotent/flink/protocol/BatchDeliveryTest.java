@@ -5,16 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.idempotent.flink.checkpoint.BatchId;
 import io.idempotent.flink.checkpoint.CheckpointConflictException;
-import io.idempotent.flink.checkpoint.CheckpointTransition;
 import io.idempotent.flink.checkpoint.FencedException;
-import io.idempotent.flink.checkpoint.InMemoryCheckpointStore;
 import io.idempotent.flink.checkpoint.PartitionCheckpoint;
-import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
 import io.idempotent.flink.checkpoint.PendingCheckpoint;
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.SendOutcome;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
+import io.idempotent.flink.testutils.CountingCheckpointStore;
 import io.idempotent.flink.testutils.RecordingDestination;
 import io.idempotent.flink.testutils.RecordingDestination.Fault;
 import java.util.ArrayList;
@@ -27,34 +25,7 @@ class BatchDeliveryTest {
     private static final StreamPartition A = new StreamPartition("s", "a");
     private static final StreamPartition B = new StreamPartition("s", "b");
 
-    /** Counts the store writes, to check how deliveries share them. */
-    private static final class CountingStore implements PartitionCheckpointStore {
-        final InMemoryCheckpointStore inner = new InMemoryCheckpointStore();
-        final List<List<? extends CheckpointTransition>> writes = new ArrayList<>();
-        int loads;
-
-        @Override
-        public long acquire(StreamPartition partition) {
-            return inner.acquire(partition);
-        }
-
-        @Override
-        public PartitionCheckpoint load(StreamPartition partition) {
-            loads++;
-            return inner.load(partition);
-        }
-
-        @Override
-        public void apply(List<? extends CheckpointTransition> transitions) {
-            writes.add(transitions);
-            inner.apply(transitions);
-        }
-
-        @Override
-        public void close() {}
-    }
-
-    private final CountingStore store = new CountingStore();
+    private final CountingCheckpointStore store = new CountingCheckpointStore();
     private final RecordingDestination<String> destination = new RecordingDestination<>();
     private final BatchDelivery<String> delivery = new BatchDelivery<>(store, destination);
 

@@ -3,17 +3,14 @@ package io.idempotent.flink.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.idempotent.flink.checkpoint.CheckpointTransition;
 import io.idempotent.flink.checkpoint.FencedException;
-import io.idempotent.flink.checkpoint.InMemoryCheckpointStore;
 import io.idempotent.flink.checkpoint.PartitionCheckpoint;
-import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.SendOutcome;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
+import io.idempotent.flink.testutils.CountingCheckpointStore;
 import io.idempotent.flink.testutils.RecordingDestination;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -26,32 +23,7 @@ class PipelinedDeliveryTest {
     private static final StreamPartition A = new StreamPartition("s", "a");
     private static final StreamPartition B = new StreamPartition("s", "b");
 
-    /** The store, keeping each write's transitions. */
-    private static final class CountingStore implements PartitionCheckpointStore {
-        final InMemoryCheckpointStore inner = new InMemoryCheckpointStore();
-        final List<List<? extends CheckpointTransition>> writes = new ArrayList<>();
-
-        @Override
-        public long acquire(StreamPartition partition) {
-            return inner.acquire(partition);
-        }
-
-        @Override
-        public PartitionCheckpoint load(StreamPartition partition) {
-            return inner.load(partition);
-        }
-
-        @Override
-        public void apply(List<? extends CheckpointTransition> transitions) {
-            writes.add(transitions);
-            inner.apply(transitions);
-        }
-
-        @Override
-        public void close() {}
-    }
-
-    private final CountingStore store = new CountingStore();
+    private final CountingCheckpointStore store = new CountingCheckpointStore();
     private final RecordingDestination<String> destination = new RecordingDestination<>();
     private final PipelinedDelivery<String> delivery =
             new PipelinedDelivery<>(store, destination, DeliveryListener.NONE);
@@ -61,22 +33,20 @@ class PipelinedDeliveryTest {
                 partition, SequenceRange.of(from, to), List.of(partition.partition() + from));
     }
 
-    private static List<String> kinds(List<? extends CheckpointTransition> write) {
-        return write.stream().map(t -> t.getClass().getSimpleName()).toList();
-    }
-
     @Test
     void eachDeliveryIsOneWriteThatAlsoCommitsTheDeliveryBefore() {
         delivery.takeOver(A);
         delivery.takeOver(B);
         delivery.deliver(List.of(batch(A, 0, 4), batch(B, 0, 9)));
         assertThat(store.writes).hasSize(1);
-        assertThat(kinds(store.writes.get(0))).containsExactly("MarkPending", "MarkPending");
+        assertThat(CountingCheckpointStore.kinds(store.writes.get(0)))
+                .containsExactly("MarkPending", "MarkPending");
         assertThat(store.load(A).pending().range()).isEqualTo(SequenceRange.of(0, 4));
 
         delivery.deliver(List.of(batch(A, 5, 6)));
         assertThat(store.writes).hasSize(2);
-        assertThat(kinds(store.writes.get(1))).containsExactly("Commit", "Commit", "MarkPending");
+        assertThat(CountingCheckpointStore.kinds(store.writes.get(1)))
+                .containsExactly("Commit", "Commit", "MarkPending");
         assertThat(store.load(B)).isEqualTo(new PartitionCheckpoint(1, 9, null));
         assertThat(delivery.hasDeferredCommits()).isTrue();
 
@@ -104,7 +74,7 @@ class PipelinedDeliveryTest {
                 .containsExactly(
                         SendOutcome.APPLIED, SendOutcome.REPEAT_DROPPED, SendOutcome.APPLIED);
         assertThat(store.writes.subList(writes, store.writes.size()))
-                .extracting(PipelinedDeliveryTest::kinds)
+                .extracting(CountingCheckpointStore::kinds)
                 .as("the re-send needs no write; its commit rides with the next batch's mark")
                 .containsExactly(List.of("Commit", "MarkPending"));
     }

@@ -3,15 +3,13 @@ package io.idempotent.flink.sink;
 import io.idempotent.flink.checkpoint.BatchId;
 import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
 import io.idempotent.flink.checkpoint.CheckpointTransition;
-import io.idempotent.flink.checkpoint.PartitionCheckpoint;
-import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.destination.SendOutcome;
 import io.idempotent.flink.sink.committer.BatchCommittable;
 import io.idempotent.flink.source.Traced;
-import io.idempotent.flink.stream.StreamPartition;
+import io.idempotent.flink.testutils.ForwardingCheckpointStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Collection;
@@ -106,38 +104,21 @@ final class Faults {
 
     /** The checkpoint store, with a fault point right after each write that marks batches. */
     static CheckpointStoreFactory around(CheckpointStoreFactory factory) {
-        return () -> {
-            PartitionCheckpointStore store = factory.open();
-            return new PartitionCheckpointStore() {
-                @Override
-                public long acquire(StreamPartition partition) {
-                    return store.acquire(partition);
-                }
-
-                @Override
-                public PartitionCheckpoint load(StreamPartition partition) {
-                    return store.load(partition);
-                }
-
-                @Override
-                public void apply(List<? extends CheckpointTransition> transitions) {
-                    store.apply(transitions);
-                    if (transitions.stream()
-                            .anyMatch(t -> t instanceof CheckpointTransition.MarkPending)) {
-                        try {
-                            at(Fault.BEFORE_SEND);
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
+        return () ->
+                new ForwardingCheckpointStore(factory.open()) {
+                    @Override
+                    public void apply(List<? extends CheckpointTransition> transitions) {
+                        super.apply(transitions);
+                        if (transitions.stream()
+                                .anyMatch(t -> t instanceof CheckpointTransition.MarkPending)) {
+                            try {
+                                at(Fault.BEFORE_SEND);
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
                         }
                     }
-                }
-
-                @Override
-                public void close() {
-                    store.close();
-                }
-            };
-        };
+                };
     }
 
     static <T> Sink<T> around(UntracedIdempotentSink<T> sink) {

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.idempotent.flink.checkpoint.BatchId;
-import io.idempotent.flink.checkpoint.CheckpointTransition;
-import io.idempotent.flink.checkpoint.InMemoryCheckpointStore;
 import io.idempotent.flink.checkpoint.PartitionCheckpoint;
-import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
 import io.idempotent.flink.checkpoint.PendingCheckpoint;
 import io.idempotent.flink.destination.SendOutcome;
 import io.idempotent.flink.sink.DeliveryMetrics;
@@ -15,8 +12,8 @@ import io.idempotent.flink.source.Origin;
 import io.idempotent.flink.source.Traced;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
+import io.idempotent.flink.testutils.CountingCheckpointStore;
 import io.idempotent.flink.testutils.RecordingDestination;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
@@ -32,34 +29,7 @@ class BatchingWriterTest {
     private static final StreamPartition P0 = new StreamPartition("s", "0");
     private static final StreamPartition P1 = new StreamPartition("s", "1");
 
-    /** The store, counting its writes. */
-    private static final class CountingStore implements PartitionCheckpointStore {
-        final InMemoryCheckpointStore inner = new InMemoryCheckpointStore();
-        final List<List<? extends CheckpointTransition>> writes = new ArrayList<>();
-        int acquisitions;
-
-        @Override
-        public long acquire(StreamPartition partition) {
-            acquisitions++;
-            return inner.acquire(partition);
-        }
-
-        @Override
-        public PartitionCheckpoint load(StreamPartition partition) {
-            return inner.load(partition);
-        }
-
-        @Override
-        public void apply(List<? extends CheckpointTransition> transitions) {
-            writes.add(transitions);
-            inner.apply(transitions);
-        }
-
-        @Override
-        public void close() {}
-    }
-
-    private final CountingStore store = new CountingStore();
+    private final CountingCheckpointStore store = new CountingCheckpointStore();
     private final RecordingDestination<String> destination = new RecordingDestination<>();
     private final SimpleCounter sent = new SimpleCounter();
     private BatchingWriter<String> writer = newWriter();
@@ -104,8 +74,7 @@ class BatchingWriterTest {
         write("0", 10);
         writer.flush(false);
         assertThat(store.writes).as("the commits ride in the next barrier's write").hasSize(2);
-        assertThat(store.writes.get(1))
-                .extracting(t -> t.getClass().getSimpleName())
+        assertThat(CountingCheckpointStore.kinds(store.writes.get(1)))
                 .containsExactly("Commit", "Commit", "MarkPending");
         assertThat(store.load(P1)).isEqualTo(new PartitionCheckpoint(1, 0, null));
 

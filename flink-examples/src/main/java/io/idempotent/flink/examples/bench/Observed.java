@@ -3,8 +3,6 @@ package io.idempotent.flink.examples.bench;
 import io.idempotent.flink.checkpoint.BatchId;
 import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
 import io.idempotent.flink.checkpoint.CheckpointTransition;
-import io.idempotent.flink.checkpoint.PartitionCheckpoint;
-import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.destination.IdempotentDestination;
@@ -12,12 +10,14 @@ import io.idempotent.flink.destination.SendOutcome;
 import io.idempotent.flink.sink.IdempotentSink;
 import io.idempotent.flink.source.Traced;
 import io.idempotent.flink.stream.StreamPartition;
+import io.idempotent.flink.testutils.ForwardingCheckpointStore;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 
@@ -185,58 +185,45 @@ final class Observed {
 
     /** The store, counting its durable writes by kind, and their time. */
     static CheckpointStoreFactory around(CheckpointStoreFactory factory) {
-        return () -> {
-            PartitionCheckpointStore store = factory.open();
-            return new PartitionCheckpointStore() {
-                @Override
-                public long acquire(StreamPartition partition) {
-                    STORE_WRITES.incrementAndGet();
-                    ACQUISITIONS.incrementAndGet();
-                    long started = System.nanoTime();
-                    try {
-                        return store.acquire(partition);
-                    } finally {
-                        STORE_WRITE_NANOS.addAndGet(System.nanoTime() - started);
+        return () ->
+                new ForwardingCheckpointStore(factory.open()) {
+                    @Override
+                    public long acquire(StreamPartition partition) {
+                        ACQUISITIONS.incrementAndGet();
+                        return timedWrite(() -> super.acquire(partition));
                     }
-                }
 
-                @Override
-                public Map<StreamPartition, Long> acquireAll(
-                        Collection<StreamPartition> partitions) {
-                    STORE_WRITES.incrementAndGet();
-                    ACQUISITIONS.incrementAndGet();
-                    long started = System.nanoTime();
-                    try {
-                        return store.acquireAll(partitions);
-                    } finally {
-                        STORE_WRITE_NANOS.addAndGet(System.nanoTime() - started);
+                    @Override
+                    public Map<StreamPartition, Long> acquireAll(
+                            Collection<StreamPartition> partitions) {
+                        ACQUISITIONS.incrementAndGet();
+                        return timedWrite(() -> super.acquireAll(partitions));
                     }
-                }
 
-                @Override
-                public PartitionCheckpoint load(StreamPartition partition) {
-                    return store.load(partition);
-                }
-
-                @Override
-                public void apply(List<? extends CheckpointTransition> transitions) {
-                    STORE_WRITES.incrementAndGet();
-                    if (AT_END_OF_INPUT.get()
-                            && transitions.stream()
-                                    .allMatch(t -> t instanceof CheckpointTransition.Commit)) {
-                        FINAL_COMMITS.incrementAndGet();
+                    @Override
+                    public void apply(List<? extends CheckpointTransition> transitions) {
+                        if (AT_END_OF_INPUT.get()
+                                && transitions.stream()
+                                        .allMatch(t -> t instanceof CheckpointTransition.Commit)) {
+                            FINAL_COMMITS.incrementAndGet();
+                        }
+                        timedWrite(
+                                () -> {
+                                    super.apply(transitions);
+                                    return null;
+                                });
                     }
-                    long started = System.nanoTime();
-                    store.apply(transitions);
-                    STORE_WRITE_NANOS.addAndGet(System.nanoTime() - started);
-                }
+                };
+    }
 
-                @Override
-                public void close() {
-                    store.close();
-                }
-            };
-        };
+    private static <R> R timedWrite(Supplier<R> write) {
+        STORE_WRITES.incrementAndGet();
+        long started = System.nanoTime();
+        try {
+            return write.get();
+        } finally {
+            STORE_WRITE_NANOS.addAndGet(System.nanoTime() - started);
+        }
     }
 
     /** A growing array of latency samples, in milliseconds. */
