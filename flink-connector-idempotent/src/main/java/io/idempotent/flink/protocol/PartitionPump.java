@@ -31,8 +31,8 @@ import org.apache.flink.annotation.PublicEvolving;
  *   <li>{@link #drain}: poll until nothing is new, so that everything delivered is committed.
  * </ul>
  *
- * <p>After any exception the pump's view of a partition may be stale: assign the partition again
- * (here or in another pump) and the protocol resumes from what the store holds. Not thread-safe.
+ * <p>After a failed delivery the pump owns nothing: assign the partitions again (here or in another
+ * pump) and the protocol resumes from what the store holds. Not thread-safe.
  *
  * <pre>{@code
  * PartitionPump<byte[]> pump =
@@ -81,7 +81,7 @@ public final class PartitionPump<T> {
         long next = checkpoint.nextSequence();
         PendingCheckpoint pending = checkpoint.pending();
         if (pending != null) {
-            report = delivery.deliver(List.of(replay(key, pending)));
+            report = deliver(List.of(replay(key, pending)));
             next = pending.range().to() + 1;
         }
         owned.put(key, next);
@@ -110,7 +110,7 @@ public final class PartitionPump<T> {
                 batches.add(Batch.of(partition, range, process(partition, range, records)));
             }
         }
-        DeliveryReport report = delivery.deliver(batches);
+        DeliveryReport report = deliver(batches);
         for (Batch<T> batch : batches) {
             owned.put(batch.partition(), batch.range().to() + 1);
         }
@@ -126,6 +126,15 @@ public final class PartitionPump<T> {
             total = total.plus(last);
         } while (last.batchesSent() + last.alreadyCommitted() > 0);
         return total;
+    }
+
+    private DeliveryReport deliver(List<Batch<T>> batches) {
+        try {
+            return delivery.deliver(batches);
+        } catch (RuntimeException e) {
+            owned.clear(); // a failed delivery releases every partition
+            throw e;
+        }
     }
 
     private Batch<T> replay(StreamPartition partition, PendingCheckpoint pending) {

@@ -21,10 +21,11 @@ import org.apache.flink.annotation.PublicEvolving;
  * the repeat. {@link #commitDelivered()} writes the deferred commits (at the end of the input, or
  * when nothing new comes).
  *
- * <p>A partition is taken over once ({@link #takeOver}: acquire, then load), and from then on this
+ * <p>A partition is taken over ({@link #takeOver}: acquire, then load), and from then on this
  * object keeps its view of the partition's checkpoint, which is the store's once the deferred
- * commits are written. Not thread-safe. After any exception the view may be stale: drop this object
- * and take the partitions over again.
+ * commits are written. A failed delivery may leave that view and the deferred commits stale (a
+ * round written, then a send failed), so it releases every partition: take them over again, here or
+ * elsewhere; the store holds what was written. Not thread-safe.
  *
  * <pre>{@code
  * PipelinedDelivery<String> delivery = new PipelinedDelivery<>(store, destination, listener);
@@ -101,17 +102,33 @@ public final class PipelinedDelivery<T> {
                         "Batch " + batch.id() + " is of a partition not taken over.");
             }
         }
-        BatchDelivery.Delivered delivered =
-                delivery.deliverRounds(batches, epochs::get, views, deferredCommits);
-        deferredCommits = delivered.unwrittenCommits();
-        return delivered.report();
+        try {
+            BatchDelivery.Delivered delivered =
+                    delivery.deliverRounds(batches, epochs::get, views, deferredCommits);
+            deferredCommits = delivered.unwrittenCommits();
+            return delivered.report();
+        } catch (RuntimeException e) {
+            releaseAll();
+            throw e;
+        }
     }
 
     /** Writes the commits deferred by the last {@link #deliver}, if any. */
     public DeliveryReport commitDelivered() {
-        DeliveryReport report = delivery.write(deferredCommits);
+        try {
+            DeliveryReport report = delivery.write(deferredCommits);
+            deferredCommits = List.of();
+            return report;
+        } catch (RuntimeException e) {
+            releaseAll();
+            throw e;
+        }
+    }
+
+    private void releaseAll() {
+        epochs.clear();
+        views.clear();
         deferredCommits = List.of();
-        return report;
     }
 
     /** Whether some delivered batches are still pending in the store. */

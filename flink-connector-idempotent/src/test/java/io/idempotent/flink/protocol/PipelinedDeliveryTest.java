@@ -104,6 +104,26 @@ class PipelinedDeliveryTest {
     }
 
     @Test
+    void aFailedDeliveryReleasesEveryPartition() {
+        delivery.takeOver(A);
+        delivery.takeOver(B);
+        delivery.deliver(List.of(batch(A, 0, 0), batch(B, 0, 0)));
+        destination.failNextSend(RecordingDestination.Fault.BEFORE_WRITE);
+        // The write commits A and B and marks their next batches; then the first send fails.
+        assertThatThrownBy(() -> delivery.deliver(List.of(batch(A, 1, 1), batch(B, 1, 1))))
+                .isInstanceOf(DeliveryException.class);
+        assertThat(delivery.owns(A)).isFalse();
+        assertThat(delivery.owns(B)).isFalse();
+        assertThat(delivery.takeOver(A).pending().range()).isEqualTo(SequenceRange.of(1, 1));
+        delivery.deliver(List.of(batch(A, 1, 1), batch(A, 2, 2)));
+        delivery.commitDelivered();
+        assertThat(store.load(A).committed()).isEqualTo(2);
+        assertThat(store.load(B).pending().range())
+                .as("left for its next owner")
+                .isEqualTo(SequenceRange.of(1, 1));
+    }
+
+    @Test
     void refusesBatchesOfPartitionsNotTakenOver() {
         assertThatThrownBy(() -> delivery.deliver(List.of(batch(A, 0, 0))))
                 .hasMessage("Batch s/a/0-0 is of a partition not taken over.");
