@@ -41,6 +41,29 @@ public final class BatchId implements Serializable, Comparable<BatchId> {
                         + range.to());
     }
 
+    /**
+     * The identity of the batch that sink {@code sink} sends for exactly {@code range} of {@code
+     * partition}: {@code <sink>/<stream>/<partition>/<from>-<to>}. The sink's name keeps two sinks
+     * that read the same stream into one destination apart, however they cut their batches.
+     */
+    public static BatchId of(String sink, StreamPartition partition, SequenceRange range) {
+        Objects.requireNonNull(sink, "sink");
+        return new BatchId(encode(sink) + "/" + of(partition, range).value);
+    }
+
+    /**
+     * The length of the longest identity {@link #of(String, StreamPartition, SequenceRange)} can
+     * derive for {@code partition}: with the longest sequence numbers.
+     */
+    public static int longestLength(String sink, StreamPartition partition) {
+        return of(sink, partition, SequenceRange.of(Long.MAX_VALUE, Long.MAX_VALUE)).value.length();
+    }
+
+    /** The most characters an identity may have. */
+    public static int maxLength() {
+        return MAX_LENGTH;
+    }
+
     /** An identity read back from storage or built by other means; validated but not derived. */
     public static BatchId parse(String value) {
         Objects.requireNonNull(value, "batch id");

@@ -39,6 +39,12 @@ public record Batch<T>(
         return new Batch<>(BatchId.of(partition, range), partition, range, elements, null);
     }
 
+    /** The batch that sink {@code sink} sends for {@code range}, under its derived identity. */
+    public static <T> Batch<T> of(
+            String sink, StreamPartition partition, SequenceRange range, List<T> elements) {
+        return new Batch<>(BatchId.of(sink, partition, range), partition, range, elements, null);
+    }
+
     public Batch<T> at(@Nullable String newLocation) {
         return new Batch<>(id, partition, range, elements, newLocation);
     }

@@ -28,6 +28,13 @@ public interface IdempotentDestination<T> extends AutoCloseable {
     }
 
     /**
+     * Checks, before a partition is taken over, that the destination can keep {@code longest}, the
+     * longest identity the partition's batches can have; throws {@link IllegalArgumentException}
+     * saying why not. Nothing is marked pending for a partition whose identities are refused.
+     */
+    default void requireHoldable(BatchId longest) {}
+
+    /**
      * Writes the batch, or recognises its identity and drops it. Returns only once the destination
      * holds the batch durably; throws if that is not certain.
      */

@@ -1,15 +1,18 @@
 package io.idempotent.flink.sink;
 
 import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
-import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
+import io.idempotent.flink.checkpoint.SinkScopedStore;
 import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.sink.writer.BatchingWriter;
 import io.idempotent.flink.source.Traced;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.streaming.api.connector.sink2.SupportsPreWriteTopology;
+import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
  * A sink that delivers {@link Traced} elements exactly once into an {@link
@@ -21,7 +24,11 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  * range is replayed and re-sent under its identity, which the destination drops if it has it.
  *
  * <p>The source must be an {@link io.idempotent.flink.source.IdempotentSource} built with the same
- * checkpoint store, chained to this sink at the same parallelism.
+ * checkpoint store, chained to this sink at the same parallelism, and feeding no other idempotent
+ * sink. Every sink has a name, stable across restarts and unique among the sinks that share a
+ * checkpoint store or a destination: it is part of every batch identity and of the key of the
+ * sink's checkpoints, so that two sinks (or two jobs) reading one stream never take each other's
+ * batches for their own.
  *
  * <pre>{@code
  * CheckpointStoreFactory store = RocksDbCheckpointStore.factory(dir, WriteDurability.SYNCED);
@@ -36,16 +43,35 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  * @see IdempotentSinkBuilder
  */
 @PublicEvolving
-public final class IdempotentSink<T> implements Sink<Traced<T>> {
+public final class IdempotentSink<T>
+        implements Sink<Traced<T>>, SupportsPreWriteTopology<Traced<T>> {
 
     private static final long serialVersionUID = 1L;
 
+    private final String name;
     private final DestinationFactory<T> destinations;
     private final CheckpointStoreFactory stores;
 
-    IdempotentSink(DestinationFactory<T> destinations, CheckpointStoreFactory stores) {
+    IdempotentSink(String name, DestinationFactory<T> destinations, CheckpointStoreFactory stores) {
+        this.name = name;
         this.destinations = destinations;
         this.stores = stores;
+    }
+
+    /** The sink's name: part of every identity it sends and of the key of its checkpoints. */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Runs while the job is built: checks the pipeline from the sources to this sink and tells each
+     * {@code IdempotentSource} on the way which sink it feeds ({@link PipelineCheck}).
+     */
+    @Override
+    @Internal
+    public DataStream<Traced<T>> addPreWriteTopology(DataStream<Traced<T>> input) {
+        PipelineCheck.check(name, this, input);
+        return input;
     }
 
     public static <T> IdempotentSinkBuilder<T> builder() {
@@ -54,10 +80,11 @@ public final class IdempotentSink<T> implements Sink<Traced<T>> {
 
     @Override
     public SinkWriter<Traced<T>> createWriter(WriterInitContext context) {
-        PartitionCheckpointStore store = stores.open();
+        SinkScopedStore store = SinkScopedStore.of(name, stores.open());
         try {
             IdempotentDestination<T> destination = destinations.create();
             return new BatchingWriter<>(
+                    name,
                     context.getTaskInfo().getIndexOfThisSubtask(),
                     store,
                     destination,

@@ -1,6 +1,7 @@
 package io.idempotent.flink.sink;
 
 import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
+import io.idempotent.flink.checkpoint.SinkScopedStore;
 import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.util.Serializability;
 import java.util.Objects;
@@ -11,6 +12,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 @PublicEvolving
 public final class IdempotentSinkBuilder<T> {
 
+    private String name;
     private TypeInformation<T> elementType;
     private DestinationFactory<T> destinations;
     private CheckpointStoreFactory stores;
@@ -23,6 +25,17 @@ public final class IdempotentSinkBuilder<T> {
      */
     public IdempotentSinkBuilder<T> elementType(TypeInformation<T> elementType) {
         this.elementType = Objects.requireNonNull(elementType, "elementType");
+        return this;
+    }
+
+    /**
+     * The sink's name, required by {@link #build()}: like an operator uid, stable across restarts
+     * and upgrades and unique among the sinks that share a checkpoint store or a destination (1 to
+     * 64 letters, digits, '.', '_' or '-'). It is part of every batch identity the sink sends and
+     * of the key of its checkpoints; renaming a sink starts it afresh.
+     */
+    public IdempotentSinkBuilder<T> name(String name) {
+        this.name = name;
         return this;
     }
 
@@ -44,6 +57,17 @@ public final class IdempotentSinkBuilder<T> {
 
     /** A sink of {@code Traced} elements with origin identities and the checkpoint store. */
     public IdempotentSink<T> build() {
+        if (name == null) {
+            throw new IllegalStateException(
+                    "The sink needs a name: call name(...) with a name that stays the same across"
+                            + " restarts and upgrades and is unique among the sinks that share the"
+                            + " checkpoint store or the destination, e.g. name(\"orders-to-db\").");
+        }
+        try {
+            SinkScopedStore.requireValidName(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
         requireDestination();
         if (stores == null) {
             throw new IllegalStateException(
@@ -52,7 +76,7 @@ public final class IdempotentSinkBuilder<T> {
                             + " PostgresCheckpointStore.builder()...buildFactory() for a cluster.");
         }
         Serializability.requireSerializable(stores, "checkpoint store factory");
-        return new IdempotentSink<>(destinations, stores);
+        return new IdempotentSink<>(name, destinations, stores);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.idempotent.flink.source;
 
 import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
+import io.idempotent.flink.checkpoint.SinkScopedStore;
 import io.idempotent.flink.source.enumerator.EnumeratorState;
 import io.idempotent.flink.source.enumerator.EnumeratorStateSerializer;
 import io.idempotent.flink.source.enumerator.PartitionSplitEnumerator;
@@ -11,6 +12,7 @@ import io.idempotent.flink.stream.PartitionRecord;
 import io.idempotent.flink.stream.PartitionedStreamFactory;
 import java.time.Duration;
 import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
@@ -55,6 +57,12 @@ public final class IdempotentSource
     private final int maxRecordsPerFetch;
     private final Duration idleWait;
 
+    /** The name of the {@code IdempotentSink} this source feeds, set when the job is built. */
+    @Nullable private String sink;
+
+    /** The sink object that claimed this source while the job was built, in the client. */
+    @Nullable private transient Object claimant;
+
     IdempotentSource(
             PartitionedStreamFactory streams,
             @Nullable CheckpointStoreFactory stores,
@@ -76,6 +84,43 @@ public final class IdempotentSource
         return new IdempotentSourceBuilder();
     }
 
+    /**
+     * Called while the job is built by the one {@code IdempotentSink} this source feeds: the source
+     * then replays that sink's pending ranges and, with {@link StartingPosition#CHECKPOINT_STORE},
+     * starts where that sink's checkpoints say. A second sink fed by the same source is refused:
+     * one source cannot replay two sinks' pending ranges, which differ.
+     */
+    @Internal
+    public void feeds(String sinkName, Object sinkObject) {
+        boolean otherSink =
+                claimant != null ? claimant != sinkObject : sink != null && !sink.equals(sinkName);
+        if (otherSink) {
+            throw new IllegalStateException(
+                    String.format(
+                            "An IdempotentSource feeds two IdempotentSinks ('%s' and '%s'). Each"
+                                    + " sink keeps its own position and pending ranges, and a"
+                                    + " source replays the pending ranges of one sink only. Give"
+                                    + " each sink its own IdempotentSource (build one per sink;"
+                                    + " they may read the same stream), e.g."
+                                    + " env.fromSource(IdempotentSource.builder()...build(), ...)"
+                                    + " once per sink.",
+                            sink, sinkName));
+        }
+        this.sink = sinkName;
+        this.claimant = sinkObject;
+    }
+
+    /** The checkpoints of the sink this source feeds; {@code null} without a store or a sink. */
+    @Nullable
+    private CheckpointStoreFactory sinkCheckpoints() {
+        if (stores == null || sink == null) {
+            return null;
+        }
+        String sinkName = sink;
+        CheckpointStoreFactory all = stores;
+        return () -> SinkScopedStore.of(sinkName, all.open());
+    }
+
     @Override
     public Boundedness getBoundedness() {
         return boundedness;
@@ -84,7 +129,8 @@ public final class IdempotentSource
     @Override
     public SourceReader<Traced<PartitionRecord>, PartitionSplit> createReader(
             SourceReaderContext context) {
-        return new IdempotentSourceReader(streams, stores, maxRecordsPerFetch, idleWait, context);
+        return new IdempotentSourceReader(
+                streams, sinkCheckpoints(), maxRecordsPerFetch, idleWait, context);
     }
 
     @Override
@@ -101,10 +147,17 @@ public final class IdempotentSource
 
     private PartitionSplitEnumerator enumerator(
             SplitEnumeratorContext<PartitionSplit> context, @Nullable EnumeratorState state) {
+        if (startingPosition == StartingPosition.CHECKPOINT_STORE && sink == null) {
+            throw new IllegalStateException(
+                    "The IdempotentSource starts from the checkpoint store, but it feeds no"
+                            + " IdempotentSink, whose checkpoints say where to start. Connect it"
+                            + " to the sink (source, then your processing, then sinkTo), or"
+                            + " start from EARLIEST or LATEST.");
+        }
         return new PartitionSplitEnumerator(
                 context,
                 streams,
-                stores,
+                sinkCheckpoints(),
                 startingPosition,
                 boundedness == Boundedness.BOUNDED,
                 discoveryInterval,

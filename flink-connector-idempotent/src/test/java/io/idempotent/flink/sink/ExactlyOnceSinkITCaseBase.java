@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
 import io.idempotent.flink.checkpoint.PartitionCheckpoint;
 import io.idempotent.flink.checkpoint.PendingCheckpoint;
+import io.idempotent.flink.checkpoint.SinkScopedStore;
 import io.idempotent.flink.checkpoint.WriteDurability;
 import io.idempotent.flink.checkpoint.rocksdb.RocksDbCheckpointStore;
 import io.idempotent.flink.destination.DestinationFactory;
@@ -69,6 +70,10 @@ abstract class ExactlyOnceSinkITCaseBase {
     abstract List<ExactlyOnceVerifier.Origin> holdings() throws Exception;
 
     static final int PARTITIONS = 4;
+
+    /** The name of the traced sink in every case. */
+    static final String SINK = "delivery";
+
     static final int RECORDS = 600;
 
     @RegisterExtension
@@ -217,7 +222,8 @@ abstract class ExactlyOnceSinkITCaseBase {
 
     private List<PendingCheckpoint> pendingInStore() {
         List<PendingCheckpoint> pending = new ArrayList<>();
-        try (RocksDbCheckpointStore store = RocksDbCheckpointStore.open(storeDir)) {
+        try (SinkScopedStore store =
+                SinkScopedStore.of(SINK, RocksDbCheckpointStore.open(storeDir))) {
             for (int p = 0; p < PARTITIONS; p++) {
                 store.load(new StreamPartition(stream.name(), Integer.toString(p)))
                         .pendingCheckpoint()
@@ -356,7 +362,8 @@ abstract class ExactlyOnceSinkITCaseBase {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (true) {
             int done = 0;
-            try (RocksDbCheckpointStore store = RocksDbCheckpointStore.open(storeDir)) {
+            try (SinkScopedStore store =
+                    SinkScopedStore.of(SINK, RocksDbCheckpointStore.open(storeDir))) {
                 for (Map.Entry<String, List<Long>> partition : expected.entrySet()) {
                     long committed =
                             store.load(new StreamPartition(stream.name(), partition.getKey()))
@@ -418,6 +425,55 @@ abstract class ExactlyOnceSinkITCaseBase {
         assertResent(pending);
     }
 
+    /**
+     * Proves design.md row F11: two jobs read one stream into one destination, each through a sink
+     * of its own name. Without a checkpoint during the run each cuts one batch per partition at the
+     * end of the input, so both cut the same ranges: over a shared checkpoint store the second
+     * would find everything committed, and over separate stores its batches would carry the first
+     * one's identities and be dropped as repeats. Both outputs must be complete.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void twoJobsReadingOneStreamIntoOneDestinationBothDeliverEverything(boolean sharedStore)
+            throws Exception {
+        Faults.armAfter(Fault.NONE, 0);
+        for (String job : List.of("first", "second")) {
+            Path jobStore = sharedStore ? storeDir : dir.resolve("store-" + job);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            env.setParallelism(2);
+            env.enableCheckpointing(Duration.ofHours(1).toMillis());
+            CheckpointStoreFactory store =
+                    RocksDbCheckpointStore.factory(jobStore, WriteDurability.SYNCED);
+            env.fromSource(
+                            IdempotentSource.builder().stream(stream.factory())
+                                    .bounded()
+                                    .checkpointStore(store)
+                                    .build(),
+                            WatermarkStrategy.noWatermarks(),
+                            "events")
+                    .map(new Processing())
+                    .returns(TypeInformation.of(new TypeHint<Traced<String>>() {}))
+                    .map(traced -> traced.map(line -> job + "." + line))
+                    .returns(TypeInformation.of(new TypeHint<Traced<String>>() {}))
+                    .sinkTo(
+                            IdempotentSink.<String>builder()
+                                    .name(job)
+                                    .destination(destination())
+                                    .checkpointStore(store)
+                                    .build());
+            env.execute(job);
+        }
+        Map<String, List<Long>> expected = new java.util.TreeMap<>();
+        for (String job : List.of("first", "second")) {
+            expected()
+                    .forEach(
+                            (partition, sequences) ->
+                                    expected.put(job + "." + partition, sequences));
+        }
+        ExactlyOnceVerifier.Result result = ExactlyOnceVerifier.verify(expected, holdings());
+        assertThat(result.exactlyOnce()).as(result.toString()).isTrue();
+    }
+
     /** Checks, in the destination, that each batch pending when the first job died is there. */
     abstract void assertResent(List<PendingCheckpoint> pending) throws Exception;
 
@@ -459,6 +515,7 @@ abstract class ExactlyOnceSinkITCaseBase {
 
     IdempotentSink<String> tracedSink() {
         return IdempotentSink.<String>builder()
+                .name(SINK)
                 .destination(Faults.around(destination()))
                 .checkpointStore(Faults.around(store()))
                 .build();
@@ -475,7 +532,8 @@ abstract class ExactlyOnceSinkITCaseBase {
     void assertExactlyOnce() throws Exception {
         ExactlyOnceVerifier.Result result = ExactlyOnceVerifier.verify(expected(), holdings());
         assertThat(result.exactlyOnce()).as(result.toString()).isTrue();
-        try (RocksDbCheckpointStore store = RocksDbCheckpointStore.open(storeDir)) {
+        try (SinkScopedStore store =
+                SinkScopedStore.of(SINK, RocksDbCheckpointStore.open(storeDir))) {
             for (Map.Entry<String, List<Long>> partition : expected().entrySet()) {
                 PartitionCheckpoint checkpoint =
                         store.load(new StreamPartition(stream.name(), partition.getKey()));

@@ -24,6 +24,8 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.SupportsCommitter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.streaming.api.connector.sink2.SupportsPreWriteTopology;
+import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
  * Faults injected into a job on a MiniCluster (one JVM, so static state reaches every task): each
@@ -77,7 +79,25 @@ final class Faults {
 
     /** The sink under test, with a fault point at each barrier of its writer. */
     static <T> Sink<Traced<T>> around(IdempotentSink<T> sink) {
-        return context -> {
+        return new FaultyTracedSink<>(sink);
+    }
+
+    /** Keeps the sink's pre-write hook, which tells the source which sink it feeds. */
+    private static final class FaultyTracedSink<T>
+            implements Sink<Traced<T>>, SupportsPreWriteTopology<Traced<T>> {
+        private final IdempotentSink<T> sink;
+
+        FaultyTracedSink(IdempotentSink<T> sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public DataStream<Traced<T>> addPreWriteTopology(DataStream<Traced<T>> input) {
+            return sink.addPreWriteTopology(input);
+        }
+
+        @Override
+        public SinkWriter<Traced<T>> createWriter(WriterInitContext context) throws IOException {
             SinkWriter<Traced<T>> writer = sink.createWriter(context);
             return new SinkWriter<>() {
                 @Override
@@ -99,7 +119,7 @@ final class Faults {
                     writer.close();
                 }
             };
-        };
+        }
     }
 
     /** The checkpoint store, with a fault point right after each write that marks batches. */

@@ -20,12 +20,7 @@ class FileSinkExactlyOnceITCase extends ExactlyOnceSinkITCaseBase {
 
     @Override
     List<ExactlyOnceVerifier.Origin> holdings() {
-        return FileDestinationReader.read(outDir, stream.name());
-    }
-
-    @Override
-    List<ExactlyOnceVerifier.Origin> untracedHoldings() {
-        return FileDestinationReader.read(outDir, "sink%3Aevents");
+        return FileDestinationReader.readAll(outDir);
     }
 
     @Override

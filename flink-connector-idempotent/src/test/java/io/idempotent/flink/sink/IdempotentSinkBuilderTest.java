@@ -15,14 +15,26 @@ import org.junit.jupiter.api.Test;
 class IdempotentSinkBuilderTest {
 
     @Test
-    void theSinkNeedsDestinationAndStore() {
+    void theSinkNeedsAStableValidName() {
         assertThatThrownBy(() -> IdempotentSink.<String>builder().build())
+                .hasMessageStartingWith("The sink needs a name: call name(...)");
+        for (String bad : new String[] {"", "a/b", "two words", "-x", "x".repeat(65), "ü"}) {
+            assertThatThrownBy(() -> IdempotentSink.<String>builder().name(bad).build())
+                    .as(bad)
+                    .hasMessageStartingWith("A sink name has 1 to 64 letters, digits");
+        }
+    }
+
+    @Test
+    void theSinkNeedsDestinationAndStore() {
+        assertThatThrownBy(() -> IdempotentSink.<String>builder().name("n").build())
                 .hasMessage(
                         "The sink needs a destination: call destination(...), e.g."
                                 + " destination(FileDestination.factory(dir, encoder)).");
         assertThatThrownBy(
                         () ->
                                 IdempotentSink.<String>builder()
+                                        .name("n")
                                         .destination(
                                                 FileDestination.factory(
                                                         Path.of("out"), String::getBytes))
@@ -36,6 +48,7 @@ class IdempotentSinkBuilderTest {
         assertThatThrownBy(
                         () ->
                                 IdempotentSink.<String>builder()
+                                        .name("n")
                                         .elementType(Types.STRING)
                                         .destination(
                                                 FileDestination.factory(

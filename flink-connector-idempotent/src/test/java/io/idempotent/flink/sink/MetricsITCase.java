@@ -94,8 +94,7 @@ class MetricsITCase {
 
         ExactlyOnceVerifier.Result result =
                 ExactlyOnceVerifier.verify(
-                        stream.sequences(),
-                        FileDestinationReader.read(dir.resolve("out"), stream.name()));
+                        stream.sequences(), FileDestinationReader.readAll(dir.resolve("out")));
         assertThat(result.exactlyOnce()).as(result.toString()).isTrue();
 
         assertThat(maxLag)
@@ -143,6 +142,7 @@ class MetricsITCase {
                 .returns(TypeInformation.of(new TypeHint<Traced<String>>() {}))
                 .sinkTo(
                         IdempotentSink.<String>builder()
+                                .name("metrics")
                                 .elementType(Types.STRING)
                                 .destination(
                                         Faults.around(

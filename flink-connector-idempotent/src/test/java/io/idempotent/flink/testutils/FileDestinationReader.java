@@ -42,6 +42,11 @@ public final class FileDestinationReader {
         return origins;
     }
 
+    /** Every batch file under {@code out}, whatever sink or stream wrote it. */
+    public static List<Origin> readAll(Path out) {
+        return read(out, ".");
+    }
+
     private static long from(Path file) {
         String name = file.getFileName().toString();
         return Long.parseLong(name.substring(0, name.indexOf('-')));

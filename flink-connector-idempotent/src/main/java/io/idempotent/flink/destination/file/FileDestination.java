@@ -20,7 +20,8 @@ import org.apache.flink.annotation.PublicEvolving;
 
 /**
  * Writes each batch to one file whose name is derived from the batch identity: {@code
- * <directory>/<stream>/<partition>/<from>-<to>.batch}, one encoded element per line.
+ * <directory>/<sink>/<stream>/<partition>/<from>-<to>.batch} (an {@code IdempotentSink}'s batch),
+ * one encoded element per line.
  *
  * <p>A batch is written to a temporary file, fsync'd, and atomically renamed; then the directory is
  * fsync'd. A repeat finds the file and writes nothing. For exactly-once the file system must offer
@@ -36,6 +37,7 @@ import org.apache.flink.annotation.PublicEvolving;
 public final class FileDestination<T> implements IdempotentDestination<T> {
 
     static final String SUFFIX = ".batch";
+    private static final int MAX_NAME_BYTES = 255;
 
     private final Path directory;
     private final ElementEncoder<T> encoder;
@@ -69,6 +71,23 @@ public final class FileDestination<T> implements IdempotentDestination<T> {
             }
         }
         return id.value() + SUFFIX;
+    }
+
+    /** Every directory and file name of the path must fit a file system's 255-byte limit. */
+    @Override
+    public void requireHoldable(BatchId longest) {
+        String location = plannedLocation(longest);
+        String[] names = location.split("/");
+        // The temporary file's name is the longest: "." + name + "." + UUID + ".tmp".
+        names[names.length - 1] = "." + names[names.length - 1] + "." + UUID.randomUUID() + ".tmp";
+        for (String name : names) {
+            if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+                throw new IllegalArgumentException(
+                        String.format(
+                                "the file destination's path %s has a name longer than %d bytes.",
+                                location, MAX_NAME_BYTES));
+            }
+        }
     }
 
     @Override

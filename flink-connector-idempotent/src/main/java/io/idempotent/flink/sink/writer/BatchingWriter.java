@@ -1,6 +1,9 @@
 package io.idempotent.flink.sink.writer;
 
-import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
+import io.idempotent.flink.checkpoint.BatchId;
+import io.idempotent.flink.checkpoint.FencedException;
+import io.idempotent.flink.checkpoint.PartitionCheckpoint;
+import io.idempotent.flink.checkpoint.SinkScopedStore;
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.protocol.DeliveryReport;
@@ -8,6 +11,7 @@ import io.idempotent.flink.protocol.PipelinedDelivery;
 import io.idempotent.flink.sink.DeliveryMetrics;
 import io.idempotent.flink.source.Origin;
 import io.idempotent.flink.source.Traced;
+import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,6 +21,7 @@ import java.util.Map;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.util.FlinkRuntimeException;
 import org.apache.flink.util.IOUtils;
 
@@ -36,8 +41,9 @@ import org.apache.flink.util.IOUtils;
 @Internal
 public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
 
+    private final String sink;
     private final int subtask;
-    private final PartitionCheckpointStore store;
+    private final SinkScopedStore store;
     private final IdempotentDestination<T> destination;
     private final PipelinedDelivery<T> delivery;
     private final DeliveryMetrics metrics;
@@ -45,11 +51,13 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
     private final Map<StreamPartition, PartitionFeed<T>> feeds = new LinkedHashMap<>();
 
     public BatchingWriter(
+            String sink,
             int subtask,
-            PartitionCheckpointStore store,
+            SinkScopedStore store,
             IdempotentDestination<T> destination,
             DeliveryMetrics metrics,
             Counter recordsSent) {
+        this.sink = sink;
         this.subtask = subtask;
         this.store = store;
         this.destination = destination;
@@ -62,7 +70,7 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
     public void write(Traced<T> element, Context context) {
         Origin origin = element.origin();
         if (origin.readerSubtask() != subtask) {
-            throw new FlinkRuntimeException(
+            throw refused(
                     String.format(
                             "Sink subtask %d received a record of %s/%s read by source subtask %d:"
                                     + " the pipeline redistributes records (keyBy, rebalance, or"
@@ -77,12 +85,77 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
         StreamPartition partition = new StreamPartition(origin.stream(), origin.partition());
         PartitionFeed<T> feed = feeds.get(partition);
         if (feed == null) {
-            feed = new PartitionFeed<>(partition, delivery.takeOver(partition));
+            feed = new PartitionFeed<>(sink, partition, takeOver(partition));
             feeds.put(partition, feed);
         }
         if (feed.add(element.value(), origin)) {
             recordsSent.inc();
         }
+    }
+
+    /**
+     * Takes {@code partition} over, after checking that its identities fit the store and the
+     * destination and that no sink without a name left a checkpoint of it: both are found before
+     * anything is marked pending, and neither goes away with a restart.
+     */
+    private PartitionCheckpoint takeOver(StreamPartition partition) {
+        BatchId longest =
+                BatchId.of(sink, partition, SequenceRange.of(Long.MAX_VALUE, Long.MAX_VALUE));
+        try {
+            BatchId.parse(longest.value());
+            destination.requireHoldable(longest);
+        } catch (IllegalArgumentException e) {
+            throw refused(
+                    String.format(
+                            "Sink '%s' cannot deliver partition %s: its batch identities, up to"
+                                    + " '%s', cannot be held: %s Use shorter stream, partition or"
+                                    + " sink names.",
+                            sink, partition, longest, e.getMessage()));
+        }
+        PartitionCheckpoint checkpoint = fenced(() -> delivery.takeOver(partition));
+        if (checkpoint.committed() == PartitionCheckpoint.NOTHING_COMMITTED
+                && checkpoint.pending() == null) {
+            PartitionCheckpoint unnamed = store.unscoped().load(partition);
+            if (unnamed.committed() != PartitionCheckpoint.NOTHING_COMMITTED
+                    || unnamed.pending() != null) {
+                throw refused(
+                        String.format(
+                                "The checkpoint store holds a checkpoint of %s written by a sink"
+                                        + " without a name (an earlier version of this library):"
+                                        + " %s. Sink '%s' has none, and would deliver again what"
+                                        + " that sink delivered. Finish the old job with the"
+                                        + " version that started it, or start this sink on a new"
+                                        + " store: it then starts from Flink's restored positions,"
+                                        + " and batches the old sink delivered after them arrive"
+                                        + " again.",
+                                partition, unnamed, sink));
+            }
+        }
+        return checkpoint;
+    }
+
+    /**
+     * Runs {@code work}; a fence (a newer owner took a partition over: another job, or another sink
+     * of the same name on the same store) fails the job without restarts, which would only fight.
+     */
+    private <R> R fenced(java.util.function.Supplier<R> work) {
+        try {
+            return work.get();
+        } catch (FencedException e) {
+            throw refused(
+                    String.format(
+                            "Sink '%s' lost partition %s to a newer owner (epoch %d, ours %d):"
+                                    + " another job, or another sink named '%s', runs on the same"
+                                    + " checkpoint store and took it over. Two owners of one"
+                                    + " partition only fence each other; this job stops. Give"
+                                    + " each sink a unique name, and run each job once.",
+                            sink, e.partition(), e.currentEpoch(), e.staleEpoch(), sink));
+        }
+    }
+
+    /** A failure that a restart cannot mend: the job fails at once instead of restarting. */
+    private static SuppressRestartsException refused(String message) {
+        return new SuppressRestartsException(new FlinkRuntimeException(message));
     }
 
     /** At every barrier, and at the end of the input: delivers what came since the last one. */
@@ -96,9 +169,9 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
             return;
         }
         long started = System.nanoTime();
-        DeliveryReport report = delivery.deliver(batches);
+        DeliveryReport report = fenced(() -> delivery.deliver(batches));
         if (endOfInput) {
-            report = report.plus(delivery.commitDelivered());
+            report = report.plus(fenced(delivery::commitDelivered));
         }
         metrics.record(report, System.nanoTime() - started);
     }

@@ -21,6 +21,7 @@ import org.apache.flink.util.FlinkRuntimeException;
  */
 final class PartitionFeed<T> {
 
+    private final String sink;
     private final StreamPartition partition;
     private final long committed;
 
@@ -38,7 +39,8 @@ final class PartitionFeed<T> {
     /** The highest sequence number delivered or in a batch: later elements must lie beyond it. */
     private long covered;
 
-    PartitionFeed(StreamPartition partition, PartitionCheckpoint checkpoint) {
+    PartitionFeed(String sink, StreamPartition partition, PartitionCheckpoint checkpoint) {
+        this.sink = sink;
         this.partition = partition;
         this.committed = checkpoint.committed();
         this.awaitingReplay = checkpoint.pending();
@@ -119,7 +121,7 @@ final class PartitionFeed<T> {
         }
         if (!elements.isEmpty()) {
             SequenceRange range = SequenceRange.of(first, last);
-            batches.add(Batch.of(partition, range, elements));
+            batches.add(Batch.of(sink, partition, range, elements));
             covered = last;
             elements = new ArrayList<>();
         }

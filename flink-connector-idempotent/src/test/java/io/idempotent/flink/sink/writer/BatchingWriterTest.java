@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.idempotent.flink.checkpoint.BatchId;
 import io.idempotent.flink.checkpoint.PartitionCheckpoint;
 import io.idempotent.flink.checkpoint.PendingCheckpoint;
+import io.idempotent.flink.checkpoint.SinkScopedStore;
 import io.idempotent.flink.destination.SendOutcome;
 import io.idempotent.flink.sink.DeliveryMetrics;
 import io.idempotent.flink.source.Origin;
@@ -17,6 +18,7 @@ import io.idempotent.flink.testutils.RecordingDestination;
 import java.util.List;
 import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,14 +31,22 @@ class BatchingWriterTest {
     private static final StreamPartition P0 = new StreamPartition("s", "0");
     private static final StreamPartition P1 = new StreamPartition("s", "1");
 
+    private static final String SINK = "w";
+
     private final CountingCheckpointStore store = new CountingCheckpointStore();
+    private final SinkScopedStore checkpoints = SinkScopedStore.of(SINK, store);
     private final RecordingDestination<String> destination = new RecordingDestination<>();
     private final SimpleCounter sent = new SimpleCounter();
     private BatchingWriter<String> writer = newWriter();
 
     private BatchingWriter<String> newWriter() {
         return new BatchingWriter<>(
-                0, store, destination, new DeliveryMetrics(new UnregisteredMetricsGroup()), sent);
+                SINK,
+                0,
+                checkpoints,
+                destination,
+                new DeliveryMetrics(new UnregisteredMetricsGroup()),
+                sent);
     }
 
     private void write(String partition, long sequence, PendingCheckpoint replaying, int reader) {
@@ -63,26 +73,26 @@ class BatchingWriterTest {
         write("0", 4); // a flatMap's second element of record 4
         write("0", 9);
         writer.flush(false);
-        assertThat(sentIds()).containsExactly("s/0/3-9", "s/1/0-0");
-        assertThat(destination.contents().get(BatchId.of(P0, SequenceRange.of(3, 9))))
+        assertThat(sentIds()).containsExactly("w/s/0/3-9", "w/s/1/0-0");
+        assertThat(destination.contents().get(BatchId.of(SINK, P0, SequenceRange.of(3, 9))))
                 .containsExactly("0:3", "0:4", "0:4", "0:9");
         assertThat(sent.getCount()).isEqualTo(5);
         assertThat(store.acquisitions).as("once per partition").isEqualTo(2);
         assertThat(store.writes).as("the marks of both partitions").hasSize(1);
-        assertThat(store.load(P0).pending().range()).isEqualTo(SequenceRange.of(3, 9));
+        assertThat(checkpoints.load(P0).pending().range()).isEqualTo(SequenceRange.of(3, 9));
 
         write("0", 10);
         writer.flush(false);
         assertThat(store.writes).as("the commits ride in the next barrier's write").hasSize(2);
         assertThat(CountingCheckpointStore.kinds(store.writes.get(1)))
                 .containsExactly("Commit", "Commit", "MarkPending");
-        assertThat(store.load(P1)).isEqualTo(new PartitionCheckpoint(1, 0, null));
+        assertThat(checkpoints.load(P1)).isEqualTo(new PartitionCheckpoint(1, 0, null));
 
         writer.flush(false);
         writer.flush(false);
         assertThat(store.writes).as("then the last commit, then nothing").hasSize(3);
-        assertThat(store.load(P0).committed()).isEqualTo(10);
-        assertThat(store.load(P0).pending()).isNull();
+        assertThat(checkpoints.load(P0).committed()).isEqualTo(10);
+        assertThat(checkpoints.load(P0).pending()).isNull();
     }
 
     @Test
@@ -90,7 +100,7 @@ class BatchingWriterTest {
         write("0", 0);
         writer.flush(true);
         assertThat(store.writes).hasSize(2);
-        assertThat(store.load(P0)).isEqualTo(new PartitionCheckpoint(1, 0, null));
+        assertThat(checkpoints.load(P0)).isEqualTo(new PartitionCheckpoint(1, 0, null));
     }
 
     @Test
@@ -103,8 +113,8 @@ class BatchingWriterTest {
         write("0", 1);
         write("0", 2);
         writer.flush(true);
-        assertThat(sentIds()).containsExactly("s/0/0-1", "s/0/2-2");
-        assertThat(store.load(P0).committed()).isEqualTo(2);
+        assertThat(sentIds()).containsExactly("w/s/0/0-1", "w/s/0/2-2");
+        assertThat(checkpoints.load(P0).committed()).isEqualTo(2);
     }
 
     @Test
@@ -112,7 +122,7 @@ class BatchingWriterTest {
         write("0", 10);
         write("0", 12);
         writer.flush(false); // sent, its commit deferred; then the job dies
-        PendingCheckpoint pending = store.load(P0).pending();
+        PendingCheckpoint pending = checkpoints.load(P0).pending();
         assertThat(pending.range()).isEqualTo(SequenceRange.of(10, 12));
 
         writer = newWriter();
@@ -124,8 +134,8 @@ class BatchingWriterTest {
                 .extracting(RecordingDestination.Send::outcome)
                 .containsExactly(
                         SendOutcome.APPLIED, SendOutcome.REPEAT_DROPPED, SendOutcome.APPLIED);
-        assertThat(sentIds()).containsExactly("s/0/10-12", "s/0/10-12", "s/0/13-13");
-        assertThat(store.load(P0).pending().range()).isEqualTo(SequenceRange.of(13, 13));
+        assertThat(sentIds()).containsExactly("w/s/0/10-12", "w/s/0/10-12", "w/s/0/13-13");
+        assertThat(checkpoints.load(P0).pending().range()).isEqualTo(SequenceRange.of(13, 13));
     }
 
     @Test
@@ -137,27 +147,99 @@ class BatchingWriterTest {
                 .hasMessageContaining("holds the pending range")
                 .hasMessageContaining("arrived without being replayed")
                 .hasMessageContaining("checkpointStore(...)");
-        assertThat(store.load(P0).pending()).as("left for a replay").isNotNull();
+        assertThat(checkpoints.load(P0).pending()).as("left for a replay").isNotNull();
     }
 
     @Test
     void aReplayOfARangeCommittedSinceIsDropped() {
         write("0", 10);
         writer.flush(false);
-        PendingCheckpoint pending = store.load(P0).pending();
+        PendingCheckpoint pending = checkpoints.load(P0).pending();
         writer.flush(false);
         writer = newWriter();
         write("0", 10, pending, 0);
         writer.flush(false);
-        assertThat(sentIds()).containsExactly("s/0/10-10");
+        assertThat(sentIds()).containsExactly("w/s/0/10-10");
     }
 
     @Test
     void refusesRecordsReadByAnotherSourceSubtask() {
         assertThatThrownBy(() -> write("0", 1, null, 1))
-                .hasMessageContaining(
+                .as("a restart cannot mend the pipeline")
+                .isInstanceOf(SuppressRestartsException.class)
+                .hasStackTraceContaining(
                         "Sink subtask 0 received a record of s/0 read by source subtask 1")
-                .hasMessageContaining("buildForUntracedElements");
+                .hasStackTraceContaining("buildForUntracedElements");
+    }
+
+    /** Proves design.md row F11: sinks of other names on one store keep their own checkpoints. */
+    @Test
+    void sinksOfOtherNamesOnOneStoreNeitherFenceNorSkipEachOther() {
+        BatchingWriter<String> other =
+                new BatchingWriter<>(
+                        "other",
+                        0,
+                        SinkScopedStore.of("other", store),
+                        destination,
+                        new DeliveryMetrics(new UnregisteredMetricsGroup()),
+                        sent);
+        write("0", 0);
+        writer.flush(false);
+        other.write(new Traced<>(new Origin("s", "0", 0, null, 0), "0:0"), null);
+        other.flush(false);
+        write("0", 1);
+        writer.flush(true);
+        other.flush(true);
+        assertThat(sentIds()).containsExactly("w/s/0/0-0", "other/s/0/0-0", "w/s/0/1-1");
+        assertThat(checkpoints.load(P0).committed()).isEqualTo(1);
+        assertThat(SinkScopedStore.of("other", store).load(P0).committed()).isZero();
+    }
+
+    /** Proves design.md row F14: a fenced writer fails its job without restarts. */
+    @Test
+    void aWriterFencedByANewerOwnerFailsWithoutRestarts() {
+        write("0", 0);
+        writer.flush(false);
+        checkpoints.acquire(P0); // another job, or a sink of the same name, takes P0 over
+        write("0", 1);
+        assertThatThrownBy(() -> writer.flush(false))
+                .isInstanceOf(SuppressRestartsException.class)
+                .hasStackTraceContaining("Sink 'w' lost partition s/0 to a newer owner (epoch 2,")
+                .hasStackTraceContaining("Give each sink a unique name");
+    }
+
+    /** Proves design.md row F11: an identity too long for the store is refused before a mark. */
+    @Test
+    void identitiesThatCannotBeHeldAreRefusedBeforeAnythingIsMarked() {
+        String longStream = "s".repeat(500);
+        assertThatThrownBy(
+                        () ->
+                                writer.write(
+                                        new Traced<>(new Origin(longStream, "0", 0, null, 0), "x"),
+                                        null))
+                .isInstanceOf(SuppressRestartsException.class)
+                .hasStackTraceContaining("Sink 'w' cannot deliver partition " + longStream + "/0")
+                .hasStackTraceContaining("A batch id has 1 to 512 characters");
+        assertThat(store.acquisitions).isZero();
+        assertThat(store.writes).isEmpty();
+    }
+
+    /** Proves design.md row F11: a checkpoint left by a sink without a name is not ignored. */
+    @Test
+    void aCheckpointOfAnUnnamedSinkIsNotSilentlyIgnored() {
+        long epoch = store.acquire(P0);
+        store.markPending(
+                P0,
+                epoch,
+                new PendingCheckpoint(
+                        SequenceRange.of(0, 4), BatchId.of(P0, SequenceRange.of(0, 4)), null));
+        store.commit(P0, epoch, SequenceRange.of(0, 4));
+        assertThatThrownBy(() -> write("0", 5))
+                .isInstanceOf(SuppressRestartsException.class)
+                .hasStackTraceContaining(
+                        "The checkpoint store holds a checkpoint of s/0 written by a sink without"
+                                + " a name")
+                .hasStackTraceContaining("committed 4");
     }
 
     @Test

@@ -514,6 +514,7 @@ public final class PipelineBenchmark {
                     lines.sinkTo(
                             Observed.around(
                                     IdempotentSink.<String>builder()
+                                            .name("bench")
                                             .destination(destination)
                                             .checkpointStore(
                                                     Observed.around(

@@ -106,7 +106,8 @@ final class JobCommand implements Callable<Integer> {
                     "Job finished in %.1f s (%,.0f records/s).%n%n", seconds, total / seconds);
 
             System.out.println("Verification (read from the files in " + outDir + "):");
-            List<FileVerifier.Row> rows = FileVerifier.verify(stream, outDir);
+            List<FileVerifier.Row> rows =
+                    FileVerifier.verify(stream, outDir.resolve(ExampleJob.SINK));
             FileVerifier.print(rows, System.out);
             System.out.printf(
                     "batches sent %,d, re-sent after a failure %,d, repeats dropped by the"

@@ -2,6 +2,7 @@ package io.idempotent.flink.examples.cli;
 
 import io.idempotent.flink.checkpoint.PartitionCheckpoint;
 import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
+import io.idempotent.flink.checkpoint.SinkScopedStore;
 import io.idempotent.flink.stream.StreamPartition;
 import io.idempotent.flink.stream.local.LocalStream;
 import java.io.PrintStream;
@@ -23,10 +24,20 @@ final class StatusCommand implements Callable<Integer> {
 
     @Mixin StoreOptions store;
 
+    @Option(
+            names = "--sink",
+            description =
+                    "The name of the IdempotentSink whose checkpoints to show (a Flink job's);"
+                            + " without it, those of the deliver command and the demo.")
+    String sink;
+
     @Override
     public Integer call() {
         try (LocalStream source = LocalStream.openReadOnly(stream);
-                PartitionCheckpointStore checkpoints = store.open(true)) {
+                PartitionCheckpointStore checkpoints =
+                        sink == null
+                                ? store.open(true)
+                                : SinkScopedStore.of(sink, store.open(true))) {
             print(source, checkpoints, System.out);
         }
         return 0;

@@ -33,6 +33,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class ExampleJob {
 
+    /** The sink's name: its files are under {@code <out>/example/}, its checkpoints too. */
+    public static final String SINK = "example";
+
     /** What a run needs; see {@link io.idempotent.flink.examples.cli.JobCommand}. */
     public record Settings(
             Path streamDir,
@@ -83,6 +86,7 @@ public final class ExampleJob {
                         .build();
         IdempotentSink<String> sink =
                 IdempotentSink.<String>builder()
+                        .name(SINK)
                         .destination(
                                 ObservedDestination.around(
                                         FileDestination.factory(

@@ -1,0 +1,140 @@
+package io.idempotent.flink.checkpoint;
+
+import io.idempotent.flink.stream.SequenceRange;
+import io.idempotent.flink.stream.StreamPartition;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.apache.flink.annotation.Internal;
+
+/**
+ * One sink's checkpoints in a shared store: every partition is kept under the key {@code
+ * <sink>/<stream>} and {@code <partition>}, so that sinks of different names (in one job or in
+ * several) that read the same stream over one store each have their own committed position, pending
+ * range and owner epoch, and never fence each other. The store sees ordinary stream partitions; a
+ * sink name has no {@code '/'}, so the keys of two sinks cannot meet. Closing the view closes the
+ * store.
+ */
+@Internal
+public final class SinkScopedStore implements PartitionCheckpointStore {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    private final String sink;
+    private final PartitionCheckpointStore store;
+
+    private SinkScopedStore(String sink, PartitionCheckpointStore store) {
+        this.sink = requireValidName(sink);
+        this.store = Objects.requireNonNull(store, "store");
+    }
+
+    /** The checkpoints of sink {@code sink} in {@code store}. */
+    public static SinkScopedStore of(String sink, PartitionCheckpointStore store) {
+        return new SinkScopedStore(sink, store);
+    }
+
+    /**
+     * Checks a sink name: 1 to 64 letters, digits, {@code '.'}, {@code '_'} or {@code '-'},
+     * starting with a letter or digit, so that it fits every store key, file name, HTTP header and
+     * SQL text unchanged.
+     */
+    public static String requireValidName(String sink) {
+        if (sink == null || !NAME.matcher(sink).matches()) {
+            throw new IllegalArgumentException(
+                    "A sink name has 1 to 64 letters, digits, '.', '_' or '-' and starts with a"
+                            + " letter or digit (like an operator uid: stable across restarts"
+                            + " and unique among the sinks that share a checkpoint store or a"
+                            + " destination), but got "
+                            + (sink == null ? "none" : "'" + sink + "'")
+                            + ".");
+        }
+        return sink;
+    }
+
+    /** The key under which the store keeps {@code partition}'s checkpoint for {@code sink}. */
+    public static StreamPartition keyOf(String sink, StreamPartition partition) {
+        return new StreamPartition(sink + "/" + partition.stream(), partition.partition());
+    }
+
+    public String sink() {
+        return sink;
+    }
+
+    /** The store underneath, where sinks without a name (earlier versions) kept checkpoints. */
+    public PartitionCheckpointStore unscoped() {
+        return store;
+    }
+
+    private StreamPartition key(StreamPartition partition) {
+        return keyOf(sink, partition);
+    }
+
+    @Override
+    public long acquire(StreamPartition partition) {
+        return store.acquire(key(partition));
+    }
+
+    @Override
+    public Map<StreamPartition, Long> acquireAll(Collection<StreamPartition> partitions) {
+        Map<StreamPartition, StreamPartition> byKey = new LinkedHashMap<>();
+        for (StreamPartition partition : partitions) {
+            byKey.put(key(partition), partition);
+        }
+        Map<StreamPartition, Long> epochs = new LinkedHashMap<>();
+        store.acquireAll(byKey.keySet()).forEach((k, epoch) -> epochs.put(byKey.get(k), epoch));
+        return epochs;
+    }
+
+    @Override
+    public PartitionCheckpoint load(StreamPartition partition) {
+        return store.load(key(partition));
+    }
+
+    @Override
+    public void apply(List<? extends CheckpointTransition> transitions) {
+        List<CheckpointTransition> keyed = new ArrayList<>(transitions.size());
+        for (CheckpointTransition transition : transitions) {
+            keyed.add(rekey(transition));
+        }
+        try {
+            store.apply(keyed);
+        } catch (FencedException e) {
+            // Name the partition as the sink knows it.
+            String prefix = sink + "/";
+            StreamPartition key = e.partition();
+            StreamPartition partition =
+                    key.stream().startsWith(prefix)
+                            ? new StreamPartition(
+                                    key.stream().substring(prefix.length()), key.partition())
+                            : key;
+            FencedException named =
+                    new FencedException(partition, e.staleEpoch(), e.currentEpoch());
+            named.addSuppressed(e);
+            throw named;
+        }
+    }
+
+    private CheckpointTransition rekey(CheckpointTransition transition) {
+        StreamPartition key = key(transition.partition());
+        if (transition instanceof CheckpointTransition.MarkPending mark) {
+            return CheckpointTransition.markPending(key, mark.epoch(), mark.pending());
+        }
+        CheckpointTransition.Commit commit = (CheckpointTransition.Commit) transition;
+        SequenceRange range = commit.range();
+        return CheckpointTransition.commit(key, commit.epoch(), range);
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+
+    @Override
+    public String toString() {
+        return "checkpoints of sink '" + sink + "'";
+    }
+}
