@@ -19,8 +19,9 @@ public final class IdempotentSourceOptions {
                     .defaultValue(StartingPosition.EARLIEST)
                     .withDescription(
                             "Where a partition starts when there is no Flink state for it:"
-                                    + " 'earliest' (its first record), 'latest' (only new records)"
-                                    + " or 'checkpoint_store' (replay its pending range, then go"
+                                    + " 'earliest' (its first record), 'latest' (only new records;"
+                                    + " a partition that appears while the job runs is read from"
+                                    + " its first record) or 'checkpoint_store' (replay its pending range, then go"
                                     + " on after it; DataStream API only).");
 
     public static final ConfigOption<Boolean> BOUNDED =

@@ -7,7 +7,10 @@ import org.apache.flink.annotation.PublicEvolving;
 public enum StartingPosition {
     /** From the partition's first record. */
     EARLIEST,
-    /** From the partition's end when the partition is discovered: only new records. */
+    /**
+     * From the partition's end when the job starts: only new records. A partition that appears
+     * while the job runs starts at its first record, so that nothing appended to it is skipped.
+     */
     LATEST,
     /**
      * From the partition checkpoint store: replay the pending range, if any, exactly and under the

@@ -57,6 +57,14 @@ public final class PartitionSplitEnumerator
     /** Read by discovery in a worker thread, written in the coordinator thread. */
     private final Set<String> discovered = ConcurrentHashMap.newKeySet();
 
+    /**
+     * Whether the partitions there when the job started have been discovered: every partition found
+     * after that starts at its first record, whatever the starting position (as Flink's KafkaSource
+     * does), or the records appended before its discovery would be skipped. A restored enumerator
+     * is past it. Discovery runs in one worker thread at a time.
+     */
+    private volatile boolean initialDiscoveryDone;
+
     private final List<PartitionSplit> unassigned = new ArrayList<>();
     private final Set<Integer> noMoreSplitsSignalled = new HashSet<>();
     private boolean discoveryDone;
@@ -78,6 +86,7 @@ public final class PartitionSplitEnumerator
         this.bounded = bounded;
         this.discoveryInterval = discoveryInterval;
         if (restored != null) {
+            initialDiscoveryDone = true;
             discovered.addAll(restored.discovered());
             unassigned.addAll(restored.unassigned());
         }
@@ -104,6 +113,7 @@ public final class PartitionSplitEnumerator
                 splits.add(newSplit(new StreamPartition(stream.name(), partition)));
             }
         }
+        initialDiscoveryDone = true;
         return splits;
     }
 
@@ -111,8 +121,8 @@ public final class PartitionSplitEnumerator
         long stop = bounded ? stream.endSequence(partition.partition()) : PartitionSplit.UNBOUNDED;
         switch (startingPosition) {
             case LATEST:
-                return new PartitionSplit(
-                        partition, stream.endSequence(partition.partition()), stop, null);
+                long start = initialDiscoveryDone ? 0 : stream.endSequence(partition.partition());
+                return new PartitionSplit(partition, start, stop, null);
             case CHECKPOINT_STORE:
                 if (store == null) {
                     store = stores.open();

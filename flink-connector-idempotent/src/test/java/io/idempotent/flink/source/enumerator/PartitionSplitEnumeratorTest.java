@@ -132,6 +132,48 @@ class PartitionSplitEnumeratorTest {
                 .containsExactlyInAnyOrder("0", "2", "4");
     }
 
+    /**
+     * Proves design.md row F15: LATEST applies to the partitions there when the job starts; one
+     * that appears later is read from its first record, also after a restore.
+     */
+    @Test
+    void partitionsDiscoveredWhileRunningStartAtTheirBeginning() {
+        PartitionSplitEnumerator enumerator = enumerator(StartingPosition.LATEST, false, null);
+        context.registerReader(0, "localhost");
+        context.registerReader(1, "localhost");
+        enumerator.start();
+        enumerator.addReader(0);
+        enumerator.addReader(1);
+        context.triggerAllActions();
+        assertThat(assignedTo(0)).allMatch(s -> s.nextSequence() == 20);
+
+        for (int i = 0; i < 5; i++) {
+            stream.append("4", 1);
+        }
+        context.getExecutorService().triggerPeriodicScheduledTasks();
+        context.triggerAllActions();
+        assertThat(assignedTo(0))
+                .filteredOn(s -> s.partition().partition().equals("4"))
+                .singleElement()
+                .matches(s -> s.nextSequence() == 0, "starts at 0");
+
+        EnumeratorState state = enumerator.snapshotState(1);
+        enumerator.close();
+        for (int i = 0; i < 3; i++) {
+            stream.append("5", 1);
+        }
+        context = new TestingSplitEnumeratorContext<>(2);
+        PartitionSplitEnumerator restored = enumerator(StartingPosition.LATEST, false, state);
+        context.registerReader(1, "localhost");
+        restored.addReader(1);
+        restored.start();
+        context.triggerAllActions();
+        assertThat(assignedTo(1))
+                .filteredOn(s -> s.partition().partition().equals("5"))
+                .singleElement()
+                .matches(s -> s.nextSequence() == 0, "starts at 0 after a restore");
+    }
+
     @Test
     void ownersAreRoundRobinForNumbersAndStableOtherwise() {
         assertThat(PartitionSplitEnumerator.ownerOf("7", 3)).isEqualTo(1);
