@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -36,6 +37,9 @@ import org.apache.flink.table.types.DataType;
  * aggregate, join or reorder, so rows carry no origin and batches take checkpoint identities.
  */
 final class IdempotentTableSink implements DynamicTableSink {
+
+    private static final Pattern TABLE_NAME =
+            Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}(\\.[A-Za-z_][A-Za-z0-9_]{0,62})?");
 
     /** Builds the sink's part of the pipeline once the planner knows the runtime context. */
     private interface Plan {
@@ -102,6 +106,15 @@ final class IdempotentTableSink implements DynamicTableSink {
             @Nullable String username,
             @Nullable String password,
             String ledgerTable) {
+        if (!TABLE_NAME.matcher(table).matches()) {
+            // The name goes into SQL text: only a plain (optionally schema-qualified) identifier.
+            throw new ValidationException(
+                    String.format(
+                            "Sink table '%s': option '%s' must be a table name, optionally"
+                                    + " schema-qualified (letters, digits and '_', not starting"
+                                    + " with a digit, at most 63 characters each), but got '%s'.",
+                            name, IdempotentTableOptions.JDBC_TABLE.key(), table));
+        }
         List<String> columns = DataType.getFieldNames(physicalType);
         JdbcRowBinder binder = JdbcRowBinder.of(name, physicalType);
         String insert =

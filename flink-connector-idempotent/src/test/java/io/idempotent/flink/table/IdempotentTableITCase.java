@@ -227,6 +227,42 @@ class IdempotentTableITCase {
         assertDeliveredOnce(rows);
     }
 
+    /**
+     * Proves design.md row F16: a table name from an option reaches SQL only as a checked
+     * identifier; a hostile one is refused at planning, and the table it aims at is untouched.
+     */
+    @Test
+    void aHostileJdbcTableOptionIsRefusedAndDropsNothing() throws Exception {
+        String table = PostgresServer.uniqueTable("sql_target");
+        String victim = PostgresServer.uniqueTable("sql_victim");
+        try (Connection connection = DriverManager.getConnection(PostgresServer.jdbcUrl());
+                Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE " + table + " (id BIGINT)");
+            statement.execute("CREATE TABLE " + victim + " (id BIGINT)");
+        }
+        String hostile = table + " (id) SELECT 1; DROP TABLE " + victim + "; INSERT INTO " + table;
+        tables.executeSql(
+                "CREATE TABLE hostile (id BIGINT) WITH ("
+                        + " 'connector' = 'idempotent', 'destination' = 'jdbc',"
+                        + " 'destination.jdbc.url' = '"
+                        + PostgresServer.jdbcUrl()
+                        + "', 'destination.jdbc.table' = '"
+                        + hostile
+                        + "', 'destination.jdbc.ledger-table' = '"
+                        + PostgresServer.uniqueTable("sql_ledger")
+                        + "')");
+        assertThatThrownBy(
+                        () ->
+                                tables.executeSql("INSERT INTO hostile SELECT id FROM orders")
+                                        .await())
+                .hasStackTraceContaining("'destination.jdbc.table' must be a table name");
+        try (Connection connection = DriverManager.getConnection(PostgresServer.jdbcUrl());
+                Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery("SELECT count(*) FROM " + victim)) {
+            assertThat(result.next()).as("the victim table still exists").isTrue();
+        }
+    }
+
     @Test
     void aRecordTheFormatCannotReadFailsTheJobNamingIt() {
         try (LocalStream orders = LocalStream.open(dir.resolve("stream"))) {
