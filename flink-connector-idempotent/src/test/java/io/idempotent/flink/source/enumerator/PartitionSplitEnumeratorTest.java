@@ -42,6 +42,16 @@ class PartitionSplitEnumeratorTest {
                 restored);
     }
 
+    /** Starts {@code enumerator} with readers 0 and 1 registered and runs its discovery. */
+    private void startWithTwoReaders(PartitionSplitEnumerator enumerator) {
+        context.registerReader(0, "localhost");
+        context.registerReader(1, "localhost");
+        enumerator.start();
+        enumerator.addReader(0);
+        enumerator.addReader(1);
+        context.triggerAllActions();
+    }
+
     private List<PartitionSplit> assignedTo(int reader) {
         return context.getSplitAssignments().get(reader).getAssignedSplits();
     }
@@ -63,12 +73,7 @@ class PartitionSplitEnumeratorTest {
 
         PartitionSplitEnumerator enumerator =
                 enumerator(StartingPosition.CHECKPOINT_STORE, true, null);
-        context.registerReader(0, "localhost");
-        context.registerReader(1, "localhost");
-        enumerator.start();
-        enumerator.addReader(0);
-        enumerator.addReader(1);
-        context.triggerAllActions();
+        startWithTwoReaders(enumerator);
 
         assertThat(assignedTo(0))
                 .extracting(s -> s.partition().partition())
@@ -118,12 +123,7 @@ class PartitionSplitEnumeratorTest {
     @Test
     void discoversPartitionsAddedLater() {
         PartitionSplitEnumerator enumerator = enumerator(StartingPosition.EARLIEST, false, null);
-        context.registerReader(0, "localhost");
-        context.registerReader(1, "localhost");
-        enumerator.start();
-        enumerator.addReader(0);
-        enumerator.addReader(1);
-        context.triggerAllActions();
+        startWithTwoReaders(enumerator);
         stream.append("4", 1);
         context.getExecutorService().triggerPeriodicScheduledTasks();
         context.triggerAllActions();
@@ -139,12 +139,7 @@ class PartitionSplitEnumeratorTest {
     @Test
     void partitionsDiscoveredWhileRunningStartAtTheirBeginning() {
         PartitionSplitEnumerator enumerator = enumerator(StartingPosition.LATEST, false, null);
-        context.registerReader(0, "localhost");
-        context.registerReader(1, "localhost");
-        enumerator.start();
-        enumerator.addReader(0);
-        enumerator.addReader(1);
-        context.triggerAllActions();
+        startWithTwoReaders(enumerator);
         assertThat(assignedTo(0)).allMatch(s -> s.nextSequence() == 20);
 
         for (int i = 0; i < 5; i++) {
