@@ -1,6 +1,7 @@
 package io.idempotent.flink.jdbc;
 
 import io.idempotent.flink.checkpoint.WriteDurability;
+import io.idempotent.flink.util.Redact;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -48,8 +49,9 @@ public final class PostgresConnections implements AutoCloseable {
         }
     }
 
+    /** The URL as messages show it: without a query or user info, which may hold a password. */
     public String url() {
-        return url;
+        return Redact.url(url);
     }
 
     private Connection connection() throws SQLException {

@@ -87,6 +87,7 @@ public final class IdempotentTableFactory
                 HTTP_URL,
                 HTTP_REQUEST_TIMEOUT,
                 HTTP_MAX_ATTEMPTS,
+                IdempotentTableOptions.HTTP_HEADERS,
                 IdempotentTableOptions.SINK_PARALLELISM);
     }
 
@@ -196,7 +197,8 @@ public final class IdempotentTableFactory
                 encoding,
                 require(options, HTTP_URL, table, "'destination' = 'http'"),
                 options.get(HTTP_REQUEST_TIMEOUT),
-                options.get(HTTP_MAX_ATTEMPTS));
+                options.get(HTTP_MAX_ATTEMPTS),
+                options.get(IdempotentTableOptions.HTTP_HEADERS));
     }
 
     private static PartitionedStreamFactory streamOf(ReadableConfig options, String table) {

@@ -5,6 +5,7 @@ import static org.apache.flink.configuration.ConfigOptions.key;
 import io.idempotent.flink.destination.http.HttpDestinationBuilder;
 import io.idempotent.flink.destination.jdbc.JdbcDestinationBuilder;
 import java.time.Duration;
+import java.util.Map;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.table.factories.FactoryUtil;
@@ -140,6 +141,15 @@ public final class IdempotentTableOptions {
                     .defaultValue(HttpDestinationBuilder.DEFAULT_MAX_ATTEMPTS)
                     .withDescription(
                             "Attempts per batch before the send fails and the job fails over.");
+
+    public static final ConfigOption<Map<String, String>> HTTP_HEADERS =
+            key("destination.http.headers")
+                    .mapType()
+                    .defaultValue(Map.of())
+                    .withDescription(
+                            "Headers sent with every request, e.g."
+                                    + " 'Authorization:Bearer <token>'. Their values never appear"
+                                    + " in a log line, an error message or the plan.");
 
     private IdempotentTableOptions() {}
 }

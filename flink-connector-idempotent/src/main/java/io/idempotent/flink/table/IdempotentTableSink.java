@@ -3,13 +3,16 @@ package io.idempotent.flink.table;
 import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.destination.file.FileDestination;
 import io.idempotent.flink.destination.http.HttpDestination;
+import io.idempotent.flink.destination.http.HttpDestinationBuilder;
 import io.idempotent.flink.destination.jdbc.JdbcDestination;
 import io.idempotent.flink.destination.jdbc.JdbcDestinationBuilder;
 import io.idempotent.flink.sink.IdempotentSink;
 import io.idempotent.flink.sink.UntracedIdempotentSink;
+import io.idempotent.flink.util.Redact;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -82,20 +85,22 @@ final class IdempotentTableSink implements DynamicTableSink {
             EncodingFormat<SerializationSchema<RowData>> format,
             String url,
             Duration requestTimeout,
-            int maxAttempts) {
+            int maxAttempts,
+            Map<String, String> headers) {
         DestinationFactory<byte[]> http;
         try {
-            http =
+            HttpDestinationBuilder<byte[]> builder =
                     HttpDestination.<byte[]>builder()
                             .url(url)
                             .encoder(bytes -> bytes)
                             .requestTimeout(requestTimeout)
-                            .maxAttempts(maxAttempts)
-                            .buildFactory();
+                            .maxAttempts(maxAttempts);
+            headers.forEach(builder::header);
+            http = builder.buildFactory();
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new ValidationException("Sink table '" + name + "': " + e.getMessage(), e);
         }
-        return encoded("HTTP " + url, name, physicalType, format, http);
+        return encoded("HTTP " + Redact.url(url), name, physicalType, format, http);
     }
 
     static IdempotentTableSink jdbc(

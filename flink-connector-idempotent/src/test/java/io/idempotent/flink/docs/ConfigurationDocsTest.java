@@ -78,8 +78,12 @@ class ConfigurationDocsTest {
         } catch (IllegalAccessException e) {
             throw new IllegalStateException(e);
         }
+        java.lang.reflect.Type argument =
+                ((ParameterizedType) field.getGenericType()).getActualTypeArguments()[0];
         Class<?> type =
-                (Class<?>) ((ParameterizedType) field.getGenericType()).getActualTypeArguments()[0];
+                argument instanceof ParameterizedType parameterized
+                        ? (Class<?>) parameterized.getRawType()
+                        : (Class<?>) argument;
         return String.format(
                 "| `%s` | %s | %s | %s |",
                 option.key(),

@@ -1,5 +1,6 @@
 package io.idempotent.flink.testutils;
 
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -8,9 +9,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,7 +27,13 @@ public final class IdempotentHttpServer implements AutoCloseable {
 
     private final HttpServer server;
     private final List<String> applied = new ArrayList<>();
-    private final Set<String> keys = new HashSet<>();
+
+    /** Each applied key with the hash of its payload: a key reused with another payload is 422. */
+    private final Map<String, Integer> keys = new HashMap<>();
+
+    private final AtomicInteger inProgress = new AtomicInteger();
+    private volatile String retryAfter = "0";
+    private volatile Headers lastHeaders;
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger unavailable = new AtomicInteger();
     private final AtomicInteger tooMany = new AtomicInteger();
@@ -58,6 +66,21 @@ public final class IdempotentHttpServer implements AutoCloseable {
         tooMany.set(count429);
     }
 
+    /** The next {@code count} requests are answered 409: the same key is still in progress. */
+    public void inProgressNext(int count) {
+        inProgress.set(count);
+    }
+
+    /** What a 429 answers in {@code Retry-After}. */
+    public void retryAfter(String value) {
+        retryAfter = value;
+    }
+
+    /** A request header of the last request. */
+    public String lastHeader(String name) {
+        return lastHeaders == null ? null : lastHeaders.getFirst(name);
+    }
+
     public void refuseNext(int count) {
         badRequests.set(count);
     }
@@ -81,19 +104,24 @@ public final class IdempotentHttpServer implements AutoCloseable {
     }
 
     public synchronized boolean hasKey(String key) {
-        return keys.contains(key);
+        return keys.containsKey(key);
     }
 
     private void handle(HttpExchange exchange) throws IOException {
         requests.incrementAndGet();
         String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
         byte[] body = exchange.getRequestBody().readAllBytes();
+        lastHeaders = exchange.getRequestHeaders();
+        if (inProgress.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            respond(exchange, 409, "{\"error\":\"a request with this key is in progress\"}", false);
+            return;
+        }
         if (unavailable.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             respond(exchange, 503, "temporarily unavailable", false);
             return;
         }
         if (tooMany.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-            exchange.getResponseHeaders().add("Retry-After", "0");
+            exchange.getResponseHeaders().add("Retry-After", retryAfter);
             respond(exchange, 429, "slow down", false);
             return;
         }
@@ -103,7 +131,13 @@ public final class IdempotentHttpServer implements AutoCloseable {
         }
         boolean repeat;
         synchronized (this) {
-            repeat = !keys.add(key);
+            int payload = Arrays.hashCode(body);
+            Integer known = keys.putIfAbsent(key, payload);
+            if (known != null && known != payload) {
+                respond(exchange, 422, "{\"error\":\"key reused with another payload\"}", false);
+                return;
+            }
+            repeat = known != null;
             if (!repeat) {
                 for (String line : new String(body, StandardCharsets.UTF_8).split("\n")) {
                     if (!line.isEmpty()) {

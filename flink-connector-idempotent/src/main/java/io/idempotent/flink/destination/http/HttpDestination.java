@@ -3,6 +3,7 @@ package io.idempotent.flink.destination.http;
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.destination.SendOutcome;
+import io.idempotent.flink.util.Redact;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -19,10 +20,13 @@ import org.slf4j.LoggerFactory;
  * POSTs each batch as JSON lines ({@code application/x-ndjson}) with an {@code Idempotency-Key}
  * header that carries the batch identity.
  *
- * <p>Retries, with exponential backoff and full jitter, on 5xx responses, timeouts and connection
- * errors; waits as the server asks ({@code Retry-After}) on 429; fails at once on other 4xx with
- * the response body in the error. A 2xx response with {@code Idempotent-Replayed: true} counts as a
- * repeat the server dropped.
+ * <p>Retries, with exponential backoff and full jitter, on 5xx responses, 409 (a request with the
+ * same key still in progress), timeouts and connection errors; waits as the server asks ({@code
+ * Retry-After}, at most the longest backoff) on 429; fails at once on 422 (the key was used with
+ * another payload: processing is not deterministic) and other 4xx, with the response body in the
+ * error. Headers set on the builder (credentials) are sent with every request; neither they nor the
+ * URL's user info and query appear in a message or a log line. A 2xx response with {@code
+ * Idempotent-Replayed: true} counts as a repeat the server dropped.
  *
  * <p>For exactly-once the server must apply each {@code Idempotency-Key} at most once (answering a
  * repeat with 2xx and no effect), atomically per request, and remember keys at least as long as a
@@ -45,8 +49,12 @@ public final class HttpDestination<T> implements IdempotentDestination<T> {
     private final HttpClient client;
     private final HttpDestinationBuilder.Settings<T> settings;
 
+    /** The URL as messages and logs show it: without user info or query, which may hold secrets. */
+    private final String where;
+
     HttpDestination(HttpDestinationBuilder.Settings<T> settings) {
         this.settings = settings;
+        this.where = Redact.url(settings.url.toString());
         this.client =
                 HttpClient.newBuilder()
                         .connectTimeout(settings.requestTimeout)
@@ -60,13 +68,14 @@ public final class HttpDestination<T> implements IdempotentDestination<T> {
 
     @Override
     public SendOutcome send(Batch<T> batch) throws IOException, InterruptedException {
-        HttpRequest request =
+        HttpRequest.Builder builder =
                 HttpRequest.newBuilder(settings.url)
                         .timeout(settings.requestTimeout)
                         .header("Content-Type", "application/x-ndjson")
-                        .header("Idempotency-Key", batch.id().value())
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body(batch)))
-                        .build();
+                        .header("Idempotency-Key", batch.id().value());
+        settings.headers.forEach(builder::header);
+        HttpRequest request =
+                builder.POST(HttpRequest.BodyPublishers.ofByteArray(body(batch))).build();
         Duration backoff = settings.initialBackoff;
         for (int attempt = 1; ; attempt++) {
             String problem;
@@ -85,14 +94,26 @@ public final class HttpDestination<T> implements IdempotentDestination<T> {
                 }
                 problem = "HTTP " + status + ": " + truncate(response.body());
                 if (status == 429) {
-                    wait = retryAfter(response).orElse(wait);
-                } else if (status < 500) {
+                    wait = min(retryAfter(response).orElse(wait), settings.maxBackoff);
+                } else if (status == 422) {
+                    throw new RefusedException(
+                            String.format(
+                                    "%s refused batch %s (%d elements) with %s: the server holds"
+                                            + " another payload under the same key. A batch"
+                                            + " identity must always stand for the same elements:"
+                                            + " the processing between source and sink is not"
+                                            + " deterministic (time, randomness, external lookups)"
+                                            + " or it changed since the batch was first sent. Make"
+                                            + " it deterministic; the batch stays pending.",
+                                    where, batch.id(), batch.elements().size(), problem));
+                } else if (status != 409 && status < 500) {
+                    // 409: a request with the same key is still in progress; retried below.
                     throw new RefusedException(
                             String.format(
                                     "%s refused batch %s (%d elements) with %s. Not retried: fix"
                                             + " the request or the server, then restart the job;"
                                             + " the batch stays pending.",
-                                    settings.url, batch.id(), batch.elements().size(), problem));
+                                    where, batch.id(), batch.elements().size(), problem));
                 }
             } catch (RefusedException e) {
                 throw e;
@@ -104,12 +125,12 @@ public final class HttpDestination<T> implements IdempotentDestination<T> {
                         String.format(
                                 "Sending batch %s to %s failed %d times; last: %s. The batch stays"
                                         + " pending and is re-sent under the same key.",
-                                batch.id(), settings.url, attempt, problem));
+                                batch.id(), where, attempt, problem));
             }
             LOG.warn(
                     "Sending batch {} to {} failed (attempt {} of {}): {}; retrying in {} ms",
                     batch.id(),
-                    settings.url,
+                    where,
                     attempt,
                     settings.maxAttempts,
                     problem,
@@ -117,6 +138,11 @@ public final class HttpDestination<T> implements IdempotentDestination<T> {
             Thread.sleep(wait.toMillis());
             backoff = min(backoff.multipliedBy(2), settings.maxBackoff);
         }
+    }
+
+    @Override
+    public String toString() {
+        return "HttpDestination{" + where + "}";
     }
 
     /** A response that retrying cannot change. */

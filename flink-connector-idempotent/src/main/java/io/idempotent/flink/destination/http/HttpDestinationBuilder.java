@@ -6,7 +6,11 @@ import io.idempotent.flink.util.Serializability;
 import java.io.Serializable;
 import java.net.URI;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.apache.flink.annotation.PublicEvolving;
 
 /** Builds an {@link HttpDestination} factory; {@link #buildFactory()} validates the settings. */
@@ -19,18 +23,36 @@ public final class HttpDestinationBuilder<T> {
     /** Attempts per batch unless told otherwise. */
     public static final int DEFAULT_MAX_ATTEMPTS = 5;
 
+    private static final Set<String> RESERVED = Set.of("idempotency-key", "content-type");
+
     private String url;
     private ElementEncoder<T> encoder;
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private Duration initialBackoff = Duration.ofMillis(100);
     private Duration maxBackoff = Duration.ofSeconds(5);
+    private final Map<String, String> headers = new LinkedHashMap<>();
 
     HttpDestinationBuilder() {}
 
     /** The endpoint batches are POSTed to. Required. */
     public HttpDestinationBuilder<T> url(String url) {
         this.url = url;
+        return this;
+    }
+
+    /**
+     * A header sent with every request, e.g. {@code header("Authorization", "Bearer …")}. Header
+     * values never appear in a log line or an error message.
+     */
+    public HttpDestinationBuilder<T> header(String name, String value) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(value, "value");
+        if (RESERVED.contains(name.toLowerCase(Locale.ROOT))) {
+            throw new IllegalArgumentException(
+                    "The HTTP destination sets the header '" + name + "' itself.");
+        }
+        headers.put(name, value);
         return this;
     }
 
@@ -94,7 +116,13 @@ public final class HttpDestinationBuilder<T> {
         Serializability.requireSerializable(encoder, "HTTP element encoder");
         Settings<T> settings =
                 new Settings<>(
-                        uri, encoder, requestTimeout, maxAttempts, initialBackoff, maxBackoff);
+                        uri,
+                        Map.copyOf(headers),
+                        encoder,
+                        requestTimeout,
+                        maxAttempts,
+                        initialBackoff,
+                        maxBackoff);
         return () -> new HttpDestination<>(settings);
     }
 
@@ -103,6 +131,7 @@ public final class HttpDestinationBuilder<T> {
         private static final long serialVersionUID = 1L;
 
         final URI url;
+        final Map<String, String> headers;
         final ElementEncoder<T> encoder;
         final Duration requestTimeout;
         final int maxAttempts;
@@ -111,12 +140,14 @@ public final class HttpDestinationBuilder<T> {
 
         Settings(
                 URI url,
+                Map<String, String> headers,
                 ElementEncoder<T> encoder,
                 Duration requestTimeout,
                 int maxAttempts,
                 Duration initialBackoff,
                 Duration maxBackoff) {
             this.url = url;
+            this.headers = headers;
             this.encoder = encoder;
             this.requestTimeout = requestTimeout;
             this.maxAttempts = maxAttempts;

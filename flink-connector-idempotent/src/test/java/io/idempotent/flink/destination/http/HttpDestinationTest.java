@@ -2,6 +2,7 @@ package io.idempotent.flink.destination.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.IdempotentDestination;
@@ -76,6 +77,75 @@ class HttpDestinationTest {
                 .hasMessageContaining("HTTP 400")
                 .hasMessageContaining("field 'amount' is required");
         assertThat(server.requests()).isEqualTo(1);
+    }
+
+    /** Proves design.md row F17: 409 (the same key still in progress) is retried with backoff. */
+    @Test
+    void aKeyStillInProgressIsRetried() throws Exception {
+        server.inProgressNext(2);
+        assertThat(destination(Duration.ofSeconds(5)).send(batch)).isEqualTo(SendOutcome.APPLIED);
+        assertThat(server.requests()).isEqualTo(3);
+    }
+
+    /**
+     * Proves design.md row F17: 422 (the key reused with another payload) fails at once, naming the
+     * batch and the cause: processing that is not deterministic.
+     */
+    @Test
+    void aKeyReusedWithAnotherPayloadFailsNamingTheBatch() throws Exception {
+        IdempotentDestination<String> destination = destination(Duration.ofSeconds(5));
+        destination.send(batch);
+        Batch<String> changed =
+                new Batch<>(
+                        batch.id(), batch.partition(), batch.range(), List.of("{\"a\":3}"), null);
+        assertThatThrownBy(() -> destination.send(changed))
+                .hasMessageContaining("HTTP 422")
+                .hasMessageContaining("batch orders/1/0-1")
+                .hasMessageContaining("another payload under the same key")
+                .hasMessageContaining("deterministic");
+        assertThat(server.requests()).isEqualTo(2);
+    }
+
+    /** Proves design.md row F17: a server's Retry-After is capped at the longest backoff. */
+    @Test
+    void retryAfterIsCappedAtTheLongestBackoff() {
+        server.failNext(0, 1);
+        server.retryAfter("3600");
+        assertTimeoutPreemptively(
+                Duration.ofSeconds(10),
+                () ->
+                        assertThat(destination(Duration.ofSeconds(5)).send(batch))
+                                .isEqualTo(SendOutcome.APPLIED));
+    }
+
+    /**
+     * Proves design.md row F17: request headers are sent; neither a header's value nor the URL's
+     * query (a token) appears in an error message or in the destination's description.
+     */
+    @Test
+    void headersAreSentAndSecretsStayOutOfMessages() {
+        IdempotentDestination<String> destination =
+                HttpDestination.<String>builder()
+                        .url(server.url() + "?token=url-secret")
+                        .header("Authorization", "Bearer header-secret")
+                        .encoder(s -> s.getBytes(StandardCharsets.UTF_8))
+                        .maxAttempts(2)
+                        .backoff(Duration.ofMillis(10), Duration.ofMillis(50))
+                        .buildFactory()
+                        .create();
+        server.refuseNext(1);
+        assertThatThrownBy(() -> destination.send(batch))
+                .hasMessageContaining("HTTP 400")
+                .hasMessageContaining(server.url())
+                .satisfies(
+                        e ->
+                                assertThat(e.getMessage())
+                                        .doesNotContain("url-secret")
+                                        .doesNotContain("header-secret"));
+        assertThat(server.lastHeader("Authorization")).isEqualTo("Bearer header-secret");
+        assertThat(destination.toString())
+                .doesNotContain("url-secret")
+                .doesNotContain("header-secret");
     }
 
     @Test
