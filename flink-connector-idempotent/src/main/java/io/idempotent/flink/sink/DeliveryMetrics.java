@@ -20,11 +20,11 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * of {@link IdempotentSink}, the committer of {@link UntracedIdempotentSink}. A "commit" here is
  * one delivery cycle (a barrier's batches). Totals: {@value #BATCHES_SENT}, {@value
  * #BATCHES_RESENT}, {@value #REPEATS_DROPPED}, {@value #ALREADY_COMMITTED}, {@value #STORE_WRITES}
- * (counters), {@value #LAST_COMMIT_MILLIS} (gauge), {@value #COMMIT_LATENCY} and {@value
- * #STORE_WRITE_LATENCY} (histograms, milliseconds). Per partition, in the group {@code
- * stream.<name>.partition.<id>}: {@value #BATCHES_SENT}, {@value #BATCHES_RESENT}, {@value
- * #REPEATS_DROPPED}, {@value #ALREADY_COMMITTED} (counters), {@value #PENDING_RANGES} and {@value
- * #COMMITTED_SEQUENCE} (gauges). Updated in the delivering task's thread.
+ * (counters), {@value #LAST_COMMIT_MILLIS} and {@value #OLDEST_PENDING_AGE} (gauges), {@value
+ * #COMMIT_LATENCY} and {@value #STORE_WRITE_LATENCY} (histograms, milliseconds). Per partition, in
+ * the group {@code stream.<name>.partition.<id>}: {@value #BATCHES_SENT}, {@value #BATCHES_RESENT},
+ * {@value #REPEATS_DROPPED}, {@value #ALREADY_COMMITTED} (counters), {@value #PENDING_RANGES} and
+ * {@value #COMMITTED_SEQUENCE} (gauges). Updated in the delivering task's thread.
  */
 @Internal
 public final class DeliveryMetrics implements DeliveryListener {
@@ -39,6 +39,7 @@ public final class DeliveryMetrics implements DeliveryListener {
     public static final String STORE_WRITE_LATENCY = "checkpointStoreWriteLatencyMs";
     public static final String PENDING_RANGES = "pendingRanges";
     public static final String COMMITTED_SEQUENCE = "committedSequence";
+    public static final String OLDEST_PENDING_AGE = "oldestPendingAgeMs";
 
     /** Samples the histograms keep. */
     private static final int HISTOGRAM_WINDOW = 1_000;
@@ -54,6 +55,9 @@ public final class DeliveryMetrics implements DeliveryListener {
     private final Map<StreamPartition, PartitionMetrics> partitions = new HashMap<>();
     private volatile long lastCommitMillis;
 
+    /** {@code System.nanoTime()} of the write that marked what is pending now; 0 for nothing. */
+    private volatile long pendingSinceNanos;
+
     public DeliveryMetrics(MetricGroup group) {
         this.group = group;
         this.batchesSent = group.counter(BATCHES_SENT);
@@ -68,6 +72,23 @@ public final class DeliveryMetrics implements DeliveryListener {
                 group.histogram(
                         STORE_WRITE_LATENCY, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         group.gauge(LAST_COMMIT_MILLIS, () -> lastCommitMillis);
+        group.gauge(
+                OLDEST_PENDING_AGE,
+                () -> {
+                    long since = pendingSinceNanos;
+                    return since == 0
+                            ? 0L
+                            : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
+                });
+    }
+
+    /**
+     * The ranges this operator marked pending and has not committed yet were marked at {@code
+     * nanoTime} ({@code System.nanoTime()}); 0 when it has none. A destination must remember
+     * identities at least as long as this age can grow.
+     */
+    public void pendingSince(long nanoTime) {
+        pendingSinceNanos = nanoTime;
     }
 
     /** One delivery cycle (a barrier's batches, or a commit) that took {@code nanos}. */

@@ -85,8 +85,15 @@ class MetricsITCase {
 
         JobClient fresh = job(stream, StartingPosition.CHECKPOINT_STORE, new Configuration());
         long maxLag = 0;
+        long maxPendingAge = 0;
         while (!fresh.getJobStatus().get().isGloballyTerminalState()) {
             maxLag = Math.max(maxLag, sum(fresh.getJobID(), "partition\\.\\d\\.lag"));
+            maxPendingAge =
+                    Math.max(
+                            maxPendingAge,
+                            sum(
+                                    fresh.getJobID(),
+                                    "Sink: Writer\\.\\d+\\." + DeliveryMetrics.OLDEST_PENDING_AGE));
             Thread.sleep(5);
         }
         fresh.getJobExecutionResult().get(60, TimeUnit.SECONDS);
@@ -116,6 +123,12 @@ class MetricsITCase {
         assertThat(sum(job, "partition\\.\\d\\." + DeliveryMetrics.PENDING_RANGES)).isZero();
         assertThat(sum(job, "partition\\.\\d\\." + DeliveryMetrics.COMMITTED_SEQUENCE))
                 .isEqualTo((long) PARTITIONS * (RECORDS - 1));
+        assertThat(maxPendingAge)
+                .as("delivered ranges wait for the next barrier's write")
+                .isPositive();
+        assertThat(sum(job, "Sink: Writer\\.\\d+\\." + DeliveryMetrics.OLDEST_PENDING_AGE))
+                .as("nothing pending at the end of the input")
+                .isZero();
         assertThat(histogramCount(job, DeliveryMetrics.COMMIT_LATENCY)).isPositive();
         assertThat(histogramCount(job, DeliveryMetrics.STORE_WRITE_LATENCY)).isPositive();
         assertThat(sum(job, "Source: events\\.\\d+\\.numRecordsIn"))

@@ -24,6 +24,8 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.util.FlinkRuntimeException;
 import org.apache.flink.util.IOUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Groups the elements of each partition between two checkpoint barriers into one batch whose
@@ -40,6 +42,8 @@ import org.apache.flink.util.IOUtils;
  */
 @Internal
 public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchingWriter.class);
 
     private final String sink;
     private final int subtask;
@@ -173,12 +177,32 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
         if (endOfInput) {
             report = report.plus(fenced(delivery::commitDelivered));
         }
+        // The write just made committed everything older and marked what is pending now.
+        metrics.pendingSince(delivery.hasDeferredCommits() ? started : 0);
         metrics.record(report, System.nanoTime() - started);
     }
 
+    /**
+     * Commits what was delivered (a clean stop leaves nothing pending), then closes. After a failed
+     * delivery nothing is deferred (the delivery let every partition go); a commit that fails here
+     * (fenced, store down, interrupted by a cancel) leaves its ranges pending, and the next owner
+     * re-sends them as repeats the destination drops.
+     */
     @Override
     public void close() throws Exception {
-        // Whatever was delivered and not yet committed stays pending: the next owner re-sends it.
-        IOUtils.closeAll(Arrays.asList(destination, store));
+        try {
+            if (delivery.hasDeferredCommits()) {
+                delivery.commitDelivered();
+                metrics.pendingSince(0);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "Sink '{}' could not commit its last delivered batches when closing; they stay"
+                            + " pending and the next owner re-sends them: {}",
+                    sink,
+                    e.toString());
+        } finally {
+            IOUtils.closeAll(Arrays.asList(destination, store));
+        }
     }
 }

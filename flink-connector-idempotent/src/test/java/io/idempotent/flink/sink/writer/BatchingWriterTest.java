@@ -172,6 +172,16 @@ class BatchingWriterTest {
                 .hasStackTraceContaining("buildForUntracedElements");
     }
 
+    /** Proves design.md row F18: a clean stop leaves nothing pending that was delivered. */
+    @Test
+    void aCleanStopCommitsWhatWasDelivered() throws Exception {
+        write("0", 0);
+        writer.flush(false);
+        assertThat(checkpoints.load(P0).pending()).as("delivered, commit deferred").isNotNull();
+        writer.close();
+        assertThat(checkpoints.load(P0)).isEqualTo(new PartitionCheckpoint(1, 0, null));
+    }
+
     /** Proves design.md row F11: sinks of other names on one store keep their own checkpoints. */
     @Test
     void sinksOfOtherNamesOnOneStoreNeitherFenceNorSkipEachOther() {
