@@ -51,11 +51,17 @@ public final class IdempotentSink<T>
     private final String name;
     private final DestinationFactory<T> destinations;
     private final CheckpointStoreFactory stores;
+    private final int batchMaxRecords;
 
-    IdempotentSink(String name, DestinationFactory<T> destinations, CheckpointStoreFactory stores) {
+    IdempotentSink(
+            String name,
+            DestinationFactory<T> destinations,
+            CheckpointStoreFactory stores,
+            int batchMaxRecords) {
         this.name = name;
         this.destinations = destinations;
         this.stores = stores;
+        this.batchMaxRecords = batchMaxRecords;
     }
 
     /** The sink's name: part of every identity it sends and of the key of its checkpoints. */
@@ -89,7 +95,8 @@ public final class IdempotentSink<T>
                     store,
                     destination,
                     new DeliveryMetrics(context.metricGroup()),
-                    context.metricGroup().getNumRecordsSendCounter());
+                    context.metricGroup().getNumRecordsSendCounter(),
+                    batchMaxRecords);
         } catch (RuntimeException e) {
             store.close();
             throw e;

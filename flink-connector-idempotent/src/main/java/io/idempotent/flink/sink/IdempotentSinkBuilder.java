@@ -7,6 +7,7 @@ import io.idempotent.flink.util.Serializability;
 import java.util.Objects;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.ReadableConfig;
 
 /** Builds an {@link IdempotentSink}; {@link #build()} checks that everything is there. */
 @PublicEvolving
@@ -16,6 +17,7 @@ public final class IdempotentSinkBuilder<T> {
     private TypeInformation<T> elementType;
     private DestinationFactory<T> destinations;
     private CheckpointStoreFactory stores;
+    private int batchMaxRecords = IdempotentSinkOptions.BATCH_MAX_RECORDS.defaultValue();
 
     IdempotentSinkBuilder() {}
 
@@ -36,6 +38,26 @@ public final class IdempotentSinkBuilder<T> {
      */
     public IdempotentSinkBuilder<T> name(String name) {
         this.name = name;
+        return this;
+    }
+
+    /**
+     * The most elements in one batch ({@link IdempotentSinkOptions#BATCH_MAX_RECORDS}, default
+     * 10,000): a full batch is delivered at once instead of at the next barrier.
+     */
+    public IdempotentSinkBuilder<T> batchMaxRecords(int records) {
+        if (records < 1) {
+            throw new IllegalArgumentException(
+                    "sink.batch.max-records must be at least 1, not " + records + ".");
+        }
+        this.batchMaxRecords = records;
+        return this;
+    }
+
+    /** Applies the {@link IdempotentSinkOptions} that {@code config} sets. */
+    public IdempotentSinkBuilder<T> options(ReadableConfig config) {
+        config.getOptional(IdempotentSinkOptions.BATCH_MAX_RECORDS)
+                .ifPresent(this::batchMaxRecords);
         return this;
     }
 
@@ -76,7 +98,7 @@ public final class IdempotentSinkBuilder<T> {
                             + " PostgresCheckpointStore.builder()...buildFactory() for a cluster.");
         }
         Serializability.requireSerializable(stores, "checkpoint store factory");
-        return new IdempotentSink<>(name, destinations, stores);
+        return new IdempotentSink<>(name, destinations, stores, batchMaxRecords);
     }
 
     /**

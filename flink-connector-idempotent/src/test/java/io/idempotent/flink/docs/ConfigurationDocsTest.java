@@ -2,6 +2,7 @@ package io.idempotent.flink.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.idempotent.flink.sink.IdempotentSinkOptions;
 import io.idempotent.flink.source.IdempotentSourceOptions;
 import io.idempotent.flink.table.IdempotentTableOptions;
 import java.io.IOException;
@@ -32,7 +33,10 @@ class ConfigurationDocsTest {
 
     /** Every class of options, in the order the doc lists them. */
     private static final List<Class<?>> OPTION_CLASSES =
-            List.of(IdempotentSourceOptions.class, IdempotentTableOptions.class);
+            List.of(
+                    IdempotentSourceOptions.class,
+                    IdempotentSinkOptions.class,
+                    IdempotentTableOptions.class);
 
     @Test
     void theConfigurationDocIsGeneratedFromTheOptions() throws IOException {

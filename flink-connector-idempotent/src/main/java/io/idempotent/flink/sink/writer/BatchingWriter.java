@@ -29,11 +29,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Groups the elements of each partition between two checkpoint barriers into one batch whose
- * identity is derived from its origin range, and delivers the batches at the barrier: one store
- * write marks them pending (and commits the batches of the barrier before), then they are sent
- * ({@link PipelinedDelivery}). The data never enters Flink's state: if the job fails, the source
- * reads the records again, the batches the store shows committed are dropped here, and a pending
- * one comes back as a replay and is re-sent under its identity.
+ * identity is derived from its origin range (a batch that reaches the size limit is delivered at
+ * once, and the next one begins), and delivers the batches at the barrier: one store write marks
+ * them pending (and commits the batches of the barrier before), then they are sent ({@link
+ * PipelinedDelivery}). The data never enters Flink's state: if the job fails, the source reads the
+ * records again, the batches the store shows committed are dropped here, and a pending one comes
+ * back as a replay and is re-sent under its identity.
  *
  * <p>A partition is taken over (acquired, fencing its previous owner, and its checkpoint loaded)
  * when its first element arrives. Needs every element of a partition to reach this subtask in
@@ -52,6 +53,7 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
     private final PipelinedDelivery<T> delivery;
     private final DeliveryMetrics metrics;
     private final Counter recordsSent;
+    private final int maxRecords;
     private final Map<StreamPartition, PartitionFeed<T>> feeds = new LinkedHashMap<>();
 
     public BatchingWriter(
@@ -60,7 +62,8 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
             SinkScopedStore store,
             IdempotentDestination<T> destination,
             DeliveryMetrics metrics,
-            Counter recordsSent) {
+            Counter recordsSent,
+            int maxRecords) {
         this.sink = sink;
         this.subtask = subtask;
         this.store = store;
@@ -68,6 +71,7 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
         this.delivery = new PipelinedDelivery<>(store, destination, metrics);
         this.metrics = metrics;
         this.recordsSent = recordsSent;
+        this.maxRecords = maxRecords;
     }
 
     @Override
@@ -91,6 +95,12 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
         if (feed == null) {
             feed = new PartitionFeed<>(sink, partition, takeOver(partition));
             feeds.put(partition, feed);
+        }
+        if (feed.isFullBefore(origin, maxRecords)) {
+            // A backlog must not form a batch too large to send: deliver this one now.
+            List<Batch<T>> full = new ArrayList<>();
+            feed.closeBatches(full);
+            deliver(full, false);
         }
         if (feed.add(element.value(), origin)) {
             recordsSent.inc();
@@ -172,9 +182,14 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
         if (batches.isEmpty() && !delivery.hasDeferredCommits()) {
             return;
         }
+        deliver(batches, endOfInput);
+    }
+
+    /** One store write marks {@code batches} and commits what was delivered before; then sends. */
+    private void deliver(List<Batch<T>> batches, boolean commitAll) {
         long started = System.nanoTime();
         DeliveryReport report = fenced(() -> delivery.deliver(batches));
-        if (endOfInput) {
+        if (commitAll) {
             report = report.plus(fenced(delivery::commitDelivered));
         }
         // The write just made committed everything older and marked what is pending now.

@@ -105,6 +105,19 @@ final class PartitionFeed<T> {
                 && pending.range().equals(replaying.range());
     }
 
+    /**
+     * Whether the batch being formed holds {@code max} elements and the element of {@code origin}
+     * would begin a new record: then the batch is full and must be delivered before it is added. A
+     * record's elements (a flatMap's) share its sequence and are never split between batches; a
+     * replay is never cut (it must re-form the pending batch whole).
+     */
+    boolean isFullBefore(Origin origin, int max) {
+        return origin.replaying() == null
+                && elements.size() >= max
+                && origin.sequence() > last
+                && awaitingReplay == null;
+    }
+
     /** Adds this barrier's batches to {@code batches}: the replayed one first, then the new one. */
     void closeBatches(List<Batch<T>> batches) {
         if (replayOf != null) {

@@ -9,6 +9,7 @@ import io.idempotent.flink.checkpoint.PendingCheckpoint;
 import io.idempotent.flink.checkpoint.SinkScopedStore;
 import io.idempotent.flink.destination.SendOutcome;
 import io.idempotent.flink.sink.DeliveryMetrics;
+import io.idempotent.flink.sink.IdempotentSinkOptions;
 import io.idempotent.flink.source.Origin;
 import io.idempotent.flink.source.Traced;
 import io.idempotent.flink.stream.SequenceRange;
@@ -40,13 +41,18 @@ class BatchingWriterTest {
     private BatchingWriter<String> writer = newWriter();
 
     private BatchingWriter<String> newWriter() {
+        return newWriter(IdempotentSinkOptions.BATCH_MAX_RECORDS.defaultValue());
+    }
+
+    private BatchingWriter<String> newWriter(int maxRecords) {
         return new BatchingWriter<>(
                 SINK,
                 0,
                 checkpoints,
                 destination,
                 new DeliveryMetrics(new UnregisteredMetricsGroup()),
-                sent);
+                sent,
+                maxRecords);
     }
 
     private void write(String partition, long sequence, PendingCheckpoint replaying, int reader) {
@@ -172,6 +178,29 @@ class BatchingWriterTest {
                 .hasStackTraceContaining("buildForUntracedElements");
     }
 
+    /**
+     * Proves design.md row F19: a backlog forms batches of at most the limit, each delivered when
+     * full with one store write, and a record's elements stay in one batch.
+     */
+    @Test
+    void aFullBatchIsDeliveredAtOnceAndNoBatchExceedsTheLimit() {
+        writer = newWriter(3);
+        for (long sequence = 0; sequence < 7; sequence++) {
+            write("0", sequence);
+        }
+        write("0", 6); // a flatMap's second element of record 6
+        write("0", 6);
+        assertThat(sentIds())
+                .as("full batches go before the barrier")
+                .containsExactly("w/s/0/0-2", "w/s/0/3-5");
+        assertThat(store.writes).hasSize(2);
+        writer.flush(true);
+        assertThat(sentIds()).containsExactly("w/s/0/0-2", "w/s/0/3-5", "w/s/0/6-6");
+        assertThat(destination.contents().get(BatchId.of(SINK, P0, SequenceRange.of(6, 6))))
+                .hasSize(3);
+        assertThat(checkpoints.load(P0)).isEqualTo(new PartitionCheckpoint(1, 6, null));
+    }
+
     /** Proves design.md row F18: a clean stop leaves nothing pending that was delivered. */
     @Test
     void aCleanStopCommitsWhatWasDelivered() throws Exception {
@@ -192,7 +221,8 @@ class BatchingWriterTest {
                         SinkScopedStore.of("other", store),
                         destination,
                         new DeliveryMetrics(new UnregisteredMetricsGroup()),
-                        sent);
+                        sent,
+                        100);
         write("0", 0);
         writer.flush(false);
         other.write(new Traced<>(new Origin("s", "0", 0, null, 0), "0:0"), null);
