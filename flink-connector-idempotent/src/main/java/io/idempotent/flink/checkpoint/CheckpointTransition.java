@@ -28,6 +28,9 @@ public sealed interface CheckpointTransition {
      */
     PartitionCheckpoint applyTo(PartitionCheckpoint current);
 
+    /** The same change to the checkpoint stored under {@code key} (a sink's scope, say). */
+    CheckpointTransition withPartition(StreamPartition key);
+
     static MarkPending markPending(
             StreamPartition partition, long epoch, PendingCheckpoint pending) {
         return new MarkPending(partition, epoch, pending);
@@ -35,6 +38,10 @@ public sealed interface CheckpointTransition {
 
     static Commit commit(StreamPartition partition, long epoch, SequenceRange range) {
         return new Commit(partition, epoch, range);
+    }
+
+    static Reset reset(StreamPartition partition, long epoch, long committed) {
+        return new Reset(partition, epoch, committed);
     }
 
     /**
@@ -82,6 +89,11 @@ public sealed interface CheckpointTransition {
             }
             return new PartitionCheckpoint(current.epoch(), current.committed(), pending);
         }
+
+        @Override
+        public MarkPending withPartition(StreamPartition key) {
+            return new MarkPending(key, epoch, pending);
+        }
     }
 
     /** Records that the pending {@code range} was delivered: clears it, advances the position. */
@@ -104,6 +116,39 @@ public sealed interface CheckpointTransition {
                                 range, current.pending() == null ? "none" : current.pending()));
             }
             return new PartitionCheckpoint(current.epoch(), range.to(), null);
+        }
+
+        @Override
+        public Commit withPartition(StreamPartition key) {
+            return new Commit(key, epoch, range);
+        }
+    }
+
+    /**
+     * Sets the committed position to {@code committed} and drops the pending range, whatever they
+     * were: an operator's decision to start a partition afresh (after its stream lost records or
+     * was created again), taken through the command-line tool, never by the protocol. What it
+     * discards is not delivered again unless the stream still holds it beyond {@code committed}.
+     */
+    record Reset(StreamPartition partition, long epoch, long committed)
+            implements CheckpointTransition {
+
+        public Reset {
+            Objects.requireNonNull(partition, "partition");
+            if (committed < PartitionCheckpoint.NOTHING_COMMITTED) {
+                throw new IllegalArgumentException("Bad committed position " + committed);
+            }
+        }
+
+        @Override
+        public PartitionCheckpoint applyTo(PartitionCheckpoint current) {
+            checkEpoch(partition, epoch, current);
+            return new PartitionCheckpoint(current.epoch(), committed, null);
+        }
+
+        @Override
+        public Reset withPartition(StreamPartition key) {
+            return new Reset(key, epoch, committed);
         }
     }
 

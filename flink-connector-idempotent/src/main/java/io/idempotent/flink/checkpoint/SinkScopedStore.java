@@ -1,6 +1,5 @@
 package io.idempotent.flink.checkpoint;
 
-import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -98,7 +97,7 @@ public final class SinkScopedStore implements PartitionCheckpointStore {
     public void apply(List<? extends CheckpointTransition> transitions) {
         List<CheckpointTransition> keyed = new ArrayList<>(transitions.size());
         for (CheckpointTransition transition : transitions) {
-            keyed.add(rekey(transition));
+            keyed.add(transition.withPartition(key(transition.partition())));
         }
         try {
             store.apply(keyed);
@@ -116,16 +115,6 @@ public final class SinkScopedStore implements PartitionCheckpointStore {
             named.addSuppressed(e);
             throw named;
         }
-    }
-
-    private CheckpointTransition rekey(CheckpointTransition transition) {
-        StreamPartition key = key(transition.partition());
-        if (transition instanceof CheckpointTransition.MarkPending mark) {
-            return CheckpointTransition.markPending(key, mark.epoch(), mark.pending());
-        }
-        CheckpointTransition.Commit commit = (CheckpointTransition.Commit) transition;
-        SequenceRange range = commit.range();
-        return CheckpointTransition.commit(key, commit.epoch(), range);
     }
 
     @Override

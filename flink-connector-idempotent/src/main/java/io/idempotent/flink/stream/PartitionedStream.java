@@ -41,6 +41,16 @@ public interface PartitionedStream extends AutoCloseable {
      */
     long endSequence(String partition);
 
+    /**
+     * The partition's first sequence number that can still be read: records before it were removed
+     * (a Kafka topic's retention). 0 for a stream that never removes records. Reading from the
+     * beginning starts here; reading from an earlier position fails, because records that were
+     * never read are gone.
+     */
+    default long startSequence(String partition) {
+        return 0;
+    }
+
     @Override
     void close();
 }

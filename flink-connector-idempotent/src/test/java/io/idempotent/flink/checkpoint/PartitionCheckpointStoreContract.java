@@ -92,6 +92,26 @@ public abstract class PartitionCheckpointStoreContract {
         }
     }
 
+    /** Proves design.md row F20: an operator's reset, through the owner of an epoch only. */
+    @Example
+    void aResetSetsTheCommittedPositionAndDropsThePendingRange() {
+        try (StoreFixture fixture = newFixture()) {
+            PartitionCheckpointStore store = fixture.store();
+            long stale = store.acquire(P0);
+            store.markPending(P0, stale, pending(P0, 0, 9));
+            store.commit(P0, stale, SequenceRange.of(0, 9));
+            store.markPending(P0, stale, pending(P0, 10, 12));
+            long epoch = store.acquire(P0);
+            assertThatThrownBy(
+                            () -> store.apply(List.of(CheckpointTransition.reset(P0, stale, -1))))
+                    .isInstanceOf(FencedException.class);
+            store.apply(List.of(CheckpointTransition.reset(P0, epoch, -1)));
+            assertThat(store.load(P0)).isEqualTo(new PartitionCheckpoint(epoch, -1, null));
+            store.apply(List.of(CheckpointTransition.reset(P0, epoch, 4)));
+            assertThat(store.load(P0)).isEqualTo(new PartitionCheckpoint(epoch, 4, null));
+        }
+    }
+
     @Example
     void refusesASecondPendingRange() {
         try (StoreFixture fixture = newFixture()) {

@@ -121,7 +121,10 @@ public final class PartitionSplitEnumerator
         long stop = bounded ? stream.endSequence(partition.partition()) : PartitionSplit.UNBOUNDED;
         switch (startingPosition) {
             case LATEST:
-                long start = initialDiscoveryDone ? 0 : stream.endSequence(partition.partition());
+                long start =
+                        initialDiscoveryDone
+                                ? stream.startSequence(partition.partition())
+                                : stream.endSequence(partition.partition());
                 return new PartitionSplit(partition, start, stop, null);
             case CHECKPOINT_STORE:
                 if (store == null) {
@@ -130,11 +133,18 @@ public final class PartitionSplitEnumerator
                 PartitionCheckpoint checkpoint = store.load(partition);
                 LOG.info(
                         "Partition {} starts from the checkpoint store: {}", partition, checkpoint);
-                return new PartitionSplit(
-                        partition, checkpoint.nextSequence(), stop, checkpoint.pending());
+                // Nothing committed: from the beginning, wherever the log now starts. Something
+                // committed: right after it, and a read fails loudly if that was removed.
+                long next =
+                        checkpoint.committed() == PartitionCheckpoint.NOTHING_COMMITTED
+                                        && checkpoint.pending() == null
+                                ? stream.startSequence(partition.partition())
+                                : checkpoint.nextSequence();
+                return new PartitionSplit(partition, next, stop, checkpoint.pending());
             case EARLIEST:
             default:
-                return new PartitionSplit(partition, 0, stop, null);
+                return new PartitionSplit(
+                        partition, stream.startSequence(partition.partition()), stop, null);
         }
     }
 

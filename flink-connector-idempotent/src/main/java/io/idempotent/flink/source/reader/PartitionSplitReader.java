@@ -1,6 +1,7 @@
 package io.idempotent.flink.source.reader;
 
 import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
+import io.idempotent.flink.checkpoint.PartitionCheckpoint;
 import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
 import io.idempotent.flink.checkpoint.PendingCheckpoint;
 import io.idempotent.flink.source.split.PartitionSplit;
@@ -189,26 +190,65 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
                     "Unsupported split change " + change.getClass().getSimpleName());
         }
         for (PartitionSplit split : change.splits()) {
-            Position position =
-                    new Position(split, pendingOf(split), metrics.of(split.partition()));
+            PartitionCheckpoint checkpoint = checkpointOf(split);
+            requireWithinStream(split, checkpoint);
+            PendingCheckpoint pending = stores == null ? split.pending() : checkpoint.pending();
+            Position position = new Position(split, pending, metrics.of(split.partition()));
             position.metrics.pendingRange(position.pending != null);
             positions.put(split.splitId(), position);
         }
     }
 
     /**
-     * The range to replay: the store's pending range when the source has the store (it may have
-     * changed since the split was snapshotted), else the split's own.
+     * The sink's checkpoint of the split's partition (its pending range is the one to replay: it
+     * may have changed since the split was snapshotted); {@code INITIAL} without a store.
      */
-    @Nullable
-    private PendingCheckpoint pendingOf(PartitionSplit split) {
+    private PartitionCheckpoint checkpointOf(PartitionSplit split) {
         if (stores == null) {
-            return split.pending();
+            return PartitionCheckpoint.INITIAL;
         }
         if (store == null) {
             store = stores.open();
         }
-        return store.load(split.partition()).pending();
+        return store.load(split.partition());
+    }
+
+    /**
+     * Where reading starts, and what the sink committed, must lie within what the stream holds now.
+     * Beyond its end the partition lost records or was created again (a Kafka topic deleted and
+     * recreated, a log truncated by an unclean leader election, a local stream whose relaxed
+     * appends a crash lost): new records would get numbers that were read or committed already and
+     * be skipped, or reading would wait for ever at a position that never comes.
+     */
+    private void requireWithinStream(PartitionSplit split, PartitionCheckpoint checkpoint) {
+        String partition = split.partition().partition();
+        long end = stream.endSequence(partition);
+        String problem = null;
+        if (split.nextSequence() > end) {
+            problem =
+                    String.format(
+                            "the job's position %d lies beyond the partition's end %d",
+                            split.nextSequence(), end);
+        } else if (checkpoint.committed() >= end) {
+            problem =
+                    String.format(
+                            "the checkpoint store shows it committed up to %d, but the partition"
+                                    + " ends at %d",
+                            checkpoint.committed(), end);
+        }
+        if (problem != null) {
+            throw new StreamException(
+                    String.format(
+                            "Partition %s: %s. The stream lost records or was created again"
+                                    + " under the same name (a Kafka topic deleted and"
+                                    + " recreated, a log truncated, a local stream's relaxed"
+                                    + " appends lost in a crash), so new records would reuse"
+                                    + " sequence numbers already read or delivered. Nothing is"
+                                    + " skipped silently: if the partition is to start afresh,"
+                                    + " reset its checkpoint on purpose (the command-line tool's"
+                                    + " reset) and start the job without its Flink state.",
+                            split.partition(), problem));
+        }
     }
 
     @Override

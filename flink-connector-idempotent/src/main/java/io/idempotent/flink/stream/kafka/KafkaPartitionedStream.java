@@ -83,7 +83,8 @@ public final class KafkaPartitionedStream implements PartitionedStream {
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Never skip silently: a position outside the log fails the read (see readFrom).
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         // A reader waits for new records itself; the broker need not hold fetches for long.
         config.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
         config.put(
@@ -127,6 +128,7 @@ public final class KafkaPartitionedStream implements PartitionedStream {
             Buffer buffer = buffers.computeIfAbsent(tp, t -> new Buffer());
             if (buffer.validFrom != fromSequence) {
                 buffer.records.clear();
+                requireReadable(tp, partition, fromSequence);
                 position(tp, fromSequence);
             } else {
                 position(
@@ -206,6 +208,50 @@ public final class KafkaPartitionedStream implements PartitionedStream {
             return ends.get(tp);
         } catch (KafkaException e) {
             throw failure(partition, -1, e);
+        }
+    }
+
+    @Override
+    public synchronized long startSequence(String partition) {
+        TopicPartition tp = topicPartition(partition);
+        try {
+            return consumer.beginningOffsets(List.of(tp)).get(tp);
+        } catch (KafkaException e) {
+            throw failure(partition, -1, e);
+        }
+    }
+
+    /**
+     * A read may start anywhere from the log's start to its end. Before the start, records that
+     * were never read are gone; beyond the end, the log was truncated or the topic created again.
+     * Either way records would be skipped or numbers reused, so the read fails saying so.
+     */
+    private void requireReadable(TopicPartition tp, String partition, long fromSequence) {
+        long start = consumer.beginningOffsets(List.of(tp)).get(tp);
+        if (fromSequence < start) {
+            throw new StreamException(
+                    String.format(
+                            "Kafka topic %s, partition %s: offsets %d to %d were removed"
+                                    + " (retention, or the topic was deleted and created again)"
+                                    + " before this job read them, so they were never delivered."
+                                    + " Nothing is skipped silently: restore the records, or"
+                                    + " accept the loss on purpose: reset the partition's"
+                                    + " checkpoint (the command-line tool's reset) and start the"
+                                    + " job without its Flink state.",
+                            topic, partition, fromSequence, start - 1));
+        }
+        long end = consumer.endOffsets(List.of(tp)).get(tp);
+        if (fromSequence > end) {
+            throw new StreamException(
+                    String.format(
+                            "Kafka topic %s, partition %s: the job's position %d lies beyond the"
+                                    + " partition's end %d. The log was truncated (an unclean"
+                                    + " leader election) or the topic was deleted and created"
+                                    + " again; new records would reuse offsets that were"
+                                    + " delivered or committed. Reset the partition's checkpoint"
+                                    + " on purpose (the command-line tool's reset) and start the"
+                                    + " job without its Flink state.",
+                            topic, partition, fromSequence, end));
         }
     }
 

@@ -10,7 +10,12 @@ import io.idempotent.flink.stream.StreamException;
 import io.idempotent.flink.testutils.KafkaBroker;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 /** Against a real in-process Kafka broker, with transaction markers leaving gaps in offsets. */
@@ -46,6 +51,39 @@ class KafkaPartitionedStreamTest {
             assertThat(stream.readRange("1", SequenceRange.of(3, 3))).hasSize(1);
             assertThat(stream.readFrom("0", 0, 10)).isEmpty();
             assertThat(stream.readFrom("1", 8, 10)).isEmpty();
+        }
+    }
+
+    /**
+     * Proves design.md row F20 for Kafka: records removed by retention before they were read fail
+     * the read loudly (no silent reset to the earliest offset), as does a position beyond the
+     * partition's end; reading from the beginning starts where the log now starts.
+     */
+    @Test
+    void recordsRemovedBeforeTheyWereReadAndPositionsBeyondTheEndFailLoudly() throws Exception {
+        String topic = "retention";
+        KafkaBroker.createTopic(topic, 1);
+        KafkaBroker.appendTransactionally(topic, 0, List.of("a", "b", "c", "d", "e", "f"), 6);
+        try (Admin admin =
+                Admin.create(Map.of("bootstrap.servers", KafkaBroker.bootstrapServers()))) {
+            admin.deleteRecords(
+                            Map.of(new TopicPartition(topic, 0), RecordsToDelete.beforeOffset(3)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+        }
+        try (PartitionedStream stream = open(topic)) {
+            assertThat(stream.startSequence("0")).isEqualTo(3);
+            assertThatThrownBy(() -> stream.readFrom("0", 1, 10))
+                    .isInstanceOf(StreamException.class)
+                    .hasMessageContaining("partition 0")
+                    .hasMessageContaining("offsets 1 to 2 were removed")
+                    .hasMessageContaining("reset");
+            assertThat(stream.readFrom("0", 3, 10))
+                    .extracting(PartitionRecord::sequence)
+                    .containsExactly(3L, 4L, 5L);
+            assertThatThrownBy(() -> stream.readFrom("0", 50, 10))
+                    .isInstanceOf(StreamException.class)
+                    .hasMessageContaining("beyond the partition's end 7");
         }
     }
 

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             CreateCommand.class,
             AppendCommand.class,
             StatusCommand.class,
+            ResetCommand.class,
             DeliverCommand.class,
             DemoCommand.class,
             JobCommand.class,

@@ -3,7 +3,9 @@ package io.idempotent.flink.examples.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.idempotent.flink.checkpoint.BatchId;
+import io.idempotent.flink.checkpoint.PartitionCheckpoint;
 import io.idempotent.flink.checkpoint.PendingCheckpoint;
+import io.idempotent.flink.checkpoint.SinkScopedStore;
 import io.idempotent.flink.checkpoint.rocksdb.RocksDbCheckpointStore;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
@@ -108,6 +110,46 @@ class IdempotentCliTest {
         assertThat(run("status", "--stream", stream.toString(), "--store", store.toString()))
                 .containsPattern("0\\s+2\\s+1\\s+0\\s+1\\s+-")
                 .containsPattern("1\\s+5\\s+4\\s+0\\s+2\\s+-");
+    }
+
+    /** Proves design.md row F20: a partition's checkpoint is reset on purpose, saying what goes. */
+    @Test
+    void resetDiscardsAPartitionsCheckpointAndSaysWhat() {
+        Path store = dir.resolve("store");
+        StreamPartition p0 = new StreamPartition("orders", "0");
+        try (SinkScopedStore checkpoints =
+                SinkScopedStore.of("to-db", RocksDbCheckpointStore.open(store))) {
+            long epoch = checkpoints.acquire(p0);
+            SequenceRange range = SequenceRange.of(0, 9);
+            checkpoints.markPending(
+                    p0, epoch, new PendingCheckpoint(range, BatchId.of("to-db", p0, range), null));
+            checkpoints.commit(p0, epoch, range);
+            SequenceRange next = SequenceRange.of(10, 12);
+            checkpoints.markPending(
+                    p0, epoch, new PendingCheckpoint(next, BatchId.of("to-db", p0, next), null));
+        }
+        String output =
+                run(
+                        "reset",
+                        "--stream-name",
+                        "orders",
+                        "--partition",
+                        "0",
+                        "--sink",
+                        "to-db",
+                        "--store",
+                        store.toString());
+        assertThat(output)
+                .contains("Partition orders/0 of sink 'to-db': discarded committed 9,")
+                .contains("pending [10, 12] as to-db/orders/0/10-12")
+                .contains("Now committed nothing; reading starts at 0");
+        try (SinkScopedStore checkpoints =
+                SinkScopedStore.of("to-db", RocksDbCheckpointStore.open(store))) {
+            PartitionCheckpoint now = checkpoints.load(p0);
+            assertThat(now.committed()).isEqualTo(PartitionCheckpoint.NOTHING_COMMITTED);
+            assertThat(now.pending()).isNull();
+            assertThat(now.epoch()).as("the reset fenced the owner").isEqualTo(2);
+        }
     }
 
     @Test
