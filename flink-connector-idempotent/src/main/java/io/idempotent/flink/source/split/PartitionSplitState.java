@@ -23,7 +23,10 @@ public final class PartitionSplitState {
     public void emittedUpTo(long sequence) {
         // A replay of a range before the position does not move the position back.
         nextSequence = Math.max(nextSequence, sequence + 1);
-        if (pending != null && sequence >= pending.range().to()) {
+        // Past the start of the split's pending range, the range was replayed, or it was committed
+        // by another owner since the split was made and read through as ordinary records; which
+        // range to replay next is the store's to say (the reader looks it up on assignment).
+        if (pending != null && nextSequence > pending.range().from()) {
             pending = null;
         }
     }
