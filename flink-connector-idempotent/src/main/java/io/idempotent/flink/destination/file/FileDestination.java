@@ -6,6 +6,7 @@ import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.destination.ElementEncoder;
 import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.destination.SendOutcome;
+import io.idempotent.flink.destination.UnencodableElementException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import org.apache.flink.annotation.PublicEvolving;
@@ -109,8 +111,9 @@ public final class FileDestination<T> implements IdempotentDestination<T> {
                     OutputStream out =
                             new java.io.BufferedOutputStream(
                                     java.nio.channels.Channels.newOutputStream(channel), 1 << 16)) {
-                for (T element : batch.elements()) {
-                    out.write(encoder.encode(element));
+                List<T> elements = batch.elements();
+                for (int i = 0; i < elements.size(); i++) {
+                    out.write(encode(batch, i));
                     out.write('\n');
                 }
                 out.flush();
@@ -127,6 +130,14 @@ public final class FileDestination<T> implements IdempotentDestination<T> {
             return SendOutcome.APPLIED;
         } finally {
             Files.deleteIfExists(temporary);
+        }
+    }
+
+    private byte[] encode(Batch<T> batch, int index) throws UnencodableElementException {
+        try {
+            return encoder.encode(batch.elements().get(index));
+        } catch (Exception e) {
+            throw new UnencodableElementException(batch.id(), index, e);
         }
     }
 

@@ -3,6 +3,7 @@ package io.idempotent.flink.destination.http;
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.destination.SendOutcome;
+import io.idempotent.flink.destination.UnencodableElementException;
 import io.idempotent.flink.util.Redact;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.flink.annotation.PublicEvolving;
@@ -156,8 +158,15 @@ public final class HttpDestination<T> implements IdempotentDestination<T> {
 
     private byte[] body(Batch<T> batch) throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        for (T element : batch.elements()) {
-            body.write(settings.encoder.encode(element));
+        List<T> elements = batch.elements();
+        for (int i = 0; i < elements.size(); i++) {
+            byte[] line;
+            try {
+                line = settings.encoder.encode(elements.get(i));
+            } catch (Exception e) {
+                throw new UnencodableElementException(batch.id(), i, e);
+            }
+            body.write(line);
             body.write('\n');
         }
         return body.toByteArray();

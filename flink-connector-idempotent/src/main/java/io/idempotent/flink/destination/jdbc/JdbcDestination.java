@@ -4,11 +4,13 @@ import io.idempotent.flink.checkpoint.WriteDurability;
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.destination.SendOutcome;
+import io.idempotent.flink.destination.UnencodableElementException;
 import io.idempotent.flink.jdbc.PostgresConnections;
 import java.io.IOException;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Properties;
 import org.apache.flink.annotation.PublicEvolving;
 
@@ -82,6 +84,14 @@ public final class JdbcDestination<T> implements IdempotentDestination<T> {
 
     @Override
     public SendOutcome send(Batch<T> batch) throws IOException {
+        try {
+            return write(batch);
+        } catch (Unencodable e) {
+            throw e.element;
+        }
+    }
+
+    private SendOutcome write(Batch<T> batch) throws IOException {
         return run(
                 "write batch " + batch.id(),
                 connection -> {
@@ -103,8 +113,14 @@ public final class JdbcDestination<T> implements IdempotentDestination<T> {
                         }
                     }
                     try (PreparedStatement rows = connection.prepareStatement(insert)) {
-                        for (T element : batch.elements()) {
-                            binder.bind(rows, element);
+                        List<T> elements = batch.elements();
+                        for (int i = 0; i < elements.size(); i++) {
+                            try {
+                                binder.bind(rows, elements.get(i));
+                            } catch (SQLException | RuntimeException e) {
+                                throw new Unencodable(
+                                        new UnencodableElementException(batch.id(), i, e));
+                            }
                             rows.addBatch();
                         }
                         rows.executeBatch();
@@ -128,5 +144,16 @@ public final class JdbcDestination<T> implements IdempotentDestination<T> {
     @Override
     public void close() {
         connections.close();
+    }
+
+    /** Carries an element the binder refused out of the transaction, which it rolls back. */
+    private static final class Unencodable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final UnencodableElementException element;
+
+        Unencodable(UnencodableElementException element) {
+            super(element);
+            this.element = element;
+        }
     }
 }

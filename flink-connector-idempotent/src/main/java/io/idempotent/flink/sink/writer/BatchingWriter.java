@@ -6,6 +6,7 @@ import io.idempotent.flink.checkpoint.PartitionCheckpoint;
 import io.idempotent.flink.checkpoint.SinkScopedStore;
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.IdempotentDestination;
+import io.idempotent.flink.destination.UnencodableElementException;
 import io.idempotent.flink.protocol.DeliveryReport;
 import io.idempotent.flink.protocol.PipelinedDelivery;
 import io.idempotent.flink.sink.DeliveryMetrics;
@@ -15,9 +16,11 @@ import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.metrics.Counter;
@@ -99,8 +102,9 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
         if (feed.isFullBefore(origin, maxRecords)) {
             // A backlog must not form a batch too large to send: deliver this one now.
             List<Batch<T>> full = new ArrayList<>();
-            feed.closeBatches(full);
-            deliver(full, false);
+            Map<BatchId, long[]> sequences = new HashMap<>();
+            feed.closeBatches(full, sequences);
+            deliver(full, sequences, false);
         }
         if (feed.add(element.value(), origin)) {
             recordsSent.inc();
@@ -167,6 +171,46 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
         }
     }
 
+    /**
+     * An element the destination cannot encode comes back with every re-send of its batch: named by
+     * its origin, it fails the job without restarts, which would only send it again.
+     */
+    private Optional<RuntimeException> unencodable(
+            Throwable failure, List<Batch<T>> batches, Map<BatchId, long[]> sequences) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof UnencodableElementException element) {
+                long[] ofBatch = sequences.get(element.batch());
+                Batch<T> batch =
+                        batches.stream()
+                                .filter(b -> b.id().equals(element.batch()))
+                                .findFirst()
+                                .orElse(null);
+                if (ofBatch == null || batch == null || element.index() >= ofBatch.length) {
+                    return Optional.empty();
+                }
+                SuppressRestartsException refused =
+                        refused(
+                                String.format(
+                                        "Sink '%s': the destination cannot encode the element"
+                                                + " of record %s#%d (stream/partition#sequence),"
+                                                + " element %d of batch %s: %s. Every re-send"
+                                                + " would fail the same way, so the job stops."
+                                                + " Fix the processing or the encoder for such"
+                                                + " records; the batch stays pending and is"
+                                                + " re-sent when the job starts again.",
+                                        sink,
+                                        batch.partition(),
+                                        ofBatch[element.index()],
+                                        element.index(),
+                                        element.batch(),
+                                        element.getCause()));
+                refused.addSuppressed(failure);
+                return Optional.of(refused);
+            }
+        }
+        return Optional.empty();
+    }
+
     /** A failure that a restart cannot mend: the job fails at once instead of restarting. */
     private static SuppressRestartsException refused(String message) {
         return new SuppressRestartsException(new FlinkRuntimeException(message));
@@ -176,19 +220,26 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
     @Override
     public void flush(boolean endOfInput) {
         List<Batch<T>> batches = new ArrayList<>();
+        Map<BatchId, long[]> sequences = new HashMap<>();
         for (PartitionFeed<T> feed : feeds.values()) {
-            feed.closeBatches(batches);
+            feed.closeBatches(batches, sequences);
         }
         if (batches.isEmpty() && !delivery.hasDeferredCommits()) {
             return;
         }
-        deliver(batches, endOfInput);
+        deliver(batches, sequences, endOfInput);
     }
 
     /** One store write marks {@code batches} and commits what was delivered before; then sends. */
-    private void deliver(List<Batch<T>> batches, boolean commitAll) {
+    private void deliver(
+            List<Batch<T>> batches, Map<BatchId, long[]> sequences, boolean commitAll) {
         long started = System.nanoTime();
-        DeliveryReport report = fenced(() -> delivery.deliver(batches));
+        DeliveryReport report;
+        try {
+            report = fenced(() -> delivery.deliver(batches));
+        } catch (RuntimeException e) {
+            throw unencodable(e, batches, sequences).orElseThrow(() -> e);
+        }
         if (commitAll) {
             report = report.plus(fenced(delivery::commitDelivered));
         }

@@ -1,5 +1,6 @@
 package io.idempotent.flink.sink.writer;
 
+import io.idempotent.flink.checkpoint.BatchId;
 import io.idempotent.flink.checkpoint.PartitionCheckpoint;
 import io.idempotent.flink.checkpoint.PendingCheckpoint;
 import io.idempotent.flink.destination.Batch;
@@ -7,7 +8,9 @@ import io.idempotent.flink.source.Origin;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.flink.util.FlinkRuntimeException;
 
@@ -33,6 +36,11 @@ final class PartitionFeed<T> {
 
     @Nullable private List<T> replay;
     private List<T> elements = new ArrayList<>();
+
+    /** The source sequence of each element of {@code replay} and of {@code elements}. */
+    private Sequences replaySequences;
+
+    private Sequences sequences = new Sequences();
     private long first;
     private long last;
 
@@ -51,7 +59,7 @@ final class PartitionFeed<T> {
     boolean add(T element, Origin origin) {
         PendingCheckpoint replaying = origin.replaying();
         if (replaying != null) {
-            return addReplayed(element, replaying);
+            return addReplayed(element, origin);
         }
         long sequence = origin.sequence();
         if (sequence <= committed) {
@@ -69,19 +77,23 @@ final class PartitionFeed<T> {
             first = sequence;
         }
         elements.add(element);
+        sequences.add(sequence);
         last = sequence;
         return true;
     }
 
-    private boolean addReplayed(T element, PendingCheckpoint replaying) {
+    private boolean addReplayed(T element, Origin origin) {
+        PendingCheckpoint replaying = origin.replaying();
         if (awaitingReplay != null && isThe(awaitingReplay, replaying)) {
             replayOf = awaitingReplay;
             replay = new ArrayList<>();
+            replaySequences = new Sequences();
             covered = Math.max(covered, replayOf.range().to());
             awaitingReplay = null;
         }
         if (replayOf != null && isThe(replayOf, replaying)) {
             replay.add(element);
+            replaySequences.add(origin.sequence());
             return true;
         }
         if (replaying.range().to() <= committed) {
@@ -118,8 +130,11 @@ final class PartitionFeed<T> {
                 && awaitingReplay == null;
     }
 
-    /** Adds this barrier's batches to {@code batches}: the replayed one first, then the new one. */
-    void closeBatches(List<Batch<T>> batches) {
+    /**
+     * Adds this barrier's batches to {@code batches}, the replayed one first, then the new one, and
+     * the source sequence of each of their elements to {@code sequences}.
+     */
+    void closeBatches(List<Batch<T>> batches, Map<BatchId, long[]> sequencesOf) {
         if (replayOf != null) {
             // The pending range, not what survived the user's filters, is the identity.
             batches.add(
@@ -129,14 +144,36 @@ final class PartitionFeed<T> {
                             replayOf.range(),
                             replay,
                             replayOf.location()));
+            sequencesOf.put(replayOf.batchId(), replaySequences.toArray());
             replayOf = null;
             replay = null;
+            replaySequences = null;
         }
         if (!elements.isEmpty()) {
             SequenceRange range = SequenceRange.of(first, last);
-            batches.add(Batch.of(sink, partition, range, elements));
+            Batch<T> batch = Batch.of(sink, partition, range, elements);
+            batches.add(batch);
+            sequencesOf.put(batch.id(), sequences.toArray());
             covered = last;
             elements = new ArrayList<>();
+            sequences = new Sequences();
+        }
+    }
+
+    /** A growing list of sequence numbers without a box per element. */
+    private static final class Sequences {
+        private long[] values = new long[16];
+        private int size;
+
+        void add(long value) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = value;
+        }
+
+        long[] toArray() {
+            return Arrays.copyOf(values, size);
         }
     }
 

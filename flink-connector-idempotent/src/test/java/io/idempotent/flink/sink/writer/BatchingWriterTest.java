@@ -8,6 +8,7 @@ import io.idempotent.flink.checkpoint.PartitionCheckpoint;
 import io.idempotent.flink.checkpoint.PendingCheckpoint;
 import io.idempotent.flink.checkpoint.SinkScopedStore;
 import io.idempotent.flink.destination.SendOutcome;
+import io.idempotent.flink.destination.file.FileDestination;
 import io.idempotent.flink.sink.DeliveryMetrics;
 import io.idempotent.flink.sink.IdempotentSinkOptions;
 import io.idempotent.flink.source.Origin;
@@ -16,11 +17,14 @@ import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
 import io.idempotent.flink.testutils.CountingCheckpointStore;
 import io.idempotent.flink.testutils.RecordingDestination;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The writer of {@code IdempotentSink}: batches per partition between barriers, delivered at the
@@ -199,6 +203,41 @@ class BatchingWriterTest {
         assertThat(destination.contents().get(BatchId.of(SINK, P0, SequenceRange.of(6, 6))))
                 .hasSize(3);
         assertThat(checkpoints.load(P0)).isEqualTo(new PartitionCheckpoint(1, 6, null));
+    }
+
+    /**
+     * Proves design.md row F21: an element the destination can never encode stops the job without
+     * restarts, naming stream, partition and sequence; the batch stays pending.
+     */
+    @Test
+    void anElementTheDestinationCannotEncodeIsNamedAndStopsWithoutRestarts(@TempDir Path dir) {
+        BatchingWriter<String> files =
+                new BatchingWriter<>(
+                        SINK,
+                        0,
+                        checkpoints,
+                        FileDestination.create(
+                                dir,
+                                line -> {
+                                    if (line.endsWith(":2")) {
+                                        throw new IllegalArgumentException(
+                                                "no encoding for " + line);
+                                    }
+                                    return line.getBytes(StandardCharsets.UTF_8);
+                                }),
+                        new DeliveryMetrics(new UnregisteredMetricsGroup()),
+                        sent,
+                        100);
+        for (long sequence = 0; sequence < 4; sequence++) {
+            files.write(
+                    new Traced<>(new Origin("s", "0", sequence, null, 0), "0:" + sequence), null);
+        }
+        assertThatThrownBy(() -> files.flush(false))
+                .isInstanceOf(SuppressRestartsException.class)
+                .hasStackTraceContaining("cannot encode the element of record s/0#2")
+                .hasStackTraceContaining("element 2 of batch w/s/0/0-3")
+                .hasStackTraceContaining("no encoding for 0:2");
+        assertThat(checkpoints.load(P0).pending()).as("left for a re-send").isNotNull();
     }
 
     /** Proves design.md row F18: a clean stop leaves nothing pending that was delivered. */
