@@ -51,19 +51,6 @@ public final class BatchId implements Serializable, Comparable<BatchId> {
         return new BatchId(encode(sink) + "/" + of(partition, range).value);
     }
 
-    /**
-     * The length of the longest identity {@link #of(String, StreamPartition, SequenceRange)} can
-     * derive for {@code partition}: with the longest sequence numbers.
-     */
-    public static int longestLength(String sink, StreamPartition partition) {
-        return of(sink, partition, SequenceRange.of(Long.MAX_VALUE, Long.MAX_VALUE)).value.length();
-    }
-
-    /** The most characters an identity may have. */
-    public static int maxLength() {
-        return MAX_LENGTH;
-    }
-
     /** An identity read back from storage or built by other means; validated but not derived. */
     public static BatchId parse(String value) {
         Objects.requireNonNull(value, "batch id");

@@ -19,6 +19,18 @@ class BatchIdTest {
         assertThat(BatchId.parse(id.value())).isEqualTo(id);
     }
 
+    /** Proves design.md row F11: two sinks cutting the same range send different identities. */
+    @Test
+    void aSinksNameIsTheFirstSegment() {
+        StreamPartition partition = new StreamPartition("orders", "3");
+        SequenceRange range = SequenceRange.of(10, 19);
+        assertThat(BatchId.of("orders-db", partition, range).value())
+                .isEqualTo("orders-db/orders/3/10-19");
+        assertThat(BatchId.of("a", partition, range))
+                .isNotEqualTo(BatchId.of("b", partition, range))
+                .isNotEqualTo(BatchId.of(partition, range));
+    }
+
     @Test
     void namesWithSeparatorsCannotCollide() {
         BatchId first = BatchId.of(new StreamPartition("a/b", "c"), SequenceRange.of(1, 2));

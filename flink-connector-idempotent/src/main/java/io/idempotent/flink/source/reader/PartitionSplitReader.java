@@ -244,9 +244,13 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
                                     + " recreated, a log truncated, a local stream's relaxed"
                                     + " appends lost in a crash), so new records would reuse"
                                     + " sequence numbers already read or delivered. Nothing is"
-                                    + " skipped silently: if the partition is to start afresh,"
-                                    + " reset its checkpoint on purpose (the command-line tool's"
-                                    + " reset) and start the job without its Flink state.",
+                                    + " skipped silently. As the numbers repeat, so would batch"
+                                    + " identities, which the destination would drop as repeats:"
+                                    + " to start afresh, give the sink a new name (new checkpoints"
+                                    + " and identities) or a new destination, and start the job"
+                                    + " without its Flink state. Resetting the checkpoint (the"
+                                    + " command-line tool's reset) is only for records removed"
+                                    + " without their numbers being reused.",
                             split.partition(), problem));
         }
     }

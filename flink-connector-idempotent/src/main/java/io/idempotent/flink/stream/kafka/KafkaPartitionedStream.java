@@ -236,9 +236,9 @@ public final class KafkaPartitionedStream implements PartitionedStream {
                                     + " before this job read them, so they were never delivered."
                                     + " Nothing is skipped silently: restore the records, or"
                                     + " accept the loss on purpose: reset the partition's"
-                                    + " checkpoint (the command-line tool's reset) and start the"
-                                    + " job without its Flink state.",
-                            topic, partition, fromSequence, start - 1));
+                                    + " checkpoint past them (the command-line tool's reset --to"
+                                    + " %d) and start the job without its Flink state.",
+                            topic, partition, fromSequence, start - 1, start - 1));
         }
         long end = consumer.endOffsets(List.of(tp)).get(tp);
         if (fromSequence > end) {
@@ -247,10 +247,10 @@ public final class KafkaPartitionedStream implements PartitionedStream {
                             "Kafka topic %s, partition %s: the job's position %d lies beyond the"
                                     + " partition's end %d. The log was truncated (an unclean"
                                     + " leader election) or the topic was deleted and created"
-                                    + " again; new records would reuse offsets that were"
-                                    + " delivered or committed. Reset the partition's checkpoint"
-                                    + " on purpose (the command-line tool's reset) and start the"
-                                    + " job without its Flink state.",
+                                    + " again; new records would reuse offsets, and batch"
+                                    + " identities, that were delivered or committed. To start"
+                                    + " afresh, give the sink a new name (or a new destination)"
+                                    + " and start the job without its Flink state.",
                             topic, partition, fromSequence, end));
         }
     }

@@ -21,7 +21,10 @@ import picocli.CommandLine.Option;
                 "Sets a partition's committed position (default: nothing committed) and drops its"
                         + " pending range, after taking the partition over (a job still running on"
                         + " it is fenced and stops). Prints what it discards. Start the job"
-                        + " without its Flink state afterwards.")
+                        + " without its Flink state afterwards. For records removed (retention)"
+                        + " without their numbers being reused; if the stream was created again"
+                        + " or truncated, its numbers and so the batch identities repeat: give the"
+                        + " sink a new name instead.")
 final class ResetCommand implements Callable<Integer> {
 
     @Option(names = "--stream-name", required = true, description = "The stream's name.")
