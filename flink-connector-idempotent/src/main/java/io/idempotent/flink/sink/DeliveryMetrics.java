@@ -19,12 +19,13 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * The metrics of delivering batches, in the metric group of the operator that delivers: the writer
  * of {@link IdempotentSink}, the committer of {@link UntracedIdempotentSink}. A "commit" here is
  * one delivery cycle (a barrier's batches). Totals: {@value #BATCHES_SENT}, {@value
- * #BATCHES_RESENT}, {@value #REPEATS_DROPPED}, {@value #ALREADY_COMMITTED}, {@value #STORE_WRITES}
- * (counters), {@value #LAST_COMMIT_MILLIS} and {@value #OLDEST_PENDING_AGE} (gauges), {@value
- * #COMMIT_LATENCY} and {@value #STORE_WRITE_LATENCY} (histograms, milliseconds). Per partition, in
- * the group {@code stream.<name>.partition.<id>}: {@value #BATCHES_SENT}, {@value #BATCHES_RESENT},
- * {@value #REPEATS_DROPPED}, {@value #ALREADY_COMMITTED} (counters), {@value #PENDING_RANGES} and
- * {@value #COMMITTED_SEQUENCE} (gauges). Updated in the delivering task's thread.
+ * #BATCHES_RESENT}, {@value #REPEATS_DROPPED}, {@value #ALREADY_COMMITTED}, {@value #STORE_WRITES},
+ * {@value #DEAD_LETTERS} (counters), {@value #LAST_COMMIT_MILLIS} and {@value #OLDEST_PENDING_AGE}
+ * (gauges), {@value #COMMIT_LATENCY} and {@value #STORE_WRITE_LATENCY} (histograms, milliseconds).
+ * Per partition, in the group {@code stream.<name>.partition.<id>}: {@value #BATCHES_SENT}, {@value
+ * #BATCHES_RESENT}, {@value #REPEATS_DROPPED}, {@value #ALREADY_COMMITTED} (counters), {@value
+ * #PENDING_RANGES} and {@value #COMMITTED_SEQUENCE} (gauges). Updated in the delivering task's
+ * thread.
  */
 @Internal
 public final class DeliveryMetrics implements DeliveryListener {
@@ -40,6 +41,7 @@ public final class DeliveryMetrics implements DeliveryListener {
     public static final String PENDING_RANGES = "pendingRanges";
     public static final String COMMITTED_SEQUENCE = "committedSequence";
     public static final String OLDEST_PENDING_AGE = "oldestPendingAgeMs";
+    public static final String DEAD_LETTERS = "deadLetters";
 
     /** Samples the histograms keep. */
     private static final int HISTOGRAM_WINDOW = 1_000;
@@ -50,6 +52,7 @@ public final class DeliveryMetrics implements DeliveryListener {
     private final Counter repeatsDropped;
     private final Counter alreadyCommitted;
     private final Counter storeWrites;
+    private final Counter deadLetters;
     private final Histogram commitLatency;
     private final Histogram storeWriteLatency;
     private final Map<StreamPartition, PartitionMetrics> partitions = new HashMap<>();
@@ -65,6 +68,7 @@ public final class DeliveryMetrics implements DeliveryListener {
         this.repeatsDropped = group.counter(REPEATS_DROPPED);
         this.alreadyCommitted = group.counter(ALREADY_COMMITTED);
         this.storeWrites = group.counter(STORE_WRITES);
+        this.deadLetters = group.counter(DEAD_LETTERS);
         this.commitLatency =
                 group.histogram(
                         COMMIT_LATENCY, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
@@ -80,6 +84,11 @@ public final class DeliveryMetrics implements DeliveryListener {
                             ? 0L
                             : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
                 });
+    }
+
+    /** Elements the destination could not encode, sent to the dead-letter destination. */
+    public Counter deadLetters() {
+        return deadLetters;
     }
 
     /**

@@ -6,6 +6,7 @@ import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.sink.writer.BatchingWriter;
 import io.idempotent.flink.source.Traced;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -52,16 +53,19 @@ public final class IdempotentSink<T>
     private final DestinationFactory<T> destinations;
     private final CheckpointStoreFactory stores;
     private final int batchMaxRecords;
+    @Nullable private final DestinationFactory<DeadLetter<T>> deadLetters;
 
     IdempotentSink(
             String name,
             DestinationFactory<T> destinations,
             CheckpointStoreFactory stores,
-            int batchMaxRecords) {
+            int batchMaxRecords,
+            @Nullable DestinationFactory<DeadLetter<T>> deadLetters) {
         this.name = name;
         this.destinations = destinations;
         this.stores = stores;
         this.batchMaxRecords = batchMaxRecords;
+        this.deadLetters = deadLetters;
     }
 
     /** The sink's name: part of every identity it sends and of the key of its checkpoints. */
@@ -96,7 +100,8 @@ public final class IdempotentSink<T>
                     destination,
                     new DeliveryMetrics(context.metricGroup()),
                     context.metricGroup().getNumRecordsSendCounter(),
-                    batchMaxRecords);
+                    batchMaxRecords,
+                    deadLetters == null ? null : deadLetters.create());
         } catch (RuntimeException e) {
             store.close();
             throw e;

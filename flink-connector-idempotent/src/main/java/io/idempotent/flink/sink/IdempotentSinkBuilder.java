@@ -18,6 +18,7 @@ public final class IdempotentSinkBuilder<T> {
     private DestinationFactory<T> destinations;
     private CheckpointStoreFactory stores;
     private int batchMaxRecords = IdempotentSinkOptions.BATCH_MAX_RECORDS.defaultValue();
+    private DestinationFactory<DeadLetter<T>> deadLetters;
 
     IdempotentSinkBuilder() {}
 
@@ -51,6 +52,16 @@ public final class IdempotentSinkBuilder<T> {
                     "sink.batch.max-records must be at least 1, not " + records + ".");
         }
         this.batchMaxRecords = records;
+        return this;
+    }
+
+    /**
+     * Where elements go that the destination cannot encode (its encoder or binder throws), with
+     * their origin and the error, each exactly once; their partition then goes on. Without it such
+     * an element stops the job, without restarts, naming its stream, partition and sequence.
+     */
+    public IdempotentSinkBuilder<T> deadLetters(DestinationFactory<DeadLetter<T>> deadLetters) {
+        this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
         return this;
     }
 
@@ -98,7 +109,10 @@ public final class IdempotentSinkBuilder<T> {
                             + " PostgresCheckpointStore.builder()...buildFactory() for a cluster.");
         }
         Serializability.requireSerializable(stores, "checkpoint store factory");
-        return new IdempotentSink<>(name, destinations, stores, batchMaxRecords);
+        if (deadLetters != null) {
+            Serializability.requireSerializable(deadLetters, "dead-letter destination factory");
+        }
+        return new IdempotentSink<>(name, destinations, stores, batchMaxRecords, deadLetters);
     }
 
     /**

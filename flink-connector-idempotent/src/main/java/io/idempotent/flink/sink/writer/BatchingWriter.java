@@ -9,6 +9,7 @@ import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.destination.UnencodableElementException;
 import io.idempotent.flink.protocol.DeliveryReport;
 import io.idempotent.flink.protocol.PipelinedDelivery;
+import io.idempotent.flink.sink.DeadLetter;
 import io.idempotent.flink.sink.DeliveryMetrics;
 import io.idempotent.flink.source.Origin;
 import io.idempotent.flink.source.Traced;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.metrics.Counter;
@@ -57,6 +59,10 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
     private final DeliveryMetrics metrics;
     private final Counter recordsSent;
     private final int maxRecords;
+
+    /** The source sequence of every element of the batches being delivered now, by batch. */
+    private Map<BatchId, long[]> sequencesInDelivery = Map.of();
+
     private final Map<StreamPartition, PartitionFeed<T>> feeds = new LinkedHashMap<>();
 
     public BatchingWriter(
@@ -66,12 +72,21 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
             IdempotentDestination<T> destination,
             DeliveryMetrics metrics,
             Counter recordsSent,
-            int maxRecords) {
+            int maxRecords,
+            @Nullable IdempotentDestination<DeadLetter<T>> deadLetters) {
         this.sink = sink;
         this.subtask = subtask;
         this.store = store;
-        this.destination = destination;
-        this.delivery = new PipelinedDelivery<>(store, destination, metrics);
+        this.destination =
+                deadLetters == null
+                        ? destination
+                        : new DeadLetteringDestination<>(
+                                sink,
+                                destination,
+                                deadLetters,
+                                () -> sequencesInDelivery,
+                                metrics.deadLetters());
+        this.delivery = new PipelinedDelivery<>(store, this.destination, metrics);
         this.metrics = metrics;
         this.recordsSent = recordsSent;
         this.maxRecords = maxRecords;
@@ -235,10 +250,13 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
             List<Batch<T>> batches, Map<BatchId, long[]> sequences, boolean commitAll) {
         long started = System.nanoTime();
         DeliveryReport report;
+        sequencesInDelivery = sequences;
         try {
             report = fenced(() -> delivery.deliver(batches));
         } catch (RuntimeException e) {
             throw unencodable(e, batches, sequences).orElseThrow(() -> e);
+        } finally {
+            sequencesInDelivery = Map.of();
         }
         if (commitAll) {
             report = report.plus(fenced(delivery::commitDelivered));

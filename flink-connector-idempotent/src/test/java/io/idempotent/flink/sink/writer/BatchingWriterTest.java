@@ -7,8 +7,11 @@ import io.idempotent.flink.checkpoint.BatchId;
 import io.idempotent.flink.checkpoint.PartitionCheckpoint;
 import io.idempotent.flink.checkpoint.PendingCheckpoint;
 import io.idempotent.flink.checkpoint.SinkScopedStore;
+import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.destination.SendOutcome;
+import io.idempotent.flink.destination.UnencodableElementException;
 import io.idempotent.flink.destination.file.FileDestination;
+import io.idempotent.flink.sink.DeadLetter;
 import io.idempotent.flink.sink.DeliveryMetrics;
 import io.idempotent.flink.sink.IdempotentSinkOptions;
 import io.idempotent.flink.source.Origin;
@@ -18,8 +21,10 @@ import io.idempotent.flink.stream.StreamPartition;
 import io.idempotent.flink.testutils.CountingCheckpointStore;
 import io.idempotent.flink.testutils.RecordingDestination;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
@@ -56,7 +61,8 @@ class BatchingWriterTest {
                 destination,
                 new DeliveryMetrics(new UnregisteredMetricsGroup()),
                 sent,
-                maxRecords);
+                maxRecords,
+                null);
     }
 
     private void write(String partition, long sequence, PendingCheckpoint replaying, int reader) {
@@ -227,7 +233,8 @@ class BatchingWriterTest {
                                 }),
                         new DeliveryMetrics(new UnregisteredMetricsGroup()),
                         sent,
-                        100);
+                        100,
+                        null);
         for (long sequence = 0; sequence < 4; sequence++) {
             files.write(
                     new Traced<>(new Origin("s", "0", sequence, null, 0), "0:" + sequence), null);
@@ -238,6 +245,125 @@ class BatchingWriterTest {
                 .hasStackTraceContaining("element 2 of batch w/s/0/0-3")
                 .hasStackTraceContaining("no encoding for 0:2");
         assertThat(checkpoints.load(P0).pending()).as("left for a re-send").isNotNull();
+    }
+
+    /**
+     * Proves design.md row F21 with a dead-letter destination: the element goes there once, with
+     * its origin and the error, the batch goes on without it, and a replay after a failure forms
+     * the same dead letter and the same batch, which both destinations drop as repeats.
+     */
+    @Test
+    void anElementTheDestinationCannotEncodeGoesToTheDeadLettersOnce(@TempDir Path dir)
+            throws Exception {
+        RecordingDestination<DeadLetter<String>> deadLetters = new RecordingDestination<>();
+        Supplier<BatchingWriter<String>> newFiles =
+                () ->
+                        new BatchingWriter<>(
+                                SINK,
+                                0,
+                                checkpoints,
+                                FileDestination.create(
+                                        dir,
+                                        line -> {
+                                            if (line.endsWith(":2")) {
+                                                throw new IllegalArgumentException(
+                                                        "no encoding for " + line);
+                                            }
+                                            return line.getBytes(StandardCharsets.UTF_8);
+                                        }),
+                                new DeliveryMetrics(new UnregisteredMetricsGroup()),
+                                sent,
+                                100,
+                                deadLetters);
+        BatchingWriter<String> files = newFiles.get();
+        for (long sequence = 0; sequence < 4; sequence++) {
+            files.write(
+                    new Traced<>(new Origin("s", "0", sequence, null, 0), "0:" + sequence), null);
+        }
+        files.flush(false);
+        assertThat(Files.readAllLines(dir.resolve("w/s/0/0-3.batch")))
+                .containsExactly("0:0", "0:1", "0:3");
+        assertThat(deadLetters.sends()).hasSize(1);
+        RecordingDestination.Send letter = deadLetters.sends().get(0);
+        assertThat(letter.id().value()).isEqualTo("w/dead-letters/s/0/2-2.0");
+        assertThat(letter.elements())
+                .singleElement()
+                .isEqualTo(
+                        new DeadLetter<>(
+                                "s",
+                                "0",
+                                2,
+                                "0:2",
+                                "java.lang.IllegalArgumentException: no encoding for 0:2"));
+
+        // The job fails before the commit; the replay forms the same batch and dead letter.
+        PendingCheckpoint pending = checkpoints.load(P0).pending();
+        BatchingWriter<String> restarted = newFiles.get();
+        for (long sequence = 0; sequence < 4; sequence++) {
+            restarted.write(
+                    new Traced<>(new Origin("s", "0", sequence, pending, 0), "0:" + sequence),
+                    null);
+        }
+        restarted.flush(true);
+        // The files hold the batch, so the re-send is dropped before anything is encoded; had the
+        // job died between the two sends, the dead letter would come again and be dropped.
+        assertThat(deadLetters.sends())
+                .extracting(RecordingDestination.Send::outcome)
+                .containsExactly(SendOutcome.APPLIED);
+        assertThat(Files.readAllLines(dir.resolve("w/s/0/0-3.batch")))
+                .containsExactly("0:0", "0:1", "0:3");
+        assertThat(checkpoints.load(P0).committed()).isEqualTo(3);
+    }
+
+    /**
+     * Proves design.md row F21: the job dies after the dead letter went out and before the batch
+     * without it did; the replay sends the dead letter again (dropped as a repeat) and the batch.
+     */
+    @Test
+    void aFailureBetweenTheDeadLetterAndTheBatchRepeatsNeither() {
+        RecordingDestination<DeadLetter<String>> deadLetters = new RecordingDestination<>();
+        IdempotentDestination<String> refusing =
+                batch -> {
+                    int poison = batch.elements().indexOf("0:1");
+                    if (poison >= 0) {
+                        throw new UnencodableElementException(
+                                batch.id(), poison, new IllegalStateException("poison"));
+                    }
+                    return destination.send(batch);
+                };
+        Supplier<BatchingWriter<String>> newWriter =
+                () ->
+                        new BatchingWriter<>(
+                                SINK,
+                                0,
+                                checkpoints,
+                                refusing,
+                                new DeliveryMetrics(new UnregisteredMetricsGroup()),
+                                sent,
+                                100,
+                                deadLetters);
+        BatchingWriter<String> first = newWriter.get();
+        for (long sequence = 0; sequence < 3; sequence++) {
+            first.write(
+                    new Traced<>(new Origin("s", "0", sequence, null, 0), "0:" + sequence), null);
+        }
+        destination.failNextSend(RecordingDestination.Fault.BEFORE_WRITE);
+        assertThatThrownBy(() -> first.flush(false)).hasStackTraceContaining("injected failure");
+
+        PendingCheckpoint pending = checkpoints.load(P0).pending();
+        BatchingWriter<String> second = newWriter.get();
+        for (long sequence = 0; sequence < 3; sequence++) {
+            second.write(
+                    new Traced<>(new Origin("s", "0", sequence, pending, 0), "0:" + sequence),
+                    null);
+        }
+        second.flush(true);
+        assertThat(deadLetters.sends())
+                .extracting(RecordingDestination.Send::outcome)
+                .containsExactly(SendOutcome.APPLIED, SendOutcome.REPEAT_DROPPED);
+        assertThat(destination.contents().get(BatchId.of(SINK, P0, SequenceRange.of(0, 2))))
+                .containsExactly("0:0", "0:2");
+        assertThat(checkpoints.load(P0)).isEqualTo(new PartitionCheckpoint(2, 2, null));
     }
 
     /** Proves design.md row F18: a clean stop leaves nothing pending that was delivered. */
@@ -261,7 +387,8 @@ class BatchingWriterTest {
                         destination,
                         new DeliveryMetrics(new UnregisteredMetricsGroup()),
                         sent,
-                        100);
+                        100,
+                        null);
         write("0", 0);
         writer.flush(false);
         other.write(new Traced<>(new Origin("s", "0", 0, null, 0), "0:0"), null);
