@@ -194,7 +194,10 @@ final class PartitionFeed<T> {
                                 + " must be re-sent before anything after it, but record %d"
                                 + " arrived without being replayed as that range. Build the"
                                 + " IdempotentSource with checkpointStore(...), the sink's"
-                                + " store, so that it replays pending ranges.",
+                                + " store, and pass the sink itself to sinkTo(...): a wrapper"
+                                + " around it must implement SupportsPreWriteTopology and"
+                                + " delegate, so that the sink tells the source its name and"
+                                + " the source replays the sink's pending ranges.",
                         partition, awaitingReplay, sequence));
     }
 
