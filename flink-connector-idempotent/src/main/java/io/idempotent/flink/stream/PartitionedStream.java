@@ -42,6 +42,24 @@ public interface PartitionedStream extends AutoCloseable {
     long endSequence(String partition);
 
     /**
+     * An id that changes when the stream is deleted and created again under its name (a Kafka
+     * topic's id), so that the new stream's sequence numbers, which start again, are never taken
+     * for the old one's; empty if the stream cannot tell.
+     */
+    default String incarnation() {
+        return "";
+    }
+
+    /**
+     * The name the source gives the stream's partitions in splits, and so in checkpoints and batch
+     * identities: {@link #name()}, and {@code @} and the {@link #incarnation()} if there is one.
+     */
+    default String qualifiedName() {
+        String incarnation = incarnation();
+        return incarnation.isEmpty() ? name() : name() + "@" + incarnation;
+    }
+
+    /**
      * The partition's first sequence number that can still be read: records before it were removed
      * (a Kafka topic's retention). 0 for a stream that never removes records. Reading from the
      * beginning starts here; reading from an earlier position fails, because records that were

@@ -84,9 +84,17 @@ public interface StreamFixture {
         String topic = "events-" + Topics.NEXT.incrementAndGet();
         KafkaBroker.createTopic(topic, partitions);
         return new StreamFixture() {
+            private String qualifiedName;
+
+            /** The name the source gives the topic's partitions: with the topic's id. */
             @Override
-            public String name() {
-                return topic;
+            public synchronized String name() {
+                if (qualifiedName == null) {
+                    try (var stream = factory().open()) {
+                        qualifiedName = stream.qualifiedName();
+                    }
+                }
+                return qualifiedName;
             }
 
             @Override

@@ -18,8 +18,20 @@ public final class TestStream implements PartitionedStream {
     private final String name;
     private final Map<String, List<PartitionRecord>> partitions = new LinkedHashMap<>();
 
+    private volatile String incarnation = "";
+
     public TestStream(String name) {
         this.name = name;
+    }
+
+    /** As if the stream were deleted and created again: another incarnation. */
+    public void setIncarnation(String incarnation) {
+        this.incarnation = incarnation;
+    }
+
+    @Override
+    public String incarnation() {
+        return incarnation;
     }
 
     /** Appends a record {@code gap} sequence numbers after the partition's last one. */

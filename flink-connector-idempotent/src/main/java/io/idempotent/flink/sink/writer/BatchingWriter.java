@@ -149,6 +149,16 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
         if (checkpoint.committed() == PartitionCheckpoint.NOTHING_COMMITTED
                 && checkpoint.pending() == null) {
             PartitionCheckpoint unnamed = store.unscoped().load(partition);
+            int at = partition.stream().lastIndexOf('@');
+            if (unnamed.equals(PartitionCheckpoint.INITIAL) && at > 0) {
+                // Earlier versions named a Kafka topic's partitions without the topic's id.
+                unnamed =
+                        store.unscoped()
+                                .load(
+                                        new StreamPartition(
+                                                partition.stream().substring(0, at),
+                                                partition.partition()));
+            }
             if (unnamed.committed() != PartitionCheckpoint.NOTHING_COMMITTED
                     || unnamed.pending() != null) {
                 throw refused(

@@ -110,7 +110,7 @@ public final class PartitionSplitEnumerator
         List<PartitionSplit> splits = new ArrayList<>();
         for (String partition : stream.partitions()) {
             if (!discovered.contains(partition)) {
-                splits.add(newSplit(new StreamPartition(stream.name(), partition)));
+                splits.add(newSplit(new StreamPartition(stream.qualifiedName(), partition)));
             }
         }
         initialDiscoveryDone = true;

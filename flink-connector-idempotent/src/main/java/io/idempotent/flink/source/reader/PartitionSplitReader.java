@@ -222,6 +222,21 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
      */
     private void requireWithinStream(PartitionSplit split, PartitionCheckpoint checkpoint) {
         String partition = split.partition().partition();
+        String current = stream.qualifiedName();
+        String ofSplit = split.partition().stream();
+        // A split from before streams had incarnations carries the plain name: nothing to compare.
+        if (!ofSplit.equals(current) && !ofSplit.equals(stream.name())) {
+            throw new StreamException(
+                    String.format(
+                            "Partition %s: the stream was deleted and created again under its name"
+                                    + " since this job's state (a savepoint, a checkpoint) was"
+                                    + " taken; it is %s now. Its sequence numbers start again, so"
+                                    + " the saved positions and batch identities do not apply."
+                                    + " Start the job without its Flink state: the new stream's"
+                                    + " partitions then have checkpoints and identities of their"
+                                    + " own.",
+                            split.partition(), current));
+        }
         long end = stream.endSequence(partition);
         String problem = null;
         if (split.nextSequence() > end) {

@@ -13,7 +13,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -43,13 +48,18 @@ public final class KafkaPartitionedStream implements PartitionedStream {
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
 
     private final String topic;
+    private final Properties properties;
     private final KafkaConsumer<byte[], byte[]> consumer;
+
+    /** The topic's id, looked up once: an admin request. */
+    @Nullable private String topicId;
 
     /** Records fetched beyond what a forward read returned, kept for the next forward read. */
     private final Map<TopicPartition, Buffer> buffers = new HashMap<>();
 
     private KafkaPartitionedStream(String topic, Properties properties) {
         this.topic = topic;
+        this.properties = properties;
         this.consumer = new KafkaConsumer<>(properties);
     }
 
@@ -209,6 +219,41 @@ public final class KafkaPartitionedStream implements PartitionedStream {
         } catch (KafkaException e) {
             throw failure(partition, -1, e);
         }
+    }
+
+    /** The topic's id: another id after the topic was deleted and created again. */
+    @Override
+    public synchronized String incarnation() {
+        if (topicId == null) {
+            Properties adminConfig = new Properties();
+            adminConfig.putAll(properties);
+            for (String consumerOnly :
+                    List.of(
+                            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                            ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG)) {
+                adminConfig.remove(consumerOnly);
+            }
+            try (Admin admin = Admin.create(adminConfig)) {
+                topicId =
+                        admin.describeTopics(List.of(topic))
+                                .topicNameValues()
+                                .get(topic)
+                                .get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                                .topicId()
+                                .toString();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StreamException("Interrupted while describing Kafka topic " + topic, e);
+            } catch (ExecutionException | TimeoutException | KafkaException e) {
+                throw new StreamException(
+                        "Cannot describe Kafka topic " + topic + " (its id): " + e.getMessage(), e);
+            }
+        }
+        return topicId;
     }
 
     @Override

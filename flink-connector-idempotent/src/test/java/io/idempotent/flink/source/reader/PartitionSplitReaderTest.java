@@ -68,6 +68,32 @@ class PartitionSplitReaderTest {
                 .hasMessageContaining("reset");
     }
 
+    /**
+     * Proves design.md row F20: a split (from a savepoint or the store) of a stream that was
+     * deleted and created again under its name since is refused, whatever the positions.
+     */
+    @Test
+    void aSplitOfAnEarlierIncarnationOfTheStreamIsRefused() {
+        stream.setIncarnation("new");
+        StreamPartition old = new StreamPartition("s@old", "0");
+        assertThatThrownBy(
+                        () ->
+                                reader().handleSplitsChanges(
+                                                new SplitsAddition<>(
+                                                        List.of(
+                                                                new PartitionSplit(
+                                                                        old,
+                                                                        0,
+                                                                        PartitionSplit.UNBOUNDED,
+                                                                        null)))))
+                .isInstanceOf(StreamException.class)
+                .hasMessageContaining("Partition s@old/0")
+                .hasMessageContaining("created again")
+                .hasMessageContaining("s@new");
+        // A split from before streams had incarnations (the plain name) is still read.
+        reader().handleSplitsChanges(split(0));
+    }
+
     @Test
     void positionsWithinTheStreamAreRead() throws Exception {
         PartitionSplitReader reader = reader();

@@ -87,6 +87,35 @@ class KafkaPartitionedStreamTest {
         }
     }
 
+    /**
+     * Proves design.md row F20 for Kafka: a topic deleted and created again under its name has
+     * another incarnation, so its partitions get other split names, checkpoints and identities.
+     */
+    @Test
+    void aTopicCreatedAgainIsAnotherIncarnation() throws Exception {
+        String topic = "recreated";
+        KafkaBroker.createTopic(topic, 1);
+        String first;
+        try (PartitionedStream stream = open(topic)) {
+            first = stream.incarnation();
+            assertThat(first).isNotEmpty();
+            assertThat(stream.qualifiedName()).isEqualTo(topic + "@" + first);
+        }
+        try (Admin admin =
+                Admin.create(Map.of("bootstrap.servers", KafkaBroker.bootstrapServers()))) {
+            admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic)) {
+                assertThat(System.nanoTime()).as("topic deleted in time").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+        }
+        KafkaBroker.createTopic(topic, 1);
+        try (PartitionedStream stream = open(topic)) {
+            assertThat(stream.incarnation()).isNotEmpty().isNotEqualTo(first);
+        }
+    }
+
     @Test
     void explainsAMissingTopicAndAWrongIsolationLevel() {
         try (PartitionedStream stream = open("no-such-topic")) {
