@@ -211,34 +211,45 @@ class BatchingWriterTest {
         assertThat(checkpoints.load(P0)).isEqualTo(new PartitionCheckpoint(1, 6, null));
     }
 
+    /** A writer into files whose encoder can never encode the element of record 2. */
+    private BatchingWriter<String> intoFilesRefusingRecord2(
+            Path dir, RecordingDestination<DeadLetter<String>> deadLetters) {
+        return new BatchingWriter<>(
+                SINK,
+                0,
+                checkpoints,
+                FileDestination.create(
+                        dir,
+                        line -> {
+                            if (line.endsWith(":2")) {
+                                throw new IllegalArgumentException("no encoding for " + line);
+                            }
+                            return line.getBytes(StandardCharsets.UTF_8);
+                        }),
+                new DeliveryMetrics(new UnregisteredMetricsGroup()),
+                sent,
+                100,
+                deadLetters);
+    }
+
+    /** Records 0 to {@code count - 1} of partition 0, replaying {@code replaying} if given. */
+    private static void writeRecords(
+            BatchingWriter<String> writer, int count, PendingCheckpoint replaying) {
+        for (long sequence = 0; sequence < count; sequence++) {
+            writer.write(
+                    new Traced<>(new Origin("s", "0", sequence, replaying, 0), "0:" + sequence),
+                    null);
+        }
+    }
+
     /**
      * Proves design.md row F21: an element the destination can never encode stops the job without
      * restarts, naming stream, partition and sequence; the batch stays pending.
      */
     @Test
     void anElementTheDestinationCannotEncodeIsNamedAndStopsWithoutRestarts(@TempDir Path dir) {
-        BatchingWriter<String> files =
-                new BatchingWriter<>(
-                        SINK,
-                        0,
-                        checkpoints,
-                        FileDestination.create(
-                                dir,
-                                line -> {
-                                    if (line.endsWith(":2")) {
-                                        throw new IllegalArgumentException(
-                                                "no encoding for " + line);
-                                    }
-                                    return line.getBytes(StandardCharsets.UTF_8);
-                                }),
-                        new DeliveryMetrics(new UnregisteredMetricsGroup()),
-                        sent,
-                        100,
-                        null);
-        for (long sequence = 0; sequence < 4; sequence++) {
-            files.write(
-                    new Traced<>(new Origin("s", "0", sequence, null, 0), "0:" + sequence), null);
-        }
+        BatchingWriter<String> files = intoFilesRefusingRecord2(dir, null);
+        writeRecords(files, 4, null);
         assertThatThrownBy(() -> files.flush(false))
                 .isInstanceOf(SuppressRestartsException.class)
                 .hasStackTraceContaining("cannot encode the element of record s/0#2")
@@ -256,30 +267,8 @@ class BatchingWriterTest {
     void anElementTheDestinationCannotEncodeGoesToTheDeadLettersOnce(@TempDir Path dir)
             throws Exception {
         RecordingDestination<DeadLetter<String>> deadLetters = new RecordingDestination<>();
-        Supplier<BatchingWriter<String>> newFiles =
-                () ->
-                        new BatchingWriter<>(
-                                SINK,
-                                0,
-                                checkpoints,
-                                FileDestination.create(
-                                        dir,
-                                        line -> {
-                                            if (line.endsWith(":2")) {
-                                                throw new IllegalArgumentException(
-                                                        "no encoding for " + line);
-                                            }
-                                            return line.getBytes(StandardCharsets.UTF_8);
-                                        }),
-                                new DeliveryMetrics(new UnregisteredMetricsGroup()),
-                                sent,
-                                100,
-                                deadLetters);
-        BatchingWriter<String> files = newFiles.get();
-        for (long sequence = 0; sequence < 4; sequence++) {
-            files.write(
-                    new Traced<>(new Origin("s", "0", sequence, null, 0), "0:" + sequence), null);
-        }
+        BatchingWriter<String> files = intoFilesRefusingRecord2(dir, deadLetters);
+        writeRecords(files, 4, null);
         files.flush(false);
         assertThat(Files.readAllLines(dir.resolve("w/s/0/0-3.batch")))
                 .containsExactly("0:0", "0:1", "0:3");
@@ -298,12 +287,8 @@ class BatchingWriterTest {
 
         // The job fails before the commit; the replay forms the same batch and dead letter.
         PendingCheckpoint pending = checkpoints.load(P0).pending();
-        BatchingWriter<String> restarted = newFiles.get();
-        for (long sequence = 0; sequence < 4; sequence++) {
-            restarted.write(
-                    new Traced<>(new Origin("s", "0", sequence, pending, 0), "0:" + sequence),
-                    null);
-        }
+        BatchingWriter<String> restarted = intoFilesRefusingRecord2(dir, deadLetters);
+        writeRecords(restarted, 4, pending);
         restarted.flush(true);
         // The files hold the batch, so the re-send is dropped before anything is encoded; had the
         // job died between the two sends, the dead letter would come again and be dropped.
@@ -343,20 +328,13 @@ class BatchingWriterTest {
                                 100,
                                 deadLetters);
         BatchingWriter<String> first = newWriter.get();
-        for (long sequence = 0; sequence < 3; sequence++) {
-            first.write(
-                    new Traced<>(new Origin("s", "0", sequence, null, 0), "0:" + sequence), null);
-        }
+        writeRecords(first, 3, null);
         destination.failNextSend(RecordingDestination.Fault.BEFORE_WRITE);
         assertThatThrownBy(() -> first.flush(false)).hasStackTraceContaining("injected failure");
 
         PendingCheckpoint pending = checkpoints.load(P0).pending();
         BatchingWriter<String> second = newWriter.get();
-        for (long sequence = 0; sequence < 3; sequence++) {
-            second.write(
-                    new Traced<>(new Origin("s", "0", sequence, pending, 0), "0:" + sequence),
-                    null);
-        }
+        writeRecords(second, 3, pending);
         second.flush(true);
         assertThat(deadLetters.sends())
                 .extracting(RecordingDestination.Send::outcome)
