@@ -237,6 +237,10 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
                                     + " own.",
                             split.partition(), current));
         }
+        if (split.nextSequence() == 0
+                && checkpoint.committed() == PartitionCheckpoint.NOTHING_COMMITTED) {
+            return; // nothing read or committed yet: nothing can lie beyond the end (no request)
+        }
         long end = stream.endSequence(partition);
         String problem = null;
         if (split.nextSequence() > end) {
