@@ -5,15 +5,25 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.idempotent.flink.checkpoint.PendingCheckpoint;
 import io.idempotent.flink.destination.DestinationFactory;
+import io.idempotent.flink.destination.ElementEncoder;
 import io.idempotent.flink.destination.file.FileDestination;
 import io.idempotent.flink.source.StartingPosition;
+import io.idempotent.flink.source.Traced;
 import io.idempotent.flink.testutils.ExactlyOnceVerifier;
 import io.idempotent.flink.testutils.FileDestinationReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeHint;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 
 /** The end-to-end cases into the file destination; the verifier reads the files on disk. */
@@ -53,5 +63,70 @@ class FileSinkExactlyOnceITCase extends ExactlyOnceSinkITCaseBase {
                 .hasStackTraceContaining("Sink '" + SINK + "' lost partition")
                 .hasStackTraceContaining("to a newer owner");
         assertExactlyOnce();
+    }
+
+    /**
+     * Proves design.md row F21 end to end: an element the destination can never encode goes to the
+     * dead letters exactly once, through a failure that re-sends its batch, and every other record
+     * arrives exactly once, in order.
+     */
+    @Test
+    void aPoisonElementGoesToTheDeadLettersOnceAndTheRestArrivesExactlyOnce() throws Exception {
+        Map<String, List<Long>> expected = new TreeMap<>(expected());
+        long poison = expected.get("0").get(10);
+        String poisonLine = "0:" + poison + " ";
+        List<Long> rest = new ArrayList<>(expected.get("0"));
+        rest.remove(poison);
+        expected.put("0", rest);
+        Path deadDir = dir.resolve("dead");
+        Faults.armAfter(Faults.Fault.APPLIED_THEN_TIMEOUT, 2);
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        env.enableCheckpointing(50);
+        env.fromSource(
+                        source(StartingPosition.EARLIEST, true),
+                        WatermarkStrategy.noWatermarks(),
+                        "events")
+                .map(new Processing())
+                .returns(TypeInformation.of(new TypeHint<Traced<String>>() {}))
+                .sinkTo(
+                        Faults.around(
+                                IdempotentSink.<String>builder()
+                                        .name(SINK)
+                                        .destination(
+                                                Faults.around(
+                                                        FileDestination.factory(
+                                                                outDir,
+                                                                new RefusingEncoder(poisonLine))))
+                                        .deadLetters(
+                                                FileDestination.factory(
+                                                        deadDir, FileSinkExactlyOnceITCase::letter))
+                                        .checkpointStore(Faults.around(store()))
+                                        .build()));
+        env.execute("dead-letters");
+
+        assertThat(Faults.fired()).isEqualTo(1);
+        ExactlyOnceVerifier.Result result = ExactlyOnceVerifier.verify(expected, holdings());
+        assertThat(result.exactlyOnce()).as(result.toString()).isTrue();
+        assertThat(FileDestinationReader.readAll(deadDir))
+                .containsExactly(new ExactlyOnceVerifier.Origin("0", poison));
+    }
+
+    /** A dead letter as a line: its origin, then the error. */
+    private static byte[] letter(DeadLetter<String> letter) {
+        return (letter.partition() + ":" + letter.sequence() + " " + letter.error())
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Encodes lines as UTF-8, except the line that starts with {@code poison}. */
+    private record RefusingEncoder(String poison) implements ElementEncoder<String> {
+        @Override
+        public byte[] encode(String line) {
+            if (line.startsWith(poison)) {
+                throw new IllegalArgumentException("poison");
+            }
+            return line.getBytes(StandardCharsets.UTF_8);
+        }
     }
 }
