@@ -67,8 +67,8 @@ class FileSinkExactlyOnceITCase extends ExactlyOnceSinkITCaseBase {
 
     /**
      * Proves design.md row F21 end to end: an element the destination can never encode goes to the
-     * dead letters exactly once, through a failure that re-sends its batch, and every other record
-     * arrives exactly once, in order.
+     * dead letters exactly once, through an injected failure and its restart, and every other
+     * record arrives exactly once, in order.
      */
     @Test
     void aPoisonElementGoesToTheDeadLettersOnceAndTheRestArrivesExactlyOnce() throws Exception {
