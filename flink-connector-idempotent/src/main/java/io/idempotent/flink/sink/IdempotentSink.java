@@ -6,6 +6,7 @@ import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.sink.writer.BatchingWriter;
 import io.idempotent.flink.source.Traced;
+import java.util.Arrays;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
@@ -14,6 +15,7 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.streaming.api.connector.sink2.SupportsPreWriteTopology;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.util.IOUtils;
 
 /**
  * A sink that delivers {@link Traced} elements exactly once into an {@link
@@ -91,19 +93,20 @@ public final class IdempotentSink<T>
     @Override
     public SinkWriter<Traced<T>> createWriter(WriterInitContext context) {
         SinkScopedStore store = SinkScopedStore.of(name, stores.open());
+        IdempotentDestination<DeadLetter<T>> letters = null;
         try {
-            IdempotentDestination<T> destination = destinations.create();
+            letters = deadLetters == null ? null : deadLetters.create();
             return new BatchingWriter<>(
                     name,
                     context.getTaskInfo().getIndexOfThisSubtask(),
                     store,
-                    destination,
+                    destinations.create(),
                     new DeliveryMetrics(context.metricGroup()),
                     context.metricGroup().getNumRecordsSendCounter(),
                     batchMaxRecords,
-                    deadLetters == null ? null : deadLetters.create());
+                    letters);
         } catch (RuntimeException e) {
-            store.close();
+            IOUtils.closeAllQuietly(Arrays.asList(letters, store));
             throw e;
         }
     }
