@@ -54,22 +54,14 @@ public final class SinkScopedStore implements PartitionCheckpointStore {
         return sink;
     }
 
-    /** The key under which the store keeps {@code partition}'s checkpoint for {@code sink}. */
-    public static StreamPartition keyOf(String sink, StreamPartition partition) {
-        return new StreamPartition(sink + "/" + partition.stream(), partition.partition());
-    }
-
-    public String sink() {
-        return sink;
-    }
-
     /** The store underneath, where sinks without a name (earlier versions) kept checkpoints. */
     public PartitionCheckpointStore unscoped() {
         return store;
     }
 
+    /** The key under which the store keeps {@code partition}'s checkpoint for this sink. */
     private StreamPartition key(StreamPartition partition) {
-        return keyOf(sink, partition);
+        return new StreamPartition(sink + "/" + partition.stream(), partition.partition());
     }
 
     @Override

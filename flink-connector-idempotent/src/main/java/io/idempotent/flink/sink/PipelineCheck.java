@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.flink.api.dag.Transformation;
@@ -45,7 +46,7 @@ final class PipelineCheck {
         Deque<Transformation<?>> toVisit = new ArrayDeque<>();
         toVisit.add(input.getTransformation());
         List<IdempotentSource> sources = new ArrayList<>();
-        List<String> unchainable = new ArrayList<>();
+        Set<String> unchainable = new LinkedHashSet<>();
         Transformation<?> last = input.getTransformation();
         while (!toVisit.isEmpty()) {
             Transformation<?> transformation = toVisit.poll();
