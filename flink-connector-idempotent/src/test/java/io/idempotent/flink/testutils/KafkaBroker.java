@@ -1,6 +1,7 @@
 package io.idempotent.flink.testutils;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
@@ -8,9 +9,14 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -91,32 +97,109 @@ public final class KafkaBroker {
         appendTransactionally(topic, List.of(partition), payloads, perTransaction);
     }
 
-    /** The same payloads to each of {@code partitions}, with one producer. */
+    /**
+     * The same payloads to each of {@code partitions}, with one transactional producer. The broker
+     * under a loaded test JVM has been seen failing a transaction with {@code
+     * InvalidTxnStateException}; such a transaction is decided by a new producer of the same
+     * transactional id (which completes or aborts it), the partition's committed records are
+     * counted, and the transaction is sent again only if it did not commit: every record is written
+     * once or the call fails.
+     */
     public static void appendTransactionally(
             String topic, List<Integer> partitions, List<String> payloads, int perTransaction) {
+        String transactionalId = "test-" + UUID.randomUUID();
+        KafkaProducer<byte[], byte[]> producer = transactionalProducer(transactionalId);
+        try {
+            for (int partition : partitions) {
+                long committed = committedRecords(topic, partition);
+                for (int i = 0; i < payloads.size(); i += perTransaction) {
+                    List<String> chunk =
+                            payloads.subList(i, Math.min(payloads.size(), i + perTransaction));
+                    for (int attempt = 1; ; attempt++) {
+                        try {
+                            sendInOneTransaction(producer, topic, partition, chunk);
+                            break;
+                        } catch (KafkaException e) {
+                            producer.close(Duration.ZERO);
+                            producer = transactionalProducer(transactionalId);
+                            long now = committedRecords(topic, partition);
+                            if (now == committed + chunk.size()) {
+                                break;
+                            }
+                            if (now != committed || attempt == 3) {
+                                throw new IllegalStateException(
+                                        "Cannot append to "
+                                                + topic
+                                                + "-"
+                                                + partition
+                                                + " ("
+                                                + now
+                                                + " committed records, "
+                                                + committed
+                                                + " before the transaction)",
+                                        e);
+                            }
+                        }
+                    }
+                    committed += chunk.size();
+                }
+            }
+        } finally {
+            producer.close();
+        }
+    }
+
+    private static KafkaProducer<byte[], byte[]> transactionalProducer(String transactionalId) {
         Properties config = new Properties();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         config.put(
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "test-" + UUID.randomUUID());
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config)) {
-            producer.initTransactions();
-            for (int partition : partitions) {
-                for (int i = 0; i < payloads.size(); i += perTransaction) {
-                    producer.beginTransaction();
-                    for (String payload :
-                            payloads.subList(i, Math.min(payloads.size(), i + perTransaction))) {
-                        producer.send(
-                                new ProducerRecord<>(
-                                        topic,
-                                        partition,
-                                        null,
-                                        payload.getBytes(StandardCharsets.UTF_8)));
-                    }
-                    producer.commitTransaction();
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config);
+        producer.initTransactions();
+        return producer;
+    }
+
+    private static void sendInOneTransaction(
+            KafkaProducer<byte[], byte[]> producer,
+            String topic,
+            int partition,
+            List<String> payloads) {
+        producer.beginTransaction();
+        for (String payload : payloads) {
+            producer.send(
+                    new ProducerRecord<>(
+                            topic, partition, null, payload.getBytes(StandardCharsets.UTF_8)));
+        }
+        producer.commitTransaction();
+    }
+
+    /** How many committed records the partition holds (read to its last stable offset). */
+    private static long committedRecords(String topic, int partition) {
+        Properties config = new Properties();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        config.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        TopicPartition tp = new TopicPartition(topic, partition);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long end = consumer.endOffsets(List.of(tp)).get(tp);
+            long count = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (consumer.position(tp) < end) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Cannot read " + tp + " to offset " + end);
                 }
+                count += consumer.poll(Duration.ofMillis(200)).count();
             }
+            return count;
         }
     }
 }
