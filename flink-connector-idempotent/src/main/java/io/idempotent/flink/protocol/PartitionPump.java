@@ -74,7 +74,7 @@ public final class PartitionPump<T> {
      * Takes ownership of {@code partition} and first re-delivers its pending range, if it has one.
      */
     public DeliveryReport assign(String partition) {
-        StreamPartition key = new StreamPartition(stream.name(), partition);
+        StreamPartition key = new StreamPartition(stream.qualifiedName(), partition);
         owned.remove(key);
         PartitionCheckpoint checkpoint = delivery.takeOver(key);
         DeliveryReport report = DeliveryReport.NONE;
@@ -90,7 +90,7 @@ public final class PartitionPump<T> {
 
     /** Stops working on {@code partition}; whatever it had pending stays pending in the store. */
     public void release(String partition) {
-        StreamPartition key = new StreamPartition(stream.name(), partition);
+        StreamPartition key = new StreamPartition(stream.qualifiedName(), partition);
         owned.remove(key);
         delivery.release(key);
     }

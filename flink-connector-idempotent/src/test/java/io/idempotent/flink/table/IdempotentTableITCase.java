@@ -86,10 +86,14 @@ class IdempotentTableITCase {
         http.close();
     }
 
+    /** The stream's name as the source gives it: {@code orders@<creation id>}. */
+    private static String streamName;
+
     @BeforeEach
     void createStreamAndSourceTable() {
         Path stream = dir.resolve("stream");
         try (LocalStream orders = LocalStream.create(stream, "orders", PARTITIONS)) {
+            streamName = orders.qualifiedName();
             for (String partition : orders.partitions()) {
                 List<LocalStream.NewRecord> records = new ArrayList<>();
                 for (int i = 0; i < RECORDS; i++) {
@@ -276,7 +280,9 @@ class IdempotentTableITCase {
                                 tables.executeSql("INSERT INTO nowhere SELECT id FROM orders")
                                         .await())
                 .hasStackTraceContaining(
-                        "Record orders/1#"
+                        "Record "
+                                + streamName
+                                + "/1#"
                                 + RECORDS
                                 + " (stream/partition#sequence) cannot be decoded by the table's"
                                 + " format");
@@ -352,7 +358,7 @@ class IdempotentTableITCase {
                                     new BigDecimal(row.seq() + ".25"),
                                     row.part(),
                                     row.seq(),
-                                    "orders"));
+                                    streamName));
         }
         ExactlyOnceVerifier.Result result = ExactlyOnceVerifier.verify(expected, origins);
         // The query may reorder across partitions; per partition the untraced sink keeps order

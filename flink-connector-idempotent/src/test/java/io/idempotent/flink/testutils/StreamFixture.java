@@ -50,11 +50,15 @@ public interface StreamFixture {
     }
 
     static StreamFixture local(Path directory, int partitions) {
-        LocalStream.create(directory, "events", partitions).close();
+        String qualifiedName;
+        try (LocalStream created = LocalStream.create(directory, "events", partitions)) {
+            qualifiedName = created.qualifiedName();
+        }
         return new StreamFixture() {
+            /** The name the source gives the stream's partitions: with its creation id. */
             @Override
             public String name() {
-                return "events";
+                return qualifiedName;
             }
 
             @Override

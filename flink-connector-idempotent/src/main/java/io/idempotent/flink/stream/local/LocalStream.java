@@ -50,16 +50,23 @@ public final class LocalStream implements PartitionedStream {
     private static final byte[] FORMAT_KEY = RecordCodec.metaKey("format");
     private static final byte[] NAME_KEY = RecordCodec.metaKey("name");
     private static final byte[] PARTITIONS_KEY = RecordCodec.metaKey("partitions");
+    private static final byte[] INCARNATION_KEY = RecordCodec.metaKey("incarnation");
 
     private final SharedRocksDb handle;
     private final String name;
+    private final String incarnation;
     private final boolean readOnly;
     private final WriteDurability durability;
 
     private LocalStream(
-            SharedRocksDb handle, String name, boolean readOnly, WriteDurability durability) {
+            SharedRocksDb handle,
+            String name,
+            String incarnation,
+            boolean readOnly,
+            WriteDurability durability) {
         this.handle = handle;
         this.name = name;
+        this.incarnation = incarnation;
         this.readOnly = readOnly;
         this.durability = durability;
     }
@@ -83,6 +90,7 @@ public final class LocalStream implements PartitionedStream {
                             + partitions
                             + " partitions.");
         }
+        String incarnation = newIncarnation();
         SharedRocksDb handle = opening(() -> SharedRocksDb.open(directory, true, PURPOSE));
         try {
             synchronized (handle) {
@@ -104,10 +112,11 @@ public final class LocalStream implements PartitionedStream {
                     batch.put(FORMAT_KEY, FORMAT.getBytes(StandardCharsets.UTF_8));
                     batch.put(NAME_KEY, name.getBytes(StandardCharsets.UTF_8));
                     batch.put(PARTITIONS_KEY, intBytes(partitions));
+                    batch.put(INCARNATION_KEY, incarnation.getBytes(StandardCharsets.UTF_8));
                     handle.db().write(options, batch);
                 }
             }
-            return new LocalStream(handle, name, false, durability);
+            return new LocalStream(handle, name, incarnation, false, durability);
         } catch (RocksDBException e) {
             handle.close();
             throw new StreamException("Cannot create a local stream at " + directory, e);
@@ -174,8 +183,13 @@ public final class LocalStream implements PartitionedStream {
                                 + handle.directory()
                                 + " is corrupt: its name or partition count is missing.");
             }
+            byte[] incarnation = handle.db().get(INCARNATION_KEY);
             return new LocalStream(
-                    handle, new String(name, StandardCharsets.UTF_8), readOnly, durability);
+                    handle,
+                    new String(name, StandardCharsets.UTF_8),
+                    incarnation == null ? "" : new String(incarnation, StandardCharsets.UTF_8),
+                    readOnly,
+                    durability);
         } catch (RocksDBException e) {
             handle.close();
             throw new StreamException("Cannot read the local stream at " + handle.directory(), e);
@@ -188,6 +202,16 @@ public final class LocalStream implements PartitionedStream {
     @Override
     public String name() {
         return name;
+    }
+
+    /**
+     * The id drawn when the stream was created, so that a stream deleted and created again under
+     * its name is never taken for the old one; empty for a stream created by an earlier version of
+     * this library, which recorded none.
+     */
+    @Override
+    public String incarnation() {
+        return incarnation;
     }
 
     public Path directory() {
@@ -376,6 +400,11 @@ public final class LocalStream implements PartitionedStream {
                         "The directory %s holds a RocksDB database that is not a local stream."
                                 + " Choose an empty directory for a new stream.",
                         directory));
+    }
+
+    /** 64 random bits in hex: short in identities and file names, unique among a name's streams. */
+    private static String newIncarnation() {
+        return String.format("%016x", new java.security.SecureRandom().nextLong());
     }
 
     private static byte[] intBytes(int value) {

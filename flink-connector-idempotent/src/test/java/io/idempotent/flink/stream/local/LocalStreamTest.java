@@ -28,6 +28,32 @@ class LocalStreamTest {
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * Proves design.md row F20 for the local stream: a stream deleted and created again under its
+     * name is another incarnation, so its partitions get other split names, checkpoints and batch
+     * identities; reopening keeps the incarnation.
+     */
+    @Test
+    void aStreamCreatedAgainUnderItsNameIsAnotherIncarnation() throws Exception {
+        String first;
+        try (LocalStream stream = LocalStream.create(directory, "orders", 1)) {
+            first = stream.incarnation();
+            assertThat(first).matches("[0-9a-f]{16}");
+            assertThat(stream.qualifiedName()).isEqualTo("orders@" + first);
+        }
+        try (LocalStream reopened = LocalStream.open(directory);
+                LocalStream snapshot = LocalStream.openReadOnly(directory)) {
+            assertThat(reopened.qualifiedName()).isEqualTo("orders@" + first);
+            assertThat(snapshot.incarnation()).isEqualTo(first);
+        }
+        try (var files = Files.walk(directory)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        try (LocalStream again = LocalStream.create(directory, "orders", 1)) {
+            assertThat(again.incarnation()).isNotEqualTo(first).matches("[0-9a-f]{16}");
+        }
+    }
+
     @Test
     void appendsAndReadsForwardAndByRange() {
         try (LocalStream stream = LocalStream.create(directory, "orders", 2)) {

@@ -1,6 +1,9 @@
 package io.idempotent.flink.examples.cli;
 
+import io.idempotent.flink.checkpoint.BatchId;
 import io.idempotent.flink.stream.PartitionRecord;
+import io.idempotent.flink.stream.SequenceRange;
+import io.idempotent.flink.stream.StreamPartition;
 import io.idempotent.flink.stream.local.LocalStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -66,7 +69,12 @@ final class FileVerifier {
         long duplicated = 0;
         long outOfOrder = 0;
         long last = -1;
-        for (Path file : batchFiles(out.resolve(stream.name()).resolve(partition))) {
+        // The directory of the partition's batches: their identity without the range.
+        BatchId any =
+                BatchId.of(
+                        new StreamPartition(stream.qualifiedName(), partition),
+                        SequenceRange.of(0, 0));
+        for (Path file : batchFiles(out.resolve(any.value()).getParent())) {
             for (String line : Files.readAllLines(file)) {
                 String origin = line.substring(0, line.indexOf(' '));
                 String[] parts = origin.split(":");

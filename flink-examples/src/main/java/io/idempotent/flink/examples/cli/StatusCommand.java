@@ -44,13 +44,13 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     static void print(LocalStream source, PartitionCheckpointStore checkpoints, PrintStream out) {
-        out.printf("Stream '%s' at %s%n", source.name(), source.directory());
+        out.printf("Stream '%s' at %s%n", source.qualifiedName(), source.directory());
         out.printf(
                 "%-10s %12s %12s %12s %6s  %s%n",
                 "partition", "end", "committed", "behind", "epoch", "pending");
         for (String partition : source.partitions()) {
             PartitionCheckpoint checkpoint =
-                    checkpoints.load(new StreamPartition(source.name(), partition));
+                    checkpoints.load(new StreamPartition(source.qualifiedName(), partition));
             long end = source.endSequence(partition);
             out.printf(
                     "%-10s %12d %12s %12d %6d  %s%n",

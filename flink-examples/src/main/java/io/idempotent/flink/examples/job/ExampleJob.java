@@ -1,6 +1,7 @@
 package io.idempotent.flink.examples.job;
 
 import io.idempotent.flink.checkpoint.PartitionCheckpoint;
+import io.idempotent.flink.checkpoint.SinkScopedStore;
 import io.idempotent.flink.checkpoint.WriteDurability;
 import io.idempotent.flink.checkpoint.rocksdb.RocksDbCheckpointStore;
 import io.idempotent.flink.destination.file.FileDestination;
@@ -108,11 +109,12 @@ public final class ExampleJob {
 
     /** Committed records over all partitions, read from the checkpoint store. */
     public static long committed(LocalStream stream, Path storeDir) {
-        try (RocksDbCheckpointStore store = RocksDbCheckpointStore.open(storeDir)) {
+        try (SinkScopedStore store =
+                SinkScopedStore.of(SINK, RocksDbCheckpointStore.open(storeDir))) {
             long committed = 0;
             for (String partition : stream.partitions()) {
                 PartitionCheckpoint checkpoint =
-                        store.load(new StreamPartition(stream.name(), partition));
+                        store.load(new StreamPartition(stream.qualifiedName(), partition));
                 committed += checkpoint.nextSequence();
             }
             return committed;

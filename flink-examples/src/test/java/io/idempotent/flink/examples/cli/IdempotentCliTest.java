@@ -79,8 +79,16 @@ class IdempotentCliTest {
                 .contains("Appended 2 records to partition 0, up to sequence 1");
         run("append", "--stream", stream.toString(), "--partition", "1", "--generate", "5");
 
+        // The stream's name with its creation id, as the tools name its partitions.
+        String events;
+        try (LocalStream created = LocalStream.openReadOnly(stream)) {
+            events = created.qualifiedName();
+        }
+        assertThat(events).startsWith("events@");
+        String encoded = events.replace("@", "%40");
+
         // A pending checkpoint left by a worker that died, as a user would find it.
-        StreamPartition p1 = new StreamPartition("events", "1");
+        StreamPartition p1 = new StreamPartition(events, "1");
         try (RocksDbCheckpointStore checkpoints = RocksDbCheckpointStore.open(store)) {
             long epoch = checkpoints.acquire(p1);
             SequenceRange range = SequenceRange.of(0, 2);
@@ -89,8 +97,8 @@ class IdempotentCliTest {
         }
         String status = run("status", "--stream", stream.toString(), "--store", store.toString());
         assertThat(status)
-                .contains("Stream 'events'")
-                .containsPattern("1\\s+5\\s+-\\s+5\\s+1\\s+\\[0, 2\\] as events/1/0-2");
+                .contains("Stream '" + events + "'")
+                .containsPattern("1\\s+5\\s+-\\s+5\\s+1\\s+\\[0, 2\\] as " + encoded + "/1/0-2");
 
         String delivered =
                 run(
@@ -104,7 +112,7 @@ class IdempotentCliTest {
                         "--batch",
                         "2");
         assertThat(delivered).contains("Delivered 7 elements").contains("1 re-sent");
-        assertThat(Files.readAllLines(dir.resolve("out/events/1/0-2.batch")))
+        assertThat(Files.readAllLines(dir.resolve("out/" + encoded + "/1/0-2.batch")))
                 .hasSize(3)
                 .allMatch(l -> l.startsWith("1:"));
         assertThat(run("status", "--stream", stream.toString(), "--store", store.toString()))
