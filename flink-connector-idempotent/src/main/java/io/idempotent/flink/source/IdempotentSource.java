@@ -6,6 +6,7 @@ import io.idempotent.flink.source.enumerator.EnumeratorState;
 import io.idempotent.flink.source.enumerator.EnumeratorStateSerializer;
 import io.idempotent.flink.source.enumerator.PartitionSplitEnumerator;
 import io.idempotent.flink.source.reader.IdempotentSourceReader;
+import io.idempotent.flink.source.reader.RecordFailures;
 import io.idempotent.flink.source.split.PartitionSplit;
 import io.idempotent.flink.source.split.PartitionSplitSerializer;
 import io.idempotent.flink.stream.PartitionRecord;
@@ -55,6 +56,7 @@ public final class IdempotentSource
     private final Boundedness boundedness;
     private final Duration discoveryInterval;
     private final int maxRecordsPerFetch;
+    private final int recordMaxFailures;
     private final Duration idleWait;
 
     /** The name of the {@code IdempotentSink} this source feeds, set when the job is built. */
@@ -70,6 +72,7 @@ public final class IdempotentSource
             Boundedness boundedness,
             Duration discoveryInterval,
             int maxRecordsPerFetch,
+            int recordMaxFailures,
             Duration idleWait) {
         this.streams = streams;
         this.stores = stores;
@@ -77,6 +80,7 @@ public final class IdempotentSource
         this.boundedness = boundedness;
         this.discoveryInterval = discoveryInterval;
         this.maxRecordsPerFetch = maxRecordsPerFetch;
+        this.recordMaxFailures = recordMaxFailures;
         this.idleWait = idleWait;
     }
 
@@ -130,7 +134,12 @@ public final class IdempotentSource
     public SourceReader<Traced<PartitionRecord>, PartitionSplit> createReader(
             SourceReaderContext context) {
         return new IdempotentSourceReader(
-                streams, sinkCheckpoints(), maxRecordsPerFetch, idleWait, context);
+                streams,
+                sinkCheckpoints(),
+                maxRecordsPerFetch,
+                idleWait,
+                new RecordFailures(sink == null ? "" : sink, recordMaxFailures),
+                context);
     }
 
     @Override

@@ -21,6 +21,7 @@ public final class IdempotentSourceBuilder {
     private Duration discoveryInterval =
             IdempotentSourceOptions.PARTITION_DISCOVERY_INTERVAL.defaultValue();
     private int maxRecordsPerFetch = IdempotentSourceOptions.MAX_RECORDS_PER_FETCH.defaultValue();
+    private int recordMaxFailures = IdempotentSourceOptions.RECORD_MAX_FAILURES.defaultValue();
     private Duration idleWait = Duration.ofMillis(50);
 
     IdempotentSourceBuilder() {}
@@ -77,6 +78,20 @@ public final class IdempotentSourceBuilder {
     }
 
     /** Applies the {@link IdempotentSourceOptions} that {@code config} sets. */
+    /**
+     * How many times in a row the processing chained to the source may fail on one record before
+     * the job stops without restarts, naming the record; 0 leaves the bound to Flink's restart
+     * strategy. See {@link IdempotentSourceOptions#RECORD_MAX_FAILURES}.
+     */
+    public IdempotentSourceBuilder recordMaxFailures(int failures) {
+        if (failures < 0) {
+            throw new IllegalArgumentException(
+                    "recordMaxFailures must be 0 (no bound) or more, but is " + failures + ".");
+        }
+        this.recordMaxFailures = failures;
+        return this;
+    }
+
     public IdempotentSourceBuilder options(ReadableConfig config) {
         config.getOptional(IdempotentSourceOptions.STARTING_POSITION).ifPresent(this::startingFrom);
         if (config.get(IdempotentSourceOptions.BOUNDED)) {
@@ -86,6 +101,8 @@ public final class IdempotentSourceBuilder {
                 .ifPresent(this::partitionDiscoveryInterval);
         config.getOptional(IdempotentSourceOptions.MAX_RECORDS_PER_FETCH)
                 .ifPresent(this::maxRecordsPerFetch);
+        config.getOptional(IdempotentSourceOptions.RECORD_MAX_FAILURES)
+                .ifPresent(this::recordMaxFailures);
         return this;
     }
 
@@ -108,6 +125,7 @@ public final class IdempotentSourceBuilder {
                 boundedness,
                 discoveryInterval,
                 maxRecordsPerFetch,
+                recordMaxFailures,
                 idleWait);
     }
 }

@@ -45,5 +45,17 @@ public final class IdempotentSourceOptions {
                     .defaultValue(1_000)
                     .withDescription("Records read from one partition in one fetch; at least 1.");
 
+    public static final ConfigOption<Integer> RECORD_MAX_FAILURES =
+            key("scan.record.max-failures")
+                    .intType()
+                    .defaultValue(5)
+                    .withDescription(
+                            "How many times in a row the processing chained to the source may"
+                                    + " fail on one record before the job stops without restarts,"
+                                    + " naming the record's stream, partition and sequence (a"
+                                    + " poison record would otherwise restart the job for ever)."
+                                    + " Counted in each TaskManager; 0 leaves the bound to Flink's"
+                                    + " restart strategy. Every failure names the record.");
+
     private IdempotentSourceOptions() {}
 }

@@ -9,18 +9,24 @@ import io.idempotent.flink.destination.ElementEncoder;
 import io.idempotent.flink.destination.file.FileDestination;
 import io.idempotent.flink.source.StartingPosition;
 import io.idempotent.flink.source.Traced;
+import io.idempotent.flink.stream.PartitionRecord;
 import io.idempotent.flink.testutils.ExactlyOnceVerifier;
 import io.idempotent.flink.testutils.FileDestinationReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -111,6 +117,68 @@ class FileSinkExactlyOnceITCase extends ExactlyOnceSinkITCaseBase {
         assertThat(result.exactlyOnce()).as(result.toString()).isTrue();
         assertThat(FileDestinationReader.readAll(deadDir))
                 .containsExactly(new ExactlyOnceVerifier.Origin("0", poison));
+    }
+
+    /**
+     * Proves design.md row F22: a record the user's processing can never handle fails the job with
+     * its stream, partition and sequence named, and after five failures in a row the job stops
+     * without restarting, although Flink's restart strategy would restart it 200 times.
+     */
+    @Test
+    void aRecordTheProcessingCannotHandleStopsTheJobNamingItAfterBoundedRestarts() {
+        long poison = expected().get("0").get(10);
+        Configuration jobConf = new Configuration();
+        jobConf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        jobConf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 200);
+        jobConf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ZERO);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(jobConf);
+        env.setParallelism(2);
+        // No checkpoints: each restart begins again from the start. (Restarts without delay while
+        // checkpoints are triggered every 50 ms once crashed Flink 2.3's JobManager: "Some subtask
+        // gateway can be closed while others cannot".)
+        env.fromSource(
+                        source(StartingPosition.EARLIEST, true),
+                        WatermarkStrategy.noWatermarks(),
+                        "events")
+                .map(new FailingOn("0", poison))
+                .returns(TypeInformation.of(new TypeHint<Traced<String>>() {}))
+                .sinkTo(tracedSink());
+        assertThatThrownBy(() -> env.execute("poison"))
+                .hasStackTraceContaining(SuppressRestartsException.class.getName())
+                .hasStackTraceContaining(
+                        "The processing failed on record "
+                                + stream.name()
+                                + "/0 sequence "
+                                + poison)
+                .hasStackTraceContaining("5 times in a row")
+                .hasStackTraceContaining("cannot handle " + poison);
+        assertThat(FailingOn.FAILURES.get()).isEqualTo(5);
+    }
+
+    /** The test's processing, failing on one record every time it meets it. */
+    private static final class FailingOn
+            implements MapFunction<Traced<PartitionRecord>, Traced<String>> {
+        static final AtomicInteger FAILURES = new AtomicInteger();
+
+        private final String partition;
+        private final long sequence;
+
+        FailingOn(String partition, long sequence) {
+            this.partition = partition;
+            this.sequence = sequence;
+            FAILURES.set(0);
+        }
+
+        @Override
+        public Traced<String> map(Traced<PartitionRecord> traced) throws Exception {
+            if (traced.origin().partition().equals(partition)
+                    && traced.origin().sequence() == sequence) {
+                FAILURES.incrementAndGet();
+                throw new IllegalArgumentException("cannot handle " + sequence);
+            }
+            return new Processing().map(traced);
+        }
     }
 
     /** A dead letter as a line: its origin, then the error. */

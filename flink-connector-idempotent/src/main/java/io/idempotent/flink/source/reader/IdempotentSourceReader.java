@@ -27,12 +27,14 @@ public final class IdempotentSourceReader
             @Nullable CheckpointStoreFactory stores,
             int maxChunk,
             Duration idleWait,
+            RecordFailures failures,
             SourceReaderContext context) {
         this(
                 streams,
                 stores,
                 maxChunk,
                 idleWait,
+                failures,
                 context,
                 new SourceReaderMetrics(context.metricGroup()));
     }
@@ -42,12 +44,14 @@ public final class IdempotentSourceReader
             @Nullable CheckpointStoreFactory stores,
             int maxChunk,
             Duration idleWait,
+            RecordFailures failures,
             SourceReaderContext context,
             SourceReaderMetrics metrics) {
         super(
                 () -> new PartitionSplitReader(streams.open(), stores, maxChunk, idleWait, metrics),
                 new TracedRecordEmitter(
                         context.getIndexOfSubtask(),
+                        failures,
                         context.metricGroup().getIOMetricGroup().getNumRecordsInCounter()),
                 context.getConfiguration(),
                 context);

@@ -15,14 +15,16 @@ final class TracedRecordEmitter
         implements RecordEmitter<Chunk, Traced<PartitionRecord>, PartitionSplitState> {
 
     private final int subtask;
+    private final RecordFailures failures;
     private final Counter recordsIn;
 
     /**
      * @param recordsIn Flink's numRecordsIn, which the reader base counts once per fetched element:
      *     once per chunk, so the other records of a chunk are counted here
      */
-    TracedRecordEmitter(int subtask, Counter recordsIn) {
+    TracedRecordEmitter(int subtask, RecordFailures failures, Counter recordsIn) {
         this.subtask = subtask;
+        this.failures = failures;
         this.recordsIn = recordsIn;
     }
 
@@ -39,7 +41,12 @@ final class TracedRecordEmitter
                             record.sequence(),
                             chunk.replaying(),
                             subtask);
-            output.collect(new Traced<>(origin, record), record.timestamp());
+            try {
+                output.collect(new Traced<>(origin, record), record.timestamp());
+            } catch (RuntimeException e) {
+                throw failures.failed(origin, e);
+            }
+            failures.passed(origin);
             last = record.sequence();
         }
         state.emittedUpTo(last);
