@@ -4,7 +4,9 @@ import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
 import io.idempotent.flink.checkpoint.SinkScopedStore;
 import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.destination.IdempotentDestination;
+import io.idempotent.flink.sink.writer.BatchLimit;
 import io.idempotent.flink.sink.writer.BatchingWriter;
+import io.idempotent.flink.sink.writer.ElementSizer;
 import io.idempotent.flink.source.Traced;
 import java.util.Arrays;
 import javax.annotation.Nullable;
@@ -54,19 +56,19 @@ public final class IdempotentSink<T>
     private final String name;
     private final DestinationFactory<T> destinations;
     private final CheckpointStoreFactory stores;
-    private final int batchMaxRecords;
+    private final BatchLimit batchLimit;
     @Nullable private final DestinationFactory<DeadLetter<T>> deadLetters;
 
     IdempotentSink(
             String name,
             DestinationFactory<T> destinations,
             CheckpointStoreFactory stores,
-            int batchMaxRecords,
+            BatchLimit batchLimit,
             @Nullable DestinationFactory<DeadLetter<T>> deadLetters) {
         this.name = name;
         this.destinations = destinations;
         this.stores = stores;
-        this.batchMaxRecords = batchMaxRecords;
+        this.batchLimit = batchLimit;
         this.deadLetters = deadLetters;
     }
 
@@ -103,7 +105,8 @@ public final class IdempotentSink<T>
                     destinations.create(),
                     new DeliveryMetrics(context.metricGroup()),
                     context.metricGroup().getNumRecordsSendCounter(),
-                    batchMaxRecords,
+                    batchLimit,
+                    new ElementSizer<>(context.<Traced<T>>createInputSerializer()),
                     letters);
         } catch (RuntimeException e) {
             IOUtils.closeAllQuietly(Arrays.asList(letters, store));

@@ -3,10 +3,12 @@ package io.idempotent.flink.sink;
 import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
 import io.idempotent.flink.checkpoint.SinkScopedStore;
 import io.idempotent.flink.destination.DestinationFactory;
+import io.idempotent.flink.sink.writer.BatchLimit;
 import io.idempotent.flink.util.Serializability;
 import java.util.Objects;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.ReadableConfig;
 
 /** Builds an {@link IdempotentSink}; {@link #build()} checks that everything is there. */
@@ -18,6 +20,7 @@ public final class IdempotentSinkBuilder<T> {
     private DestinationFactory<T> destinations;
     private CheckpointStoreFactory stores;
     private int batchMaxRecords = IdempotentSinkOptions.BATCH_MAX_RECORDS.defaultValue();
+    private MemorySize batchMaxBytes = IdempotentSinkOptions.BATCH_MAX_BYTES.defaultValue();
     private DestinationFactory<DeadLetter<T>> deadLetters;
 
     IdempotentSinkBuilder() {}
@@ -56,6 +59,21 @@ public final class IdempotentSinkBuilder<T> {
     }
 
     /**
+     * The most bytes in one batch ({@link IdempotentSinkOptions#BATCH_MAX_BYTES}, default 8 MiB),
+     * counted as Flink serializes the sink's input elements: a batch that would grow beyond it is
+     * delivered first.
+     */
+    public IdempotentSinkBuilder<T> batchMaxBytes(MemorySize bytes) {
+        Objects.requireNonNull(bytes, "bytes");
+        if (bytes.getBytes() < 1) {
+            throw new IllegalArgumentException(
+                    "sink.batch.max-bytes must be at least 1 byte, not " + bytes + ".");
+        }
+        this.batchMaxBytes = bytes;
+        return this;
+    }
+
+    /**
      * Where elements go that the destination cannot encode (its encoder or binder throws), with
      * their origin and the error, each exactly once; their partition then goes on. Without it such
      * an element stops the job, without restarts, naming its stream, partition and sequence.
@@ -69,6 +87,7 @@ public final class IdempotentSinkBuilder<T> {
     public IdempotentSinkBuilder<T> options(ReadableConfig config) {
         config.getOptional(IdempotentSinkOptions.BATCH_MAX_RECORDS)
                 .ifPresent(this::batchMaxRecords);
+        config.getOptional(IdempotentSinkOptions.BATCH_MAX_BYTES).ifPresent(this::batchMaxBytes);
         return this;
     }
 
@@ -112,7 +131,7 @@ public final class IdempotentSinkBuilder<T> {
         if (deadLetters != null) {
             Serializability.requireSerializable(deadLetters, "dead-letter destination factory");
         }
-        return new IdempotentSink<>(name, destinations, stores, batchMaxRecords, deadLetters);
+        return new IdempotentSink<>(name, destinations, stores, batchLimit(), deadLetters);
     }
 
     /**
@@ -139,7 +158,12 @@ public final class IdempotentSinkBuilder<T> {
                     "An untraced sink does not use a checkpoint store: remove checkpointStore(...),"
                             + " or keep the origin (Traced) and call build().");
         }
-        return new UntracedIdempotentSink<>(name, new CommitSide<>(elementType, destinations));
+        return new UntracedIdempotentSink<>(
+                name, batchLimit(), new CommitSide<>(elementType, destinations));
+    }
+
+    private BatchLimit batchLimit() {
+        return new BatchLimit(batchMaxRecords, batchMaxBytes.getBytes());
     }
 
     private void requireDestination() {

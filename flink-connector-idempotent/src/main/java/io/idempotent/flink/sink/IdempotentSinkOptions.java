@@ -4,6 +4,7 @@ import static org.apache.flink.configuration.ConfigOptions.key;
 
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.MemorySize;
 
 /** The settings of {@link IdempotentSink}, with their defaults; its builder starts from them. */
 @PublicEvolving
@@ -19,6 +20,19 @@ public final class IdempotentSinkOptions {
                                     + " once (one store write), not at the next barrier, so that"
                                     + " no backlog forms a batch too large to send. A record's"
                                     + " elements (a flatMap's) are never split between batches.");
+
+    public static final ConfigOption<MemorySize> BATCH_MAX_BYTES =
+            key("sink.batch.max-bytes")
+                    .memoryType()
+                    .defaultValue(MemorySize.ofMebiBytes(8))
+                    .withDescription(
+                            "The most bytes in one batch, counted as Flink serializes the"
+                                    + " sink's input elements (an estimate of what the"
+                                    + " destination receives; set it below the destination's"
+                                    + " request limit with room for its encoding). A batch that"
+                                    + " would grow beyond it is delivered first, as with"
+                                    + " sink.batch.max-records; a batch holds at least one"
+                                    + " record's elements, however large.");
 
     private IdempotentSinkOptions() {}
 }

@@ -1,7 +1,9 @@
 package io.idempotent.flink.sink;
 
 import io.idempotent.flink.sink.committer.BatchCommittable;
+import io.idempotent.flink.sink.writer.BatchLimit;
 import io.idempotent.flink.sink.writer.CheckpointBatchingWriter;
+import io.idempotent.flink.sink.writer.ElementSizer;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
@@ -35,10 +37,12 @@ public final class UntracedIdempotentSink<T>
     private static final long serialVersionUID = 1L;
 
     private final String name;
+    private final BatchLimit batchLimit;
     private final CommitSide<T> commitSide;
 
-    UntracedIdempotentSink(String name, CommitSide<T> commitSide) {
+    UntracedIdempotentSink(String name, BatchLimit batchLimit, CommitSide<T> commitSide) {
         this.name = name;
+        this.batchLimit = batchLimit;
         this.commitSide = commitSide;
     }
 
@@ -47,7 +51,9 @@ public final class UntracedIdempotentSink<T>
         return new CheckpointBatchingWriter<>(
                 name,
                 context.getTaskInfo().getIndexOfThisSubtask(),
-                context.metricGroup().getNumRecordsSendCounter());
+                context.metricGroup().getNumRecordsSendCounter(),
+                batchLimit,
+                new ElementSizer<>(context.<T>createInputSerializer()));
     }
 
     @Override

@@ -16,6 +16,7 @@ import static io.idempotent.flink.table.IdempotentTableOptions.STREAM_KAFKA_BOOT
 import static io.idempotent.flink.table.IdempotentTableOptions.STREAM_KAFKA_TOPIC;
 import static io.idempotent.flink.table.IdempotentTableOptions.STREAM_LOCAL_PATH;
 
+import io.idempotent.flink.sink.IdempotentSinkOptions;
 import io.idempotent.flink.source.IdempotentSource;
 import io.idempotent.flink.source.IdempotentSourceOptions;
 import io.idempotent.flink.source.StartingPosition;
@@ -76,6 +77,9 @@ public final class IdempotentTableFactory
                 IdempotentSourceOptions.BOUNDED,
                 IdempotentSourceOptions.PARTITION_DISCOVERY_INTERVAL,
                 IdempotentSourceOptions.MAX_RECORDS_PER_FETCH,
+                IdempotentSourceOptions.RECORD_MAX_FAILURES,
+                IdempotentSinkOptions.BATCH_MAX_RECORDS,
+                IdempotentSinkOptions.BATCH_MAX_BYTES,
                 DESTINATION,
                 SINK_NAME,
                 FILE_PATH,
@@ -167,6 +171,7 @@ public final class IdempotentTableFactory
                                 table));
             }
             return IdempotentTableSink.jdbc(
+                    options,
                     name,
                     context.getPhysicalRowDataType(),
                     require(options, JDBC_URL, table, "'destination' = 'jdbc'"),
@@ -186,12 +191,14 @@ public final class IdempotentTableFactory
                                                 table, kind.name().toLowerCase())));
         if (kind == DestinationKind.FILE) {
             return IdempotentTableSink.files(
+                    options,
                     name,
                     context.getPhysicalRowDataType(),
                     encoding,
                     require(options, FILE_PATH, table, "'destination' = 'file'"));
         }
         return IdempotentTableSink.http(
+                options,
                 name,
                 context.getPhysicalRowDataType(),
                 encoding,

@@ -23,6 +23,7 @@ import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -70,16 +71,18 @@ final class IdempotentTableSink implements DynamicTableSink {
     }
 
     static IdempotentTableSink files(
+            ReadableConfig options,
             String name,
             DataType physicalType,
             EncodingFormat<SerializationSchema<RowData>> format,
             String directory) {
         DestinationFactory<byte[]> files =
                 FileDestination.factory(Path.of(directory), bytes -> bytes);
-        return encoded("files in " + directory, name, physicalType, format, files);
+        return encoded(options, "files in " + directory, name, physicalType, format, files);
     }
 
     static IdempotentTableSink http(
+            ReadableConfig options,
             String name,
             DataType physicalType,
             EncodingFormat<SerializationSchema<RowData>> format,
@@ -100,10 +103,11 @@ final class IdempotentTableSink implements DynamicTableSink {
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new ValidationException("Sink table '" + name + "': " + e.getMessage(), e);
         }
-        return encoded("HTTP " + Redact.url(url), name, physicalType, format, http);
+        return encoded(options, "HTTP " + Redact.url(url), name, physicalType, format, http);
     }
 
     static IdempotentTableSink jdbc(
+            ReadableConfig options,
             String name,
             DataType physicalType,
             String url,
@@ -156,18 +160,23 @@ final class IdempotentTableSink implements DynamicTableSink {
                     SingleOutputStreamOperator<RowData> copies =
                             rows.map(new RowCopier(rowType)).returns(rowType);
                     provider.generateUid("copier").ifPresent(copies::uid);
-                    return sinkTo(copies, provider, untraced(name, rowType, destination));
+                    return sinkTo(copies, provider, untraced(options, name, rowType, destination));
                 });
     }
 
     private static IdempotentTableSink encoded(
+            ReadableConfig options,
             String description,
             String name,
             DataType physicalType,
             EncodingFormat<SerializationSchema<RowData>> format,
             DestinationFactory<byte[]> destination) {
         UntracedIdempotentSink<byte[]> sink =
-                untraced(name, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO, destination);
+                untraced(
+                        options,
+                        name,
+                        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO,
+                        destination);
         return new IdempotentTableSink(
                 description,
                 (context, provider, rows) -> {
@@ -182,8 +191,12 @@ final class IdempotentTableSink implements DynamicTableSink {
     }
 
     private static <T> UntracedIdempotentSink<T> untraced(
-            String name, TypeInformation<T> type, DestinationFactory<T> destination) {
+            ReadableConfig options,
+            String name,
+            TypeInformation<T> type,
+            DestinationFactory<T> destination) {
         return IdempotentSink.<T>builder()
+                .options(options)
                 .elementType(type)
                 .destination(destination)
                 .buildForUntracedElements(name);

@@ -58,7 +58,8 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
     private final PipelinedDelivery<T> delivery;
     private final DeliveryMetrics metrics;
     private final Counter recordsSent;
-    private final int maxRecords;
+    private final BatchLimit limit;
+    private final ElementSizer<Traced<T>> sizer;
 
     /** The source sequence of every element of the batches being delivered now, by batch. */
     private Map<BatchId, long[]> sequencesInDelivery = Map.of();
@@ -72,7 +73,8 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
             IdempotentDestination<T> destination,
             DeliveryMetrics metrics,
             Counter recordsSent,
-            int maxRecords,
+            BatchLimit limit,
+            ElementSizer<Traced<T>> sizer,
             @Nullable IdempotentDestination<DeadLetter<T>> deadLetters) {
         this.sink = sink;
         this.subtask = subtask;
@@ -89,7 +91,8 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
         this.delivery = new PipelinedDelivery<>(store, this.destination, metrics);
         this.metrics = metrics;
         this.recordsSent = recordsSent;
-        this.maxRecords = maxRecords;
+        this.limit = limit;
+        this.sizer = sizer;
     }
 
     @Override
@@ -114,14 +117,15 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
             feed = new PartitionFeed<>(sink, partition, takeOver(partition));
             feeds.put(partition, feed);
         }
-        if (feed.isFullBefore(origin, maxRecords)) {
+        long size = limit.maxBytes() == Long.MAX_VALUE ? 0 : sizer.sizeOf(element);
+        if (feed.isFullBefore(origin, limit, size)) {
             // A backlog must not form a batch too large to send: deliver this one now.
             List<Batch<T>> full = new ArrayList<>();
             Map<BatchId, long[]> sequences = new HashMap<>();
             feed.closeBatches(full, sequences);
             deliver(full, sequences, false);
         }
-        if (feed.add(element.value(), origin)) {
+        if (feed.add(element.value(), origin, size)) {
             recordsSent.inc();
         }
     }

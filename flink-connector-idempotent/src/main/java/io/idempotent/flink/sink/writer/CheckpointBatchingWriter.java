@@ -6,6 +6,7 @@ import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import org.apache.flink.annotation.Internal;
@@ -28,44 +29,69 @@ public final class CheckpointBatchingWriter<T>
     private final int subtask;
     private final String incarnation = UUID.randomUUID().toString().replace("-", "");
     private final Counter recordsSent;
+    private final BatchLimit limit;
+    private final ElementSizer<T> sizer;
+
+    /** Batches filled since the last barrier, each at most {@code limit}. */
+    private final List<List<T>> full = new ArrayList<>();
+
     private List<T> elements = new ArrayList<>();
+    private long bytes;
     private long batches;
 
-    public CheckpointBatchingWriter(String sinkName, int subtask, Counter recordsSent) {
+    public CheckpointBatchingWriter(
+            String sinkName,
+            int subtask,
+            Counter recordsSent,
+            BatchLimit limit,
+            ElementSizer<T> sizer) {
         this.sinkName = sinkName;
         this.subtask = subtask;
         this.recordsSent = recordsSent;
+        this.limit = limit;
+        this.sizer = sizer;
     }
 
     @Override
     public void write(T element, Context context) {
+        long size = limit.maxBytes() == Long.MAX_VALUE ? 0 : sizer.sizeOf(element);
+        if (limit.isFull(elements.size(), bytes, size)) {
+            full.add(elements);
+            elements = new ArrayList<>();
+            bytes = 0;
+        }
         elements.add(element);
+        bytes += size;
         recordsSent.inc();
     }
 
+    /**
+     * This barrier's batches, each under its own identity, kept in Flink's state until committed.
+     */
     @Override
     public Collection<BatchCommittable<T>> prepareCommit() {
-        if (elements.isEmpty()) {
-            return List.of();
+        if (!elements.isEmpty()) {
+            full.add(elements);
+            elements = new ArrayList<>();
+            bytes = 0;
         }
-        long number = batches++;
+        List<BatchCommittable<T>> committables = new ArrayList<>(full.size());
         StreamPartition partition =
                 new StreamPartition("sink:" + sinkName, subtask + "-" + incarnation);
-        BatchId id = BatchId.of(partition, SequenceRange.of(number, number));
-        List<Long> sequences = new ArrayList<>(elements.size());
-        for (int i = 0; i < elements.size(); i++) {
-            sequences.add(number);
+        for (List<T> batch : full) {
+            long number = batches++;
+            BatchId id = BatchId.of(partition, SequenceRange.of(number, number));
+            committables.add(
+                    new BatchCommittable<>(
+                            id,
+                            partition,
+                            SequenceRange.of(number, number),
+                            batch,
+                            Collections.nCopies(batch.size(), number),
+                            false));
         }
-        BatchCommittable<T> committable =
-                new BatchCommittable<>(
-                        id,
-                        partition,
-                        SequenceRange.of(number, number),
-                        elements,
-                        sequences,
-                        false);
-        elements = new ArrayList<>();
-        return List.of(committable);
+        full.clear();
+        return committables;
     }
 
     @Override

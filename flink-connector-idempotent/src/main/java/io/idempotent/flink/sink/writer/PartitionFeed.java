@@ -41,6 +41,10 @@ final class PartitionFeed<T> {
     private Sequences replaySequences;
 
     private Sequences sequences = new Sequences();
+
+    /** The size of {@code elements}, as {@link ElementSizer} counts it. */
+    private long bytes;
+
     private long first;
     private long last;
 
@@ -55,8 +59,11 @@ final class PartitionFeed<T> {
         this.covered = committed;
     }
 
-    /** Takes {@code element}; returns {@code false} if it was delivered before and is dropped. */
-    boolean add(T element, Origin origin) {
+    /**
+     * Takes {@code element} of {@code size} bytes; returns {@code false} if it was delivered before
+     * and is dropped.
+     */
+    boolean add(T element, Origin origin, long size) {
         PendingCheckpoint replaying = origin.replaying();
         if (replaying != null) {
             return addReplayed(element, origin);
@@ -78,6 +85,7 @@ final class PartitionFeed<T> {
         }
         elements.add(element);
         sequences.add(sequence);
+        bytes += size;
         last = sequence;
         return true;
     }
@@ -118,14 +126,15 @@ final class PartitionFeed<T> {
     }
 
     /**
-     * Whether the batch being formed holds {@code max} elements and the element of {@code origin}
-     * would begin a new record: then the batch is full and must be delivered before it is added. A
-     * record's elements (a flatMap's) share its sequence and are never split between batches; a
-     * replay is never cut (it must re-form the pending batch whole).
+     * Whether the batch being formed takes no element of {@code size} bytes more under {@code
+     * limit} and the element of {@code origin} would begin a new record: then the batch is full and
+     * must be delivered before it is added. A record's elements (a flatMap's) share its sequence
+     * and are never split between batches; a replay is never cut (it must re-form the pending batch
+     * whole).
      */
-    boolean isFullBefore(Origin origin, int max) {
+    boolean isFullBefore(Origin origin, BatchLimit limit, long size) {
         return origin.replaying() == null
-                && elements.size() >= max
+                && limit.isFull(elements.size(), bytes, size)
                 && origin.sequence() > last
                 && awaitingReplay == null;
     }
@@ -157,6 +166,7 @@ final class PartitionFeed<T> {
             covered = last;
             elements = new ArrayList<>();
             sequences = new Sequences();
+            bytes = 0;
         }
     }
 

@@ -14,8 +14,10 @@ import io.idempotent.flink.destination.file.FileDestination;
 import io.idempotent.flink.sink.DeadLetter;
 import io.idempotent.flink.sink.DeliveryMetrics;
 import io.idempotent.flink.sink.IdempotentSinkOptions;
+import io.idempotent.flink.sink.committer.BatchCommittable;
 import io.idempotent.flink.source.Origin;
 import io.idempotent.flink.source.Traced;
+import io.idempotent.flink.source.TracedSerializer;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
 import io.idempotent.flink.testutils.CountingCheckpointStore;
@@ -23,8 +25,10 @@ import io.idempotent.flink.testutils.RecordingDestination;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
@@ -43,6 +47,11 @@ class BatchingWriterTest {
 
     private static final String SINK = "w";
 
+    private static final ElementSizer<Traced<String>> SIZER =
+            new ElementSizer<>(new TracedSerializer<>(StringSerializer.INSTANCE));
+    private static final ElementSizer<String> UNTRACED_SIZER =
+            new ElementSizer<>(StringSerializer.INSTANCE);
+
     private final CountingCheckpointStore store = new CountingCheckpointStore();
     private final SinkScopedStore checkpoints = SinkScopedStore.of(SINK, store);
     private final RecordingDestination<String> destination = new RecordingDestination<>();
@@ -54,6 +63,10 @@ class BatchingWriterTest {
     }
 
     private BatchingWriter<String> newWriter(int maxRecords) {
+        return newWriter(new BatchLimit(maxRecords, Long.MAX_VALUE));
+    }
+
+    private BatchingWriter<String> newWriter(BatchLimit limit) {
         return new BatchingWriter<>(
                 SINK,
                 0,
@@ -61,7 +74,8 @@ class BatchingWriterTest {
                 destination,
                 new DeliveryMetrics(new UnregisteredMetricsGroup()),
                 sent,
-                maxRecords,
+                limit,
+                SIZER,
                 null);
     }
 
@@ -211,6 +225,58 @@ class BatchingWriterTest {
         assertThat(checkpoints.load(P0)).isEqualTo(new PartitionCheckpoint(1, 6, null));
     }
 
+    /**
+     * Proves design.md row F19 for bytes: a batch is delivered before an element would take it
+     * beyond {@code sink.batch.max-bytes}; a record's elements stay together, and an element larger
+     * than the limit forms a batch of its own.
+     */
+    @Test
+    void aBatchIsDeliveredBeforeItWouldExceedTheByteLimit() {
+        long one = SIZER.sizeOf(new Traced<>(new Origin("s", "0", 0, null, 0), "0:0"));
+        writer = newWriter(new BatchLimit(1_000, 3 * one));
+        for (long sequence = 0; sequence < 7; sequence++) {
+            write("0", sequence);
+        }
+        write("0", 6); // a flatMap's second and third elements of record 6
+        write("0", 6);
+        assertThat(sentIds()).containsExactly("w/s/0/0-2", "w/s/0/3-5");
+        writer.flush(true);
+        assertThat(destination.contents().get(BatchId.of(SINK, P0, SequenceRange.of(6, 6))))
+                .hasSize(3);
+
+        writer = newWriter(new BatchLimit(1_000, 1));
+        write("1", 0);
+        write("1", 1);
+        assertThat(sentIds()).endsWith("w/s/1/0-0");
+    }
+
+    /** The untraced sink's batches of one barrier are cut at the limit, each its own identity. */
+    @Test
+    void checkpointBatchesAreCutAtTheLimits() {
+        CheckpointBatchingWriter<String> byRecords =
+                new CheckpointBatchingWriter<>(
+                        "totals", 0, sent, new BatchLimit(3, Long.MAX_VALUE), UNTRACED_SIZER);
+        for (int i = 0; i < 7; i++) {
+            byRecords.write("e" + i, null);
+        }
+        List<BatchCommittable<String>> batches = new ArrayList<>(byRecords.prepareCommit());
+        assertThat(batches).extracting(b -> b.elements().size()).containsExactly(3, 3, 1);
+        assertThat(batches)
+                .extracting(b -> b.id().value().substring(b.id().value().lastIndexOf('/')))
+                .containsExactly("/0-0", "/1-1", "/2-2");
+
+        long one = UNTRACED_SIZER.sizeOf("a");
+        CheckpointBatchingWriter<String> byBytes =
+                new CheckpointBatchingWriter<>(
+                        "totals", 0, sent, new BatchLimit(100, 2 * one), UNTRACED_SIZER);
+        byBytes.write("a", null);
+        byBytes.write("b", null);
+        byBytes.write("c", null);
+        assertThat(byBytes.prepareCommit())
+                .extracting(b -> b.elements().size())
+                .containsExactly(2, 1);
+    }
+
     /** A writer into files whose encoder can never encode the element of record 2. */
     private BatchingWriter<String> intoFilesRefusingRecord2(
             Path dir, RecordingDestination<DeadLetter<String>> deadLetters) {
@@ -228,7 +294,8 @@ class BatchingWriterTest {
                         }),
                 new DeliveryMetrics(new UnregisteredMetricsGroup()),
                 sent,
-                100,
+                new BatchLimit(100, Long.MAX_VALUE),
+                SIZER,
                 deadLetters);
     }
 
@@ -325,7 +392,8 @@ class BatchingWriterTest {
                                 refusing,
                                 new DeliveryMetrics(new UnregisteredMetricsGroup()),
                                 sent,
-                                100,
+                                new BatchLimit(100, Long.MAX_VALUE),
+                                SIZER,
                                 deadLetters);
         BatchingWriter<String> first = newWriter.get();
         writeRecords(first, 3, null);
@@ -365,7 +433,8 @@ class BatchingWriterTest {
                         destination,
                         new DeliveryMetrics(new UnregisteredMetricsGroup()),
                         sent,
-                        100,
+                        new BatchLimit(100, Long.MAX_VALUE),
+                        SIZER,
                         null);
         write("0", 0);
         writer.flush(false);
@@ -438,8 +507,12 @@ class BatchingWriterTest {
 
     @Test
     void checkpointIdentitiesNeverRepeatAcrossIncarnations() {
-        CheckpointBatchingWriter<String> first = new CheckpointBatchingWriter<>("totals", 2, sent);
-        CheckpointBatchingWriter<String> second = new CheckpointBatchingWriter<>("totals", 2, sent);
+        CheckpointBatchingWriter<String> first =
+                new CheckpointBatchingWriter<>(
+                        "totals", 2, sent, new BatchLimit(100, Long.MAX_VALUE), UNTRACED_SIZER);
+        CheckpointBatchingWriter<String> second =
+                new CheckpointBatchingWriter<>(
+                        "totals", 2, sent, new BatchLimit(100, Long.MAX_VALUE), UNTRACED_SIZER);
         first.write("a", null);
         second.write("a", null);
         BatchId one = first.prepareCommit().iterator().next().id();
