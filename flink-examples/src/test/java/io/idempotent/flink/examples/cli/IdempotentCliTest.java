@@ -52,9 +52,12 @@ class IdempotentCliTest {
                         "total             12000        12000        0           0             0");
 
         // The verifier is independent and can fail: a copied batch file is a duplicate.
-        Path partition = work.resolve("out/demo/2");
-        Files.copy(partition.resolve("0-99.batch"), partition.resolve("0-49.batch"));
         try (LocalStream stream = LocalStream.open(work.resolve("stream"))) {
+            Path partition =
+                    work.resolve("out")
+                            .resolve(stream.qualifiedName().replace("@", "%40"))
+                            .resolve("2");
+            Files.copy(partition.resolve("0-99.batch"), partition.resolve("0-49.batch"));
             List<FileVerifier.Row> rows = FileVerifier.verify(stream, work.resolve("out"));
             assertThat(rows.get(2).duplicated()).isEqualTo(100);
             assertThat(FileVerifier.exactlyOnce(rows)).isFalse();
