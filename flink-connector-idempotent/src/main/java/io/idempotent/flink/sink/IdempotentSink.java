@@ -6,8 +6,10 @@ import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.sink.writer.BatchLimit;
 import io.idempotent.flink.sink.writer.BatchingWriter;
+import io.idempotent.flink.sink.writer.EagerDelivery;
 import io.idempotent.flink.sink.writer.ElementSizer;
 import io.idempotent.flink.source.Traced;
+import java.time.Duration;
 import java.util.Arrays;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
@@ -57,6 +59,10 @@ public final class IdempotentSink<T>
     private final DestinationFactory<T> destinations;
     private final CheckpointStoreFactory stores;
     private final BatchLimit batchLimit;
+
+    /** The eager mode's delay; {@code null} delivers at the barriers. */
+    @Nullable private final Duration maxDelay;
+
     @Nullable private final DestinationFactory<DeadLetter<T>> deadLetters;
 
     IdempotentSink(
@@ -64,11 +70,13 @@ public final class IdempotentSink<T>
             DestinationFactory<T> destinations,
             CheckpointStoreFactory stores,
             BatchLimit batchLimit,
+            @Nullable Duration maxDelay,
             @Nullable DestinationFactory<DeadLetter<T>> deadLetters) {
         this.name = name;
         this.destinations = destinations;
         this.stores = stores;
         this.batchLimit = batchLimit;
+        this.maxDelay = maxDelay;
         this.deadLetters = deadLetters;
     }
 
@@ -107,6 +115,10 @@ public final class IdempotentSink<T>
                     context.metricGroup().getNumRecordsSendCounter(),
                     batchLimit,
                     new ElementSizer<>(context.<Traced<T>>createInputSerializer()),
+                    maxDelay == null
+                            ? null
+                            : new EagerDelivery(
+                                    context.getProcessingTimeService(), maxDelay.toMillis()),
                     letters);
         } catch (RuntimeException e) {
             IOUtils.closeAllQuietly(Arrays.asList(letters, store));

@@ -5,6 +5,7 @@ import io.idempotent.flink.checkpoint.SinkScopedStore;
 import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.sink.writer.BatchLimit;
 import io.idempotent.flink.util.Serializability;
+import java.time.Duration;
 import java.util.Objects;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -21,6 +22,8 @@ public final class IdempotentSinkBuilder<T> {
     private CheckpointStoreFactory stores;
     private int batchMaxRecords = IdempotentSinkOptions.BATCH_MAX_RECORDS.defaultValue();
     private MemorySize batchMaxBytes = IdempotentSinkOptions.BATCH_MAX_BYTES.defaultValue();
+    private DeliveryMode deliveryMode = IdempotentSinkOptions.DELIVERY_MODE.defaultValue();
+    private Duration batchMaxDelay = IdempotentSinkOptions.BATCH_MAX_DELAY.defaultValue();
     private DestinationFactory<DeadLetter<T>> deadLetters;
 
     IdempotentSinkBuilder() {}
@@ -74,6 +77,30 @@ public final class IdempotentSinkBuilder<T> {
     }
 
     /**
+     * When batches are delivered ({@link IdempotentSinkOptions#DELIVERY_MODE}): {@link
+     * DeliveryMode#EAGER} as soon as they are ready, {@link DeliveryMode#BARRIER} at the checkpoint
+     * barriers. Only {@link #build()} delivers eagerly; the untraced sink waits for checkpoints.
+     */
+    public IdempotentSinkBuilder<T> deliveryMode(DeliveryMode mode) {
+        this.deliveryMode = Objects.requireNonNull(mode, "mode");
+        return this;
+    }
+
+    /**
+     * In the eager mode, how long the writer's first element since its last delivery waits for more
+     * ({@link IdempotentSinkOptions#BATCH_MAX_DELAY}, default 50 ms; at least 1 ms).
+     */
+    public IdempotentSinkBuilder<T> batchMaxDelay(Duration delay) {
+        Objects.requireNonNull(delay, "delay");
+        if (delay.toMillis() < 1) {
+            throw new IllegalArgumentException(
+                    "sink.batch.max-delay must be at least 1 ms, not " + delay + ".");
+        }
+        this.batchMaxDelay = delay;
+        return this;
+    }
+
+    /**
      * Where elements go that the destination cannot encode (its encoder or binder throws), with
      * their origin and the error, each exactly once; their partition then goes on. Without it such
      * an element stops the job, without restarts, naming its stream, partition and sequence.
@@ -88,6 +115,8 @@ public final class IdempotentSinkBuilder<T> {
         config.getOptional(IdempotentSinkOptions.BATCH_MAX_RECORDS)
                 .ifPresent(this::batchMaxRecords);
         config.getOptional(IdempotentSinkOptions.BATCH_MAX_BYTES).ifPresent(this::batchMaxBytes);
+        config.getOptional(IdempotentSinkOptions.DELIVERY_MODE).ifPresent(this::deliveryMode);
+        config.getOptional(IdempotentSinkOptions.BATCH_MAX_DELAY).ifPresent(this::batchMaxDelay);
         return this;
     }
 
@@ -131,7 +160,13 @@ public final class IdempotentSinkBuilder<T> {
         if (deadLetters != null) {
             Serializability.requireSerializable(deadLetters, "dead-letter destination factory");
         }
-        return new IdempotentSink<>(name, destinations, stores, batchLimit(), deadLetters);
+        return new IdempotentSink<>(
+                name,
+                destinations,
+                stores,
+                batchLimit(),
+                deliveryMode == DeliveryMode.EAGER ? batchMaxDelay : null,
+                deadLetters);
     }
 
     /**

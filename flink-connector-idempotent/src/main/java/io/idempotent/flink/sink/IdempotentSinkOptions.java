@@ -2,6 +2,7 @@ package io.idempotent.flink.sink;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
+import java.time.Duration;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.MemorySize;
@@ -33,6 +34,29 @@ public final class IdempotentSinkOptions {
                                     + " would grow beyond it is delivered first, as with"
                                     + " sink.batch.max-records; a batch holds at least one"
                                     + " record's elements, however large.");
+
+    public static final ConfigOption<DeliveryMode> DELIVERY_MODE =
+            key("sink.delivery-mode")
+                    .enumType(DeliveryMode.class)
+                    .defaultValue(DeliveryMode.BARRIER)
+                    .withDescription(
+                            "When a partition's batch is delivered: 'eager' as soon as it is ready"
+                                    + " (sink.batch.max-delay after the writer's first element"
+                                    + " since its last delivery, when full, and at every"
+                                    + " checkpoint barrier), independently of the checkpoint"
+                                    + " interval; 'barrier' at every checkpoint barrier and when"
+                                    + " full. Exactly-once either way.");
+
+    public static final ConfigOption<Duration> BATCH_MAX_DELAY =
+            key("sink.batch.max-delay")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(50))
+                    .withDescription(
+                            "In the eager mode, how long the first element the writer took since"
+                                    + " its last delivery waits for more before everything it"
+                                    + " holds is delivered, with one store write; at least 1 ms."
+                                    + " Bounds the store's write rate to one per subtask per"
+                                    + " delay, plus one per checkpoint and per full batch.");
 
     private IdempotentSinkOptions() {}
 }

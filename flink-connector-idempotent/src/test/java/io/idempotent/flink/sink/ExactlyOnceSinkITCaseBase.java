@@ -2,6 +2,7 @@ package io.idempotent.flink.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
 import io.idempotent.flink.checkpoint.PartitionCheckpoint;
@@ -106,6 +107,21 @@ abstract class ExactlyOnceSinkITCaseBase {
 
     MemorySize batchMaxBytes = IdempotentSinkOptions.BATCH_MAX_BYTES.defaultValue();
 
+    /** The sink's delivery mode: the {@code Eager…} subclasses run the whole suite eagerly. */
+    DeliveryMode deliveryMode() {
+        return DeliveryMode.BARRIER;
+    }
+
+    /**
+     * The checkpoint interval of the fault cases: short at barriers, so that a run has many
+     * batches; twice as long in the eager mode, where a 5 ms delay makes about twenty deliveries
+     * between two checkpoints, so that a failure finds some committed, one pending and some not yet
+     * marked since the checkpoint Flink restores.
+     */
+    long checkpointIntervalMillis() {
+        return deliveryMode() == DeliveryMode.EAGER ? 100 : 50;
+    }
+
     Path outDir;
 
     /** The stream the suite runs on; the embedded local stream unless a subclass says else. */
@@ -176,6 +192,12 @@ abstract class ExactlyOnceSinkITCaseBase {
     @ValueSource(ints = {2, 6})
     void aSavepointWithBatchesPendingRestoresAtAnotherParallelism(
             int after, @InjectMiniCluster MiniCluster miniCluster) throws Exception {
+        // The case stages the barrier mode's schedule (a savepoint's batches wait for the next
+        // barrier's commit); eager timers commit them within the delay. The eager suite covers
+        // savepoints and restores at other parallelisms in the cases above.
+        assumeTrue(
+                deliveryMode() == DeliveryMode.BARRIER,
+                "stages the barrier mode's commit schedule");
         Faults.armAfter(Fault.NONE, 0);
         // No periodic checkpoint (the first would come after a random delay of up to a day): the
         // test triggers the barriers.
@@ -301,6 +323,7 @@ abstract class ExactlyOnceSinkITCaseBase {
             value = Fault.class,
             names = {"NONE", "PROCESSING", "HALF_SENT", "APPLIED_THEN_TIMEOUT"})
     void untracedElementsAfterAKeyByArriveExactlyOnce(Fault fault) throws Exception {
+        assumeTrue(deliveryMode() == DeliveryMode.BARRIER, "the untraced sink has no eager mode");
         Faults.armAfter(fault, fault == Fault.PROCESSING ? RECORDS : 2);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
@@ -408,6 +431,12 @@ abstract class ExactlyOnceSinkITCaseBase {
         assertThat(Faults.fired())
                 .as("fault %s fired", fault)
                 .isEqualTo(fault == Fault.NONE ? 0 : 1);
+        if (deliveryMode() == DeliveryMode.EAGER && fault == Fault.NONE) {
+            // Timers, not barriers, delivered most batches (5 ms against 100 ms).
+            assertThat(Faults.markingWrites())
+                    .as("deliveries marking batches, against %d barriers", Faults.barriers())
+                    .isGreaterThan(2 * Faults.barriers() + 2);
+        }
         assertExactlyOnce();
     }
 
@@ -467,6 +496,8 @@ abstract class ExactlyOnceSinkITCaseBase {
     @ValueSource(booleans = {true, false})
     void twoJobsReadingOneStreamIntoOneDestinationBothDeliverEverything(boolean sharedStore)
             throws Exception {
+        // Equal batch boundaries (the worst case) come from barrier delivery at the input's end.
+        assumeTrue(deliveryMode() == DeliveryMode.BARRIER, "stages barrier-mode batch boundaries");
         Faults.armAfter(Fault.NONE, 0);
         for (String job : List.of("first", "second")) {
             Path jobStore = sharedStore ? storeDir : dir.resolve("store-" + job);
@@ -520,7 +551,7 @@ abstract class ExactlyOnceSinkITCaseBase {
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(jobConf);
         env.setParallelism(parallelism);
-        env.enableCheckpointing(50);
+        env.enableCheckpointing(checkpointIntervalMillis());
         build(env, start, true);
         env.execute("sink-exactly-once");
     }
@@ -549,6 +580,8 @@ abstract class ExactlyOnceSinkITCaseBase {
                 .name(SINK)
                 .batchMaxRecords(batchMaxRecords)
                 .batchMaxBytes(batchMaxBytes)
+                .deliveryMode(deliveryMode())
+                .batchMaxDelay(Duration.ofMillis(5))
                 .destination(Faults.around(destination()))
                 .checkpointStore(Faults.around(store()))
                 .build();

@@ -55,16 +55,31 @@ final class Faults {
     private static final AtomicInteger COUNTDOWN = new AtomicInteger();
     private static final AtomicInteger FIRED = new AtomicInteger();
 
+    /** Barriers the wrapped writers saw, and store writes that marked batches, since arming. */
+    private static final AtomicInteger BARRIERS = new AtomicInteger();
+
+    private static final AtomicInteger MARKING_WRITES = new AtomicInteger();
+
     private Faults() {}
 
     static void armAfter(Fault fault, int events) {
         FIRED.set(0);
+        BARRIERS.set(0);
+        MARKING_WRITES.set(0);
         COUNTDOWN.set(events);
         ARMED.set(fault);
     }
 
     static int fired() {
         return FIRED.get();
+    }
+
+    static int barriers() {
+        return BARRIERS.get();
+    }
+
+    static int markingWrites() {
+        return MARKING_WRITES.get();
     }
 
     /** Throws once if {@code point} is armed and its countdown has run out. */
@@ -109,6 +124,7 @@ final class Faults {
                 @Override
                 public void flush(boolean endOfInput) throws IOException, InterruptedException {
                     if (!endOfInput) {
+                        BARRIERS.incrementAndGet();
                         at(Fault.WRITER_SNAPSHOT);
                     }
                     writer.flush(endOfInput);
@@ -131,6 +147,7 @@ final class Faults {
                         super.apply(transitions);
                         if (transitions.stream()
                                 .anyMatch(t -> t instanceof CheckpointTransition.MarkPending)) {
+                            MARKING_WRITES.incrementAndGet();
                             try {
                                 at(Fault.BEFORE_SEND);
                             } catch (IOException e) {

@@ -100,6 +100,8 @@ class FileSinkExactlyOnceITCase extends ExactlyOnceSinkITCaseBase {
                         Faults.around(
                                 IdempotentSink.<String>builder()
                                         .name(SINK)
+                                        .deliveryMode(deliveryMode())
+                                        .batchMaxDelay(Duration.ofMillis(5))
                                         .destination(
                                                 Faults.around(
                                                         FileDestination.factory(

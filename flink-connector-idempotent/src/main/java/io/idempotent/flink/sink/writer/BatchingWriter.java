@@ -61,6 +61,12 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
     private final BatchLimit limit;
     private final ElementSizer<Traced<T>> sizer;
 
+    /** Set in the eager mode: a timer delivers between barriers. */
+    @Nullable private final EagerDelivery eager;
+
+    /** Whether a timer is registered to deliver (or, when nothing new came, to commit). */
+    private boolean timerSet;
+
     /** The source sequence of every element of the batches being delivered now, by batch. */
     private Map<BatchId, long[]> sequencesInDelivery = Map.of();
 
@@ -75,6 +81,7 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
             Counter recordsSent,
             BatchLimit limit,
             ElementSizer<Traced<T>> sizer,
+            @Nullable EagerDelivery eager,
             @Nullable IdempotentDestination<DeadLetter<T>> deadLetters) {
         this.sink = sink;
         this.subtask = subtask;
@@ -93,6 +100,7 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
         this.recordsSent = recordsSent;
         this.limit = limit;
         this.sizer = sizer;
+        this.eager = eager;
     }
 
     @Override
@@ -127,6 +135,9 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
         }
         if (feed.add(element.value(), origin, size)) {
             recordsSent.inc();
+            if (eager != null && !timerSet) {
+                scheduleDelivery();
+            }
         }
     }
 
@@ -245,9 +256,38 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
         return new SuppressRestartsException(new FlinkRuntimeException(message));
     }
 
-    /** At every barrier, and at the end of the input: delivers what came since the last one. */
+    /**
+     * At every barrier, and at the end of the input: delivers what came since the last delivery. In
+     * the eager mode too: the barrier's checkpoint holds source positions past everything this
+     * writer took, so nothing it took may stay undelivered behind the barrier.
+     */
     @Override
     public void flush(boolean endOfInput) {
+        deliverAll(endOfInput);
+    }
+
+    private void scheduleDelivery() {
+        timerSet = true;
+        eager.timers()
+                .registerTimer(
+                        eager.timers().getCurrentProcessingTime() + eager.maxDelayMillis(),
+                        time -> onTimer());
+    }
+
+    /**
+     * The eager mode's trigger: delivers every partition's batch in one store write (which also
+     * commits the delivery before); when nothing new came, that write only commits, so a quiet
+     * partition does not stay pending.
+     */
+    private void onTimer() {
+        timerSet = false;
+        deliverAll(false);
+        if (delivery.hasDeferredCommits()) {
+            scheduleDelivery();
+        }
+    }
+
+    private void deliverAll(boolean endOfInput) {
         List<Batch<T>> batches = new ArrayList<>();
         Map<BatchId, long[]> sequences = new HashMap<>();
         for (PartitionFeed<T> feed : feeds.values()) {

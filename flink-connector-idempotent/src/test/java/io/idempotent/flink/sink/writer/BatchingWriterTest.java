@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
@@ -67,6 +68,10 @@ class BatchingWriterTest {
     }
 
     private BatchingWriter<String> newWriter(BatchLimit limit) {
+        return newWriter(limit, null);
+    }
+
+    private BatchingWriter<String> newWriter(BatchLimit limit, EagerDelivery eager) {
         return new BatchingWriter<>(
                 SINK,
                 0,
@@ -76,7 +81,74 @@ class BatchingWriterTest {
                 sent,
                 limit,
                 SIZER,
+                eager,
                 null);
+    }
+
+    /**
+     * Proves design.md row F23: in the eager mode the writer delivers every partition's batch with
+     * one store write when the delay after its first element has passed, without a barrier; the
+     * next timer, with nothing new, writes the commits alone; then no timer runs until an element
+     * comes.
+     */
+    @Test
+    void eagerDeliversEveryPartitionsBatchInOneWriteOnceTheDelayHasPassed() {
+        ManualTimers timers = new ManualTimers();
+        writer = newWriter(new BatchLimit(10_000, Long.MAX_VALUE), new EagerDelivery(timers, 50));
+        write("0", 0);
+        timers.advance(20);
+        write("1", 0);
+        write("0", 1);
+        timers.advance(29);
+        assertThat(sentIds()).as("not before the delay").isEmpty();
+        int writes = store.writes.size();
+        timers.advance(1);
+        assertThat(sentIds()).containsExactly("w/s/0/0-1", "w/s/1/0-0");
+        assertThat(store.writes).hasSize(writes + 1);
+        assertThat(checkpoints.load(P0).pending()).as("commit deferred").isNotNull();
+
+        timers.advance(50);
+        assertThat(store.writes).as("the commits alone").hasSize(writes + 2);
+        assertThat(checkpoints.load(P0)).isEqualTo(new PartitionCheckpoint(1, 1, null));
+        assertThat(checkpoints.load(P1)).isEqualTo(new PartitionCheckpoint(1, 0, null));
+        timers.advance(1_000);
+        assertThat(store.writes).as("quiet: no timer").hasSize(writes + 2);
+
+        write("0", 2);
+        timers.advance(50);
+        assertThat(sentIds()).endsWith("w/s/0/2-2");
+        assertThat(store.writes).hasSize(writes + 3);
+    }
+
+    /** A processing-time service whose clock the test moves; due timers fire in order. */
+    private static final class ManualTimers implements ProcessingTimeService {
+        private final java.util.PriorityQueue<Object[]> due =
+                new java.util.PriorityQueue<>(
+                        java.util.Comparator.comparingLong(timer -> (Long) timer[0]));
+        private long now;
+
+        @Override
+        public long getCurrentProcessingTime() {
+            return now;
+        }
+
+        @Override
+        public java.util.concurrent.ScheduledFuture<?> registerTimer(
+                long time, ProcessingTimeCallback callback) {
+            due.add(new Object[] {time, callback});
+            return null;
+        }
+
+        void advance(long millis) {
+            now += millis;
+            while (!due.isEmpty() && (Long) due.peek()[0] <= now) {
+                try {
+                    ((ProcessingTimeCallback) due.poll()[1]).onProcessingTime(now);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
     }
 
     private void write(String partition, long sequence, PendingCheckpoint replaying, int reader) {
@@ -296,6 +368,7 @@ class BatchingWriterTest {
                 sent,
                 new BatchLimit(100, Long.MAX_VALUE),
                 SIZER,
+                null,
                 deadLetters);
     }
 
@@ -394,6 +467,7 @@ class BatchingWriterTest {
                                 sent,
                                 new BatchLimit(100, Long.MAX_VALUE),
                                 SIZER,
+                                null,
                                 deadLetters);
         BatchingWriter<String> first = newWriter.get();
         writeRecords(first, 3, null);
@@ -435,6 +509,7 @@ class BatchingWriterTest {
                         sent,
                         new BatchLimit(100, Long.MAX_VALUE),
                         SIZER,
+                        null,
                         null);
         write("0", 0);
         writer.flush(false);
