@@ -9,7 +9,9 @@ import io.idempotent.flink.destination.jdbc.JdbcDestination;
 import io.idempotent.flink.examples.bench.Variant.Source;
 import io.idempotent.flink.examples.bench.Variant.Target;
 import io.idempotent.flink.examples.bench.micro.MicroBenchmarks;
+import io.idempotent.flink.sink.DeliveryMode;
 import io.idempotent.flink.sink.IdempotentSink;
+import io.idempotent.flink.sink.IdempotentSinkOptions;
 import io.idempotent.flink.source.IdempotentSource;
 import io.idempotent.flink.source.IdempotentSourceBuilder;
 import io.idempotent.flink.source.Traced;
@@ -31,6 +33,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import javax.annotation.Nullable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.serialization.SimpleStringSchema;
@@ -71,6 +74,13 @@ public final class PipelineBenchmark {
 
     private static final String INPUT_TOPIC = "bench-in";
 
+    private static final List<Duration> LATENCY_INTERVALS =
+            List.of(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(60));
+
+    /** The eager sinks' delay (ours and the at-least-once baseline): the default. */
+    private static final Duration EAGER_DELAY =
+            IdempotentSinkOptions.BATCH_MAX_DELAY.defaultValue();
+
     private final Settings settings;
     private final PrintStream out;
     private final BenchInfrastructure infrastructure = new BenchInfrastructure();
@@ -97,6 +107,9 @@ public final class PipelineBenchmark {
                 throughputVariants.add(new Variant("B", Source.LOCAL, target, store, interval));
             }
         }
+        throughputVariants.add(new Variant("L", Source.LOCAL, Target.FILES, null, interval));
+        throughputVariants.add(
+                new Variant("E", Source.LOCAL, Target.FILES, WriteDurability.SYNCED, interval));
         throughputVariants.add(
                 new Variant("C", Source.LOCAL, Target.KAFKA_AT_LEAST_ONCE, null, interval));
         throughputVariants.add(
@@ -108,10 +121,28 @@ public final class PipelineBenchmark {
         throughputVariants.removeIf(v -> !selected(v.name()));
 
         List<Variant> latencyVariants = new ArrayList<>();
+        // Eager delivery does not wait for checkpoints: measured at 60 s too, where a barrier
+        // sink shows nothing within a latency run.
+        for (Duration every : LATENCY_INTERVALS) {
+            latencyVariants.add(new Variant("L", Source.LOCAL, Target.FILES, null, every));
+            for (Target target : List.of(Target.FILES, Target.POSTGRES, Target.HTTP)) {
+                latencyVariants.add(
+                        new Variant("E", Source.LOCAL, target, WriteDurability.SYNCED, every));
+            }
+        }
+        latencyVariants.add(
+                new Variant(
+                        "C",
+                        Source.LOCAL,
+                        Target.KAFKA_AT_LEAST_ONCE,
+                        null,
+                        Duration.ofSeconds(60)));
         for (Duration every : List.of(Duration.ofSeconds(1), Duration.ofSeconds(10))) {
             latencyVariants.add(new Variant("A", Source.LOCAL, Target.FILES, null, every));
             latencyVariants.add(
                     new Variant("B", Source.LOCAL, Target.FILES, WriteDurability.SYNCED, every));
+            latencyVariants.add(
+                    new Variant("E", Source.LOCAL, Target.FILES, WriteDurability.SYNCED, every));
             latencyVariants.add(
                     new Variant("C", Source.LOCAL, Target.KAFKA_AT_LEAST_ONCE, null, every));
             latencyVariants.add(
@@ -185,7 +216,7 @@ public final class PipelineBenchmark {
                                     Observed.RECORDS.get(),
                                     Observed.RECORDS.get() == records ? "" : " (!)");
                 }
-                if (variant.group().equals("B") && Observed.STORE_WRITES.get() > 0) {
+                if (variant.ours() && Observed.STORE_WRITES.get() > 0) {
                     delivered +=
                             String.format(
                                     Locale.ROOT,
@@ -193,7 +224,7 @@ public final class PipelineBenchmark {
                                     Observed.STORE_WRITES.get(),
                                     Observed.STORE_WRITE_NANOS.get() / 1e9);
                 }
-                if (variant.group().equals("B") && Observed.BATCH_CYCLES.get() > 0) {
+                if (variant.ours() && Observed.BATCH_CYCLES.get() > 0) {
                     long all = Observed.STORE_WRITES.get();
                     long inCycles =
                             all - Observed.ACQUISITIONS.get() - Observed.FINAL_COMMITS.get();
@@ -342,6 +373,61 @@ public final class PipelineBenchmark {
                                 variant.nameWithInterval(),
                                 p[0] / 1000.0,
                                 p[1] / 1000.0));
+
+        reportEager(throughput, latency);
+    }
+
+    /** The eager mode's targets (issue 11), each a ratio within this run. */
+    private void reportEager(Map<Variant, Double> throughput, Map<Variant, long[]> latency) {
+        for (Duration every : LATENCY_INTERVALS) {
+            long[] ours = latencyOf(latency, "E", Target.FILES, every);
+            long[] baseline = latencyOf(latency, "L", Target.FILES, every);
+            if (ours != null && baseline != null) {
+                out.printf(
+                        Locale.ROOT,
+                        "ratio ours eager p99/at-least-once eager p99 @%ds = %.2f%n",
+                        every.toSeconds(),
+                        (double) ours[1] / baseline[1]);
+            }
+        }
+        long[] ours10 = latencyOf(latency, "E", Target.FILES, Duration.ofSeconds(10));
+        long[] kafka10 = latencyOf(latency, "C", Target.KAFKA_EXACTLY_ONCE, Duration.ofSeconds(10));
+        if (ours10 != null && kafka10 != null) {
+            out.printf(
+                    Locale.ROOT,
+                    "ratio ours eager p99/kafka exactly-once p99 @10s = %.3f%n",
+                    (double) ours10[1] / kafka10[1]);
+        }
+        Double eager = find(throughput, "E", Source.LOCAL, Target.FILES, WriteDurability.SYNCED);
+        Double atLeastOnceEager = find(throughput, "L", Source.LOCAL, Target.FILES, null);
+        if (eager != null && atLeastOnceEager != null) {
+            out.printf(
+                    Locale.ROOT,
+                    "ratio ours eager exactly-once/at-least-once = %.2f%n",
+                    eager / atLeastOnceEager);
+        }
+        long[] ours1 = latencyOf(latency, "E", Target.FILES, Duration.ofSeconds(1));
+        long[] ours60 = latencyOf(latency, "E", Target.FILES, Duration.ofSeconds(60));
+        if (ours1 != null && ours60 != null) {
+            out.printf(
+                    Locale.ROOT,
+                    "ratio ours eager p99 @60s/@1s = %.2f%n",
+                    (double) ours60[1] / ours1[1]);
+        }
+    }
+
+    @Nullable
+    private static long[] latencyOf(
+            Map<Variant, long[]> latency, String group, Target target, Duration interval) {
+        for (Map.Entry<Variant, long[]> entry : latency.entrySet()) {
+            Variant v = entry.getKey();
+            if (v.group().equals(group)
+                    && v.target() == target
+                    && v.checkpointInterval().equals(interval)) {
+                return entry.getValue();
+            }
+        }
+        return null;
     }
 
     private static double worstRatio(Map<Variant, Double> throughput) {
@@ -485,7 +571,7 @@ public final class PipelineBenchmark {
             Variant variant,
             Path runDir) {
         Path store = runDir.resolve("store");
-        if (variant.group().equals("B")) {
+        if (variant.ours()) {
             // The sink's store: the source replays pending ranges from it after a failure.
             source.checkpointStore(RocksDbCheckpointStore.factory(store, variant.store()));
         }
@@ -508,13 +594,20 @@ public final class PipelineBenchmark {
             default:
                 DestinationFactory<String> destination =
                         Observed.around(destination(variant.target(), runDir));
-                if (variant.group().equals("A")) {
-                    lines.sinkTo(new AtLeastOnceSink(destination));
+                if (variant.group().equals("A") || variant.group().equals("L")) {
+                    lines.sinkTo(
+                            new AtLeastOnceSink(
+                                    destination, variant.group().equals("L") ? EAGER_DELAY : null));
                 } else {
                     lines.sinkTo(
                             Observed.around(
                                     IdempotentSink.<String>builder()
                                             .name("bench")
+                                            .deliveryMode(
+                                                    variant.group().equals("E")
+                                                            ? DeliveryMode.EAGER
+                                                            : DeliveryMode.BARRIER)
+                                            .batchMaxDelay(EAGER_DELAY)
                                             .destination(destination)
                                             .checkpointStore(
                                                     Observed.around(

@@ -32,11 +32,19 @@ record Variant(
         }
     }
 
+    /** Ours: the exactly-once sink, at barriers (B) or eager (E). */
+    boolean ours() {
+        return group.equals("B") || group.equals("E");
+    }
+
     String name() {
         String what =
                 switch (group) {
                     case "A" -> "at-least-once " + target.label;
+                    case "L" -> "at-least-once eager " + target.label;
                     case "B" -> "ours " + target.label + ", store " + store.name().toLowerCase();
+                    case "E" ->
+                            "ours eager " + target.label + ", store " + store.name().toLowerCase();
                     case "C" -> target.label;
                     default -> "ceiling (" + target.label + ")";
                 };

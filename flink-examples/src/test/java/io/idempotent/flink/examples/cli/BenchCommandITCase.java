@@ -32,7 +32,7 @@ class BenchCommandITCase {
                         "--latency-duration",
                         "PT2S",
                         "--only",
-                        "B ours files, store synced",
+                        "B ours files, store synced,E ours eager files,L at-least-once eager files",
                         "--plot",
                         dir.resolve("plot.png").toString());
         int code = run.code();
@@ -44,7 +44,12 @@ class BenchCommandITCase {
                 .doesNotContain("(!)")
                 .contains("synced store writes per batch = ")
                 .contains("latency B ours files, store synced @1s")
-                .contains("latency B ours files, store synced @10s");
+                .contains("latency B ours files, store synced @10s")
+                .contains("run 1 E ours eager files, store synced ")
+                .contains("latency E ours eager files, store synced @60s")
+                .contains("ratio ours eager exactly-once/at-least-once = ")
+                .contains("ratio ours eager p99/at-least-once eager p99 @60s = ")
+                .contains("ratio ours eager p99 @60s/@1s = ");
         assertThat(dir.resolve("plot.png")).exists();
         assertThat(Files.isRegularFile(dir.resolve("plot.png"))).isTrue();
     }
