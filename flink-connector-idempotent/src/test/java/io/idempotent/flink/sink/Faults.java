@@ -55,17 +55,20 @@ final class Faults {
     private static final AtomicInteger COUNTDOWN = new AtomicInteger();
     private static final AtomicInteger FIRED = new AtomicInteger();
 
-    /** Barriers the wrapped writers saw, and store writes that marked batches, since arming. */
+    /** Barriers the wrapped writers saw, and store writes that marked batches between them. */
     private static final AtomicInteger BARRIERS = new AtomicInteger();
 
-    private static final AtomicInteger MARKING_WRITES = new AtomicInteger();
+    private static final AtomicInteger MARKING_WRITES_BETWEEN_BARRIERS = new AtomicInteger();
+
+    /** Whether this task thread runs a wrapped writer's delivery at a barrier. */
+    private static final ThreadLocal<Boolean> AT_BARRIER = ThreadLocal.withInitial(() -> false);
 
     private Faults() {}
 
     static void armAfter(Fault fault, int events) {
         FIRED.set(0);
         BARRIERS.set(0);
-        MARKING_WRITES.set(0);
+        MARKING_WRITES_BETWEEN_BARRIERS.set(0);
         COUNTDOWN.set(events);
         ARMED.set(fault);
     }
@@ -78,8 +81,8 @@ final class Faults {
         return BARRIERS.get();
     }
 
-    static int markingWrites() {
-        return MARKING_WRITES.get();
+    static int markingWritesBetweenBarriers() {
+        return MARKING_WRITES_BETWEEN_BARRIERS.get();
     }
 
     /** Throws once if {@code point} is armed and its countdown has run out. */
@@ -127,7 +130,12 @@ final class Faults {
                         BARRIERS.incrementAndGet();
                         at(Fault.WRITER_SNAPSHOT);
                     }
-                    writer.flush(endOfInput);
+                    AT_BARRIER.set(true);
+                    try {
+                        writer.flush(endOfInput);
+                    } finally {
+                        AT_BARRIER.set(false);
+                    }
                 }
 
                 @Override
@@ -147,7 +155,9 @@ final class Faults {
                         super.apply(transitions);
                         if (transitions.stream()
                                 .anyMatch(t -> t instanceof CheckpointTransition.MarkPending)) {
-                            MARKING_WRITES.incrementAndGet();
+                            if (!AT_BARRIER.get()) {
+                                MARKING_WRITES_BETWEEN_BARRIERS.incrementAndGet();
+                            }
                             try {
                                 at(Fault.BEFORE_SEND);
                             } catch (IOException e) {
