@@ -23,6 +23,14 @@ public record BatchLimit(int maxRecords, long maxBytes) implements Serializable 
     }
 
     /**
+     * The size the byte limit counts for {@code element}: 0, without measuring, when bytes are
+     * unbounded.
+     */
+    <E> long sizeOf(ElementSizer<E> sizer, E element) {
+        return maxBytes == Long.MAX_VALUE ? 0 : sizer.sizeOf(element);
+    }
+
+    /**
      * Whether a batch of {@code records} elements and {@code bytes} bytes takes no element of
      * {@code next} bytes more.
      */

@@ -125,7 +125,7 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
             feed = new PartitionFeed<>(sink, partition, takeOver(partition));
             feeds.put(partition, feed);
         }
-        long size = limit.maxBytes() == Long.MAX_VALUE ? 0 : sizer.sizeOf(element);
+        long size = limit.sizeOf(sizer, element);
         if (feed.isFullBefore(origin, limit, size)) {
             // A backlog must not form a batch too large to send: deliver this one now.
             List<Batch<T>> full = new ArrayList<>();

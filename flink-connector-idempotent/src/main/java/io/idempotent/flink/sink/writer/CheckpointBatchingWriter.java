@@ -54,7 +54,7 @@ public final class CheckpointBatchingWriter<T>
 
     @Override
     public void write(T element, Context context) {
-        long size = limit.maxBytes() == Long.MAX_VALUE ? 0 : sizer.sizeOf(element);
+        long size = limit.sizeOf(sizer, element);
         if (limit.isFull(elements.size(), bytes, size)) {
             full.add(elements);
             elements = new ArrayList<>();
