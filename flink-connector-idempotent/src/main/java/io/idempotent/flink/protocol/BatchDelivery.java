@@ -12,7 +12,6 @@ import io.idempotent.flink.stream.StreamPartition;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,11 +19,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.Set;
-import java.util.function.ToLongFunction;
+import java.util.function.Function;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 
 /**
- * The heart of the protocol: takes batches through <em>mark pending → send → commit</em>.
+ * The protocol's one delivery engine: takes batches through <em>mark pending → send → commit</em>
+ * for the partitions one owner holds, and is that owner's only map of them.
  *
  * <p>For each batch, in order per partition:
  *
@@ -37,20 +38,56 @@ import org.apache.flink.annotation.PublicEvolving;
  *   <li>its range is committed and the pending mark cleared.
  * </ol>
  *
- * <p>Batches of different partitions share store writes: one write marks a round of batches (one
- * per partition) pending together with the commits of the round before, so a call costs one store
- * write per round plus one. Nothing here knows what triggers a delivery (a Flink checkpoint, a full
- * buffer) or which thread runs it; calls must not overlap for the same partition.
+ * <p>One store write per call: the write that marks a call's batches pending (one per partition)
+ * also commits the batches of the call before. The commit is deferred because it needs no
+ * durability of its own: a delivered batch that is still pending when its owner stops is re-sent by
+ * the next owner under its identity, and the destination drops the repeat. A second batch of one
+ * partition in the same call costs one more write. {@link #commitDelivered()} writes the deferred
+ * commits (at the end of the input, or when nothing new comes).
+ *
+ * <p>A partition is taken over ({@link #takeOver}: acquire, fencing its previous owner, then load);
+ * from then on this object keeps its view of the partition's checkpoint (the store's, once the
+ * deferred commits are written) and the caller's state {@code S} of the partition (what it reads
+ * next, the batch it is filling). A failed delivery may leave that view and the deferred commits
+ * stale (a round written, then a send failed), so it releases every partition: take them over
+ * again, here or elsewhere; the store holds what was written.
+ *
+ * <p>Nothing here knows what triggers a delivery (a Flink checkpoint barrier, a timer, a full
+ * buffer, a poll loop). Not thread-safe: one thread calls it.
+ *
+ * <pre>{@code
+ * BatchDelivery<String, Long> delivery = new BatchDelivery<>(store, destination, listener);
+ * delivery.takeOver(partition, checkpoint -> checkpoint.nextSequence()); // pending: replay it first
+ * delivery.deliver(batches); // one store write, then the sends
+ * delivery.commitDelivered(); // at the end
+ * }</pre>
+ *
+ * @param <T> the elements the destination takes
+ * @param <S> what the caller keeps per partition it owns
  */
 @PublicEvolving
-public final class BatchDelivery<T> {
+public final class BatchDelivery<T, S> {
 
     private final PartitionCheckpointStore store;
     private final IdempotentDestination<T> destination;
     private final DeliveryListener listener;
 
-    public BatchDelivery(PartitionCheckpointStore store, IdempotentDestination<T> destination) {
-        this(store, destination, DeliveryListener.NONE);
+    /** Every partition taken over, in the order taken. */
+    private final Map<StreamPartition, Owned<S>> owned = new LinkedHashMap<>();
+
+    private List<CheckpointTransition> deferredCommits = List.of();
+
+    /** A partition this object owns: its epoch, its checkpoint as seen here, the caller's state. */
+    private static final class Owned<S> {
+        final long epoch;
+        PartitionCheckpoint view;
+        final S state;
+
+        Owned(long epoch, PartitionCheckpoint view, S state) {
+            this.epoch = epoch;
+            this.view = view;
+            this.state = state;
+        }
     }
 
     public BatchDelivery(
@@ -63,54 +100,120 @@ public final class BatchDelivery<T> {
     }
 
     /**
-     * Delivers {@code batches} for partitions owned at the epochs {@code epochOf} gives.
+     * Makes this object the owner of {@code partition} (fencing its previous owner) and gives
+     * {@code attach} the partition's checkpoint as the store holds it now: its committed position,
+     * and the pending range that must be re-sent, exactly, before anything after it. What {@code
+     * attach} returns is kept as the caller's state of the partition; if it throws, the partition
+     * is not owned.
+     */
+    public S takeOver(StreamPartition partition, Function<PartitionCheckpoint, S> attach) {
+        // Taking a partition over again (after an error) starts from what the store holds: a
+        // deferred commit of the earlier epoch would be fenced, and its batch is re-sent instead.
+        release(partition);
+        long started = System.nanoTime();
+        long epoch = store.acquire(partition);
+        listener.storeWritten(System.nanoTime() - started);
+        PartitionCheckpoint checkpoint = store.load(partition);
+        S state = attach.apply(checkpoint);
+        owned.put(partition, new Owned<>(epoch, checkpoint, state));
+        return state;
+    }
+
+    /** Stops delivering for {@code partition}; what it has pending stays pending in the store. */
+    public void release(StreamPartition partition) {
+        owned.remove(partition);
+        if (!deferredCommits.isEmpty()) {
+            List<CheckpointTransition> kept = new ArrayList<>(deferredCommits);
+            kept.removeIf(commit -> commit.partition().equals(partition));
+            deferredCommits = kept;
+        }
+    }
+
+    public boolean owns(StreamPartition partition) {
+        return owned.containsKey(partition);
+    }
+
+    /** The caller's state of {@code partition}, or {@code null} if it is not owned here. */
+    @Nullable
+    public S state(StreamPartition partition) {
+        Owned<S> owner = owned.get(partition);
+        return owner == null ? null : owner.state;
+    }
+
+    /** The caller's state of every partition owned here, in the order they were taken over. */
+    public List<S> states() {
+        List<S> states = new ArrayList<>(owned.size());
+        for (Owned<S> owner : owned.values()) {
+            states.add(owner.state);
+        }
+        return states;
+    }
+
+    /**
+     * Delivers {@code batches} (of partitions taken over, in sequence order per partition): one
+     * store write marks them pending and commits what the previous call delivered; then they are
+     * sent; their own commits are deferred. With no batches, writes the deferred commits.
      *
      * @throws io.idempotent.flink.checkpoint.FencedException if another owner took a partition
      * @throws CheckpointConflictException if a batch does not fit its partition's checkpoint
      * @throws DeliveryException if a send failed; what was marked pending stays pending
      */
-    public DeliveryReport deliver(List<Batch<T>> batches, ToLongFunction<StreamPartition> epochOf) {
-        return deliver(batches, epochOf, Map.of());
+    public DeliveryReport deliver(List<Batch<T>> batches) {
+        if (batches.isEmpty()) {
+            return commitDelivered();
+        }
+        for (Batch<T> batch : batches) {
+            if (!owns(batch.partition())) {
+                throw new IllegalStateException(
+                        "Batch " + batch.id() + " is of a partition not taken over.");
+            }
+        }
+        try {
+            return deliverRounds(batches);
+        } catch (RuntimeException e) {
+            releaseAll();
+            throw e;
+        }
+    }
+
+    /** Writes the commits deferred by the last {@link #deliver}, if any. */
+    public DeliveryReport commitDelivered() {
+        try {
+            DeliveryReport report = write(deferredCommits);
+            deferredCommits = List.of();
+            return report;
+        } catch (RuntimeException e) {
+            releaseAll();
+            throw e;
+        }
+    }
+
+    /** Whether some delivered batches are still pending in the store. */
+    public boolean hasDeferredCommits() {
+        return !deferredCommits.isEmpty();
+    }
+
+    private void releaseAll() {
+        owned.clear();
+        deferredCommits = List.of();
     }
 
     /**
-     * As {@link #deliver(List, ToLongFunction)}, starting from checkpoints the caller has just
-     * loaded (after acquiring the partitions), so that they are not read from the store again.
+     * Delivers {@code batches} in rounds (the next batch of every partition), each marked in one
+     * write together with the commits of the round before; the last round's commits are deferred.
      */
-    public DeliveryReport deliver(
-            List<Batch<T>> batches,
-            ToLongFunction<StreamPartition> epochOf,
-            Map<StreamPartition, PartitionCheckpoint> loaded) {
-        Delivered delivered = deliverRounds(batches, epochOf, new HashMap<>(loaded), List.of());
-        return delivered.report().plus(write(delivered.unwrittenCommits()));
-    }
-
-    /**
-     * Delivers {@code batches} in rounds and leaves the last round's commits unwritten: the caller
-     * writes them, or carries them into its next call as {@code carried}, which the first write of
-     * this call makes together with its marks. {@code known} holds the checkpoints as the caller
-     * sees them and is updated to what they are once the returned commits are written.
-     */
-    Delivered deliverRounds(
-            List<Batch<T>> batches,
-            ToLongFunction<StreamPartition> epochOf,
-            Map<StreamPartition, PartitionCheckpoint> known,
-            List<CheckpointTransition> carried) {
+    private DeliveryReport deliverRounds(List<Batch<T>> batches) {
         Map<StreamPartition, Queue<Batch<T>>> queues = new LinkedHashMap<>();
         for (Batch<T> batch : batches) {
             queues.computeIfAbsent(batch.partition(), p -> new ArrayDeque<>()).add(batch);
         }
-        List<CheckpointTransition> carriedCommits = carried;
         DeliveryReport report = DeliveryReport.NONE;
         while (!queues.isEmpty()) {
-            // One round: the next batch of every partition, marked in one write together with
-            // the commits of the round before.
-            List<CheckpointTransition> writes = new ArrayList<>(carriedCommits);
+            List<CheckpointTransition> writes = new ArrayList<>(deferredCommits);
             List<CheckpointTransition> commits = new ArrayList<>();
             List<Batch<T>> toSend = new ArrayList<>();
             // By identity: batches are values, and comparing their elements costs.
             Set<Batch<T>> resends = Collections.newSetFromMap(new IdentityHashMap<>());
-            long alreadyCommitted = 0;
             for (var iterator = queues.values().iterator(); iterator.hasNext(); ) {
                 Queue<Batch<T>> queue = iterator.next();
                 Batch<T> batch = queue.remove();
@@ -118,11 +221,11 @@ public final class BatchDelivery<T> {
                     iterator.remove();
                 }
                 StreamPartition partition = batch.partition();
-                long epoch = epochOf.applyAsLong(partition);
-                PartitionCheckpoint checkpoint = known.computeIfAbsent(partition, store::load);
+                Owned<S> owner = owned.get(partition);
+                PartitionCheckpoint checkpoint = owner.view;
                 switch (classify(batch, checkpoint)) {
                     case COMMITTED:
-                        alreadyCommitted++;
+                        report = report.plus(DeliveryReport.alreadyCommittedBatch());
                         listener.alreadyCommitted(batch);
                         continue;
                     case PENDING:
@@ -136,28 +239,24 @@ public final class BatchDelivery<T> {
                                         batch.range(),
                                         batch.id(),
                                         destination.plannedLocation(batch.id()));
-                        writes.add(CheckpointTransition.markPending(partition, epoch, pending));
+                        writes.add(
+                                CheckpointTransition.markPending(partition, owner.epoch, pending));
                         toSend.add(batch.at(pending.location()));
                         break;
                 }
-                commits.add(CheckpointTransition.commit(partition, epoch, batch.range()));
+                commits.add(CheckpointTransition.commit(partition, owner.epoch, batch.range()));
             }
-            report = report.plus(write(writes)).plus(send(toSend, resends, alreadyCommitted));
+            report = report.plus(write(writes)).plus(send(toSend, resends));
             for (Batch<T> sent : toSend) {
-                PartitionCheckpoint before = known.get(sent.partition());
-                known.put(
-                        sent.partition(),
-                        new PartitionCheckpoint(before.epoch(), sent.range().to(), null));
+                Owned<S> owner = owned.get(sent.partition());
+                owner.view = new PartitionCheckpoint(owner.view.epoch(), sent.range().to(), null);
             }
-            carriedCommits = commits;
+            deferredCommits = commits;
         }
-        return new Delivered(report, carriedCommits);
+        return report;
     }
 
-    /** What {@link #deliverRounds} did, and the commits it left for the caller to write. */
-    record Delivered(DeliveryReport report, List<CheckpointTransition> unwrittenCommits) {}
-
-    DeliveryReport write(List<CheckpointTransition> transitions) {
+    private DeliveryReport write(List<CheckpointTransition> transitions) {
         if (transitions.isEmpty()) {
             return DeliveryReport.NONE;
         }
@@ -171,13 +270,11 @@ public final class BatchDelivery<T> {
                 listener.markedPending(mark.partition(), mark.pending());
             }
         }
-        return new DeliveryReport(0, 0, 0, 0, 0, 1);
+        return DeliveryReport.storeWrite();
     }
 
-    private DeliveryReport send(
-            List<Batch<T>> toSend, Set<Batch<T>> resends, long alreadyCommitted) {
-        long repeats = 0;
-        long elements = 0;
+    private DeliveryReport send(List<Batch<T>> toSend, Set<Batch<T>> resends) {
+        DeliveryReport report = DeliveryReport.NONE;
         for (Batch<T> batch : toSend) {
             SendOutcome outcome;
             try {
@@ -199,14 +296,16 @@ public final class BatchDelivery<T> {
                                 + " identity by the partition's next owner",
                         e);
             }
-            if (outcome == SendOutcome.REPEAT_DROPPED) {
-                repeats++;
-            }
-            elements += batch.elements().size();
-            listener.sent(batch, outcome, resends.contains(batch));
+            boolean resent = resends.contains(batch);
+            report =
+                    report.plus(
+                            DeliveryReport.sent(
+                                    batch.elements().size(),
+                                    outcome == SendOutcome.REPEAT_DROPPED,
+                                    resent));
+            listener.sent(batch, outcome, resent);
         }
-        return new DeliveryReport(
-                toSend.size(), repeats, alreadyCommitted, resends.size(), elements, 0);
+        return report;
     }
 
     private static Decision classify(Batch<?> batch, PartitionCheckpoint checkpoint) {

@@ -10,16 +10,15 @@ import io.idempotent.flink.stream.PartitionedStream;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 
 /**
  * The whole protocol for the partitions one worker owns, without Flink: reads a stream, processes
- * records and delivers them exactly once through {@link PipelinedDelivery}: one store write per
- * poll, which marks the poll's batches pending and commits those of the poll before.
+ * records and delivers them exactly once through {@link BatchDelivery}: one store write per poll,
+ * which marks the poll's batches pending and commits those of the poll before.
  *
  * <ul>
  *   <li>{@link #assign}: acquire the partition (fencing its previous owner) and load its
@@ -48,11 +47,27 @@ public final class PartitionPump<T> {
 
     private final PartitionedStream stream;
     private final RecordProcessor<T> processor;
-    private final PipelinedDelivery<T> delivery;
+
+    /** Owns the partitions; keeps for each where this pump reads next. */
+    private final BatchDelivery<T, Cursor> delivery;
+
     private final int maxBatchRecords;
 
-    /** Each owned partition and the next sequence number to read from it. */
-    private final Map<StreamPartition, Long> owned = new LinkedHashMap<>();
+    /** An owned partition, the range it had pending when taken over, and where to read next. */
+    private static final class Cursor {
+        final StreamPartition partition;
+        @Nullable final PendingCheckpoint foundPending;
+        long next;
+
+        Cursor(StreamPartition partition, PartitionCheckpoint checkpoint) {
+            this.partition = partition;
+            this.foundPending = checkpoint.pending();
+            this.next =
+                    foundPending == null
+                            ? checkpoint.nextSequence()
+                            : foundPending.range().to() + 1;
+        }
+    }
 
     public PartitionPump(
             PartitionedStream stream,
@@ -66,7 +81,7 @@ public final class PartitionPump<T> {
         }
         this.stream = Objects.requireNonNull(stream, "stream");
         this.processor = Objects.requireNonNull(processor, "processor");
-        this.delivery = new PipelinedDelivery<>(store, destination, DeliveryListener.NONE);
+        this.delivery = new BatchDelivery<>(store, destination, DeliveryListener.NONE);
         this.maxBatchRecords = maxBatchRecords;
     }
 
@@ -75,33 +90,24 @@ public final class PartitionPump<T> {
      */
     public DeliveryReport assign(String partition) {
         StreamPartition key = new StreamPartition(stream.qualifiedName(), partition);
-        owned.remove(key);
-        PartitionCheckpoint checkpoint = delivery.takeOver(key);
-        DeliveryReport report = DeliveryReport.NONE;
-        long next = checkpoint.nextSequence();
-        PendingCheckpoint pending = checkpoint.pending();
-        if (pending != null) {
-            report = deliver(List.of(replay(key, pending)));
-            next = pending.range().to() + 1;
-        }
-        owned.put(key, next);
-        return report;
+        Cursor cursor = delivery.takeOver(key, checkpoint -> new Cursor(key, checkpoint));
+        return cursor.foundPending == null
+                ? DeliveryReport.NONE
+                : delivery.deliver(List.of(replay(key, cursor.foundPending)));
     }
 
     /** Stops working on {@code partition}; whatever it had pending stays pending in the store. */
     public void release(String partition) {
-        StreamPartition key = new StreamPartition(stream.qualifiedName(), partition);
-        owned.remove(key);
-        delivery.release(key);
+        delivery.release(new StreamPartition(stream.qualifiedName(), partition));
     }
 
     /** Reads and delivers one batch of new records per owned partition. */
     public DeliveryReport pollOnce() {
         List<Batch<T>> batches = new ArrayList<>();
-        for (Map.Entry<StreamPartition, Long> entry : owned.entrySet()) {
-            StreamPartition partition = entry.getKey();
+        for (Cursor cursor : delivery.states()) {
+            StreamPartition partition = cursor.partition;
             List<PartitionRecord> records =
-                    stream.readFrom(partition.partition(), entry.getValue(), maxBatchRecords);
+                    stream.readFrom(partition.partition(), cursor.next, maxBatchRecords);
             if (!records.isEmpty()) {
                 SequenceRange range =
                         SequenceRange.of(
@@ -110,9 +116,9 @@ public final class PartitionPump<T> {
                 batches.add(Batch.of(partition, range, process(partition, range, records)));
             }
         }
-        DeliveryReport report = deliver(batches);
+        DeliveryReport report = delivery.deliver(batches);
         for (Batch<T> batch : batches) {
-            owned.put(batch.partition(), batch.range().to() + 1);
+            delivery.state(batch.partition()).next = batch.range().to() + 1;
         }
         return report;
     }
@@ -126,15 +132,6 @@ public final class PartitionPump<T> {
             total = total.plus(last);
         } while (last.batchesSent() + last.alreadyCommitted() > 0);
         return total;
-    }
-
-    private DeliveryReport deliver(List<Batch<T>> batches) {
-        try {
-            return delivery.deliver(batches);
-        } catch (RuntimeException e) {
-            owned.clear(); // a failed delivery releases every partition
-            throw e;
-        }
     }
 
     private Batch<T> replay(StreamPartition partition, PendingCheckpoint pending) {

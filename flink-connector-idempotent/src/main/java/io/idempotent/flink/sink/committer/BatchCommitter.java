@@ -73,13 +73,8 @@ public final class BatchCommitter<T> implements Committer<BatchCommittable<T>> {
                     e);
         }
         metrics.sent(batch, outcome, false);
-        return new DeliveryReport(
-                1,
-                outcome == SendOutcome.REPEAT_DROPPED ? 1 : 0,
-                0,
-                0,
-                committable.elements().size(),
-                0);
+        return DeliveryReport.sent(
+                committable.elements().size(), outcome == SendOutcome.REPEAT_DROPPED, false);
     }
 
     @Override

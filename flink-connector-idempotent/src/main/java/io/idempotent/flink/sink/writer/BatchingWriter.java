@@ -7,8 +7,8 @@ import io.idempotent.flink.checkpoint.SinkScopedStore;
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.destination.UnencodableElementException;
+import io.idempotent.flink.protocol.BatchDelivery;
 import io.idempotent.flink.protocol.DeliveryReport;
-import io.idempotent.flink.protocol.PipelinedDelivery;
 import io.idempotent.flink.sink.DeadLetter;
 import io.idempotent.flink.sink.DeliveryMetrics;
 import io.idempotent.flink.source.Origin;
@@ -18,7 +18,6 @@ import io.idempotent.flink.stream.StreamPartition;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * identity is derived from its origin range (a batch that reaches the size limit is delivered at
  * once, and the next one begins), and delivers the batches at the barrier: one store write marks
  * them pending (and commits the batches of the barrier before), then they are sent ({@link
- * PipelinedDelivery}). The data never enters Flink's state: if the job fails, the source reads the
+ * BatchDelivery}). The data never enters Flink's state: if the job fails, the source reads the
  * records again, the batches the store shows committed are dropped here, and a pending one comes
  * back as a replay and is re-sent under its identity.
  *
@@ -55,7 +54,10 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
     private final int subtask;
     private final SinkScopedStore store;
     private final IdempotentDestination<T> destination;
-    private final PipelinedDelivery<T> delivery;
+
+    /** Owns the partitions, each with the feed that forms its batches. */
+    private final BatchDelivery<T, PartitionFeed<T>> delivery;
+
     private final DeliveryMetrics metrics;
     private final Counter recordsSent;
     private final BatchLimit limit;
@@ -69,8 +71,6 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
 
     /** The source sequence of every element of the batches being delivered now, by batch. */
     private Map<BatchId, long[]> sequencesInDelivery = Map.of();
-
-    private final Map<StreamPartition, PartitionFeed<T>> feeds = new LinkedHashMap<>();
 
     public BatchingWriter(
             String sink,
@@ -95,7 +95,7 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
                                 deadLetters,
                                 () -> sequencesInDelivery,
                                 metrics.deadLetters());
-        this.delivery = new PipelinedDelivery<>(store, this.destination, metrics);
+        this.delivery = new BatchDelivery<>(store, this.destination, metrics);
         this.metrics = metrics;
         this.recordsSent = recordsSent;
         this.limit = limit;
@@ -120,10 +120,9 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
                             subtask, origin.stream(), origin.partition(), origin.readerSubtask()));
         }
         StreamPartition partition = new StreamPartition(origin.stream(), origin.partition());
-        PartitionFeed<T> feed = feeds.get(partition);
+        PartitionFeed<T> feed = delivery.state(partition);
         if (feed == null) {
-            feed = new PartitionFeed<>(sink, partition, takeOver(partition));
-            feeds.put(partition, feed);
+            feed = takeOver(partition);
         }
         long size = limit.sizeOf(sizer, element);
         if (feed.isFullBefore(origin, limit, size)) {
@@ -146,7 +145,7 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
      * destination and that no sink without a name left a checkpoint of it: both are found before
      * anything is marked pending, and neither goes away with a restart.
      */
-    private PartitionCheckpoint takeOver(StreamPartition partition) {
+    private PartitionFeed<T> takeOver(StreamPartition partition) {
         BatchId longest =
                 BatchId.of(sink, partition, SequenceRange.of(Long.MAX_VALUE, Long.MAX_VALUE));
         try {
@@ -160,7 +159,18 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
                                     + " sink names.",
                             sink, partition, longest, e.getMessage()));
         }
-        PartitionCheckpoint checkpoint = fenced(() -> delivery.takeOver(partition));
+        return fenced(
+                () ->
+                        delivery.takeOver(
+                                partition,
+                                checkpoint -> {
+                                    requireNoUnnamedCheckpoint(partition, checkpoint);
+                                    return new PartitionFeed<>(sink, partition, checkpoint);
+                                }));
+    }
+
+    private void requireNoUnnamedCheckpoint(
+            StreamPartition partition, PartitionCheckpoint checkpoint) {
         if (checkpoint.committed() == PartitionCheckpoint.NOTHING_COMMITTED
                 && checkpoint.pending() == null) {
             PartitionCheckpoint unnamed = store.unscoped().load(partition);
@@ -189,7 +199,6 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
                                 partition, unnamed, sink));
             }
         }
-        return checkpoint;
     }
 
     /**
@@ -290,7 +299,7 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
     private void deliverAll(boolean endOfInput) {
         List<Batch<T>> batches = new ArrayList<>();
         Map<BatchId, long[]> sequences = new HashMap<>();
-        for (PartitionFeed<T> feed : feeds.values()) {
+        for (PartitionFeed<T> feed : delivery.states()) {
             feed.closeBatches(batches, sequences);
         }
         if (batches.isEmpty() && !delivery.hasDeferredCommits()) {

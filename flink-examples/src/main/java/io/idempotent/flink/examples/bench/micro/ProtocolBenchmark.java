@@ -2,12 +2,13 @@ package io.idempotent.flink.examples.bench.micro;
 
 import io.idempotent.flink.checkpoint.BatchId;
 import io.idempotent.flink.checkpoint.InMemoryCheckpointStore;
+import io.idempotent.flink.checkpoint.PartitionCheckpoint;
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.destination.SendOutcome;
+import io.idempotent.flink.protocol.BatchDelivery;
 import io.idempotent.flink.protocol.DeliveryListener;
 import io.idempotent.flink.protocol.DeliveryReport;
-import io.idempotent.flink.protocol.PipelinedDelivery;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
 import java.util.ArrayList;
@@ -27,7 +28,7 @@ import org.openjdk.jmh.annotations.State;
 /**
  * The protocol core alone — classify, mark pending (with the commits of the cycle before), send —
  * with an in-memory store and a destination that accepts everything: what the protocol costs per
- * batch cycle by itself, on the path the Flink sink takes ({@link PipelinedDelivery}).
+ * batch cycle by itself, on the path the Flink sink takes ({@link BatchDelivery}).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -38,7 +39,7 @@ public class ProtocolBenchmark {
     public int partitions;
 
     private InMemoryCheckpointStore store;
-    private PipelinedDelivery<String> delivery;
+    private BatchDelivery<String, PartitionCheckpoint> delivery;
     private List<StreamPartition> owned;
     private final List<String> elements = Collections.nCopies(1_000, "x");
     private long next;
@@ -47,7 +48,7 @@ public class ProtocolBenchmark {
     public void setUp() {
         store = new InMemoryCheckpointStore();
         delivery =
-                new PipelinedDelivery<>(
+                new BatchDelivery<>(
                         store,
                         new IdempotentDestination<>() {
                             @Override
@@ -68,7 +69,7 @@ public class ProtocolBenchmark {
         for (int p = 0; p < partitions; p++) {
             owned.add(new StreamPartition("bench", Integer.toString(p)));
         }
-        owned.forEach(delivery::takeOver);
+        owned.forEach(partition -> delivery.takeOver(partition, checkpoint -> checkpoint));
     }
 
     /** One batch cycle: a batch of 1,000 elements for every partition. */
