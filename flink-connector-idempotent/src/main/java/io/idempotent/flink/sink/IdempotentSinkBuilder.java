@@ -3,12 +3,10 @@ package io.idempotent.flink.sink;
 import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
 import io.idempotent.flink.checkpoint.SinkScopedStore;
 import io.idempotent.flink.destination.DestinationFactory;
-import io.idempotent.flink.sink.writer.BatchLimit;
 import io.idempotent.flink.util.Serializability;
 import java.time.Duration;
 import java.util.Objects;
 import org.apache.flink.annotation.PublicEvolving;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.ReadableConfig;
 
@@ -17,7 +15,6 @@ import org.apache.flink.configuration.ReadableConfig;
 public final class IdempotentSinkBuilder<T> {
 
     private String name;
-    private TypeInformation<T> elementType;
     private DestinationFactory<T> destinations;
     private CheckpointStoreFactory stores;
     private int batchMaxRecords = IdempotentSinkOptions.BATCH_MAX_RECORDS.defaultValue();
@@ -27,15 +24,6 @@ public final class IdempotentSinkBuilder<T> {
     private DestinationFactory<DeadLetter<T>> deadLetters;
 
     IdempotentSinkBuilder() {}
-
-    /**
-     * The type of the elements, to keep batches in Flink's state. Required by {@link
-     * #buildForUntracedElements}; {@link #build()} keeps no batch in Flink's state and ignores it.
-     */
-    public IdempotentSinkBuilder<T> elementType(TypeInformation<T> elementType) {
-        this.elementType = Objects.requireNonNull(elementType, "elementType");
-        return this;
-    }
 
     /**
      * The sink's name, required by {@link #build()}: like an operator uid, stable across restarts
@@ -53,11 +41,7 @@ public final class IdempotentSinkBuilder<T> {
      * 10,000): a full batch is delivered at once instead of at the next barrier.
      */
     public IdempotentSinkBuilder<T> batchMaxRecords(int records) {
-        if (records < 1) {
-            throw new IllegalArgumentException(
-                    "sink.batch.max-records must be at least 1, not " + records + ".");
-        }
-        this.batchMaxRecords = records;
+        this.batchMaxRecords = BatchLimit.requireRecords(records);
         return this;
     }
 
@@ -67,19 +51,14 @@ public final class IdempotentSinkBuilder<T> {
      * delivered first.
      */
     public IdempotentSinkBuilder<T> batchMaxBytes(MemorySize bytes) {
-        Objects.requireNonNull(bytes, "bytes");
-        if (bytes.getBytes() < 1) {
-            throw new IllegalArgumentException(
-                    "sink.batch.max-bytes must be at least 1 byte, not " + bytes + ".");
-        }
-        this.batchMaxBytes = bytes;
+        this.batchMaxBytes = BatchLimit.requireBytes(bytes);
         return this;
     }
 
     /**
      * When batches are delivered ({@link IdempotentSinkOptions#DELIVERY_MODE}): {@link
      * DeliveryMode#EAGER} as soon as they are ready, {@link DeliveryMode#BARRIER} at the checkpoint
-     * barriers. Only {@link #build()} delivers eagerly; the untraced sink waits for checkpoints.
+     * barriers.
      */
     public IdempotentSinkBuilder<T> deliveryMode(DeliveryMode mode) {
         this.deliveryMode = Objects.requireNonNull(mode, "mode");
@@ -149,7 +128,12 @@ public final class IdempotentSinkBuilder<T> {
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-        requireDestination();
+        if (destinations == null) {
+            throw new IllegalStateException(
+                    "The sink needs a destination: call destination(...), e.g."
+                            + " destination(FileDestination.factory(dir, encoder)).");
+        }
+        Serializability.requireSerializable(destinations, "destination factory");
         if (stores == null) {
             throw new IllegalStateException(
                     "The sink needs a partition checkpoint store: call checkpointStore(...) with"
@@ -169,44 +153,7 @@ public final class IdempotentSinkBuilder<T> {
                 deadLetters);
     }
 
-    /**
-     * A sink of plain elements with checkpoint identities, for pipelines that lose the origin or
-     * redistribute records; {@code name} keeps its identities apart from other sinks' in the same
-     * destination. A checkpoint store is not used.
-     */
-    public UntracedIdempotentSink<T> buildForUntracedElements(String name) {
-        if (elementType == null) {
-            throw new IllegalStateException(
-                    "The sink needs the element type to checkpoint batches: call"
-                            + " elementType(...), e.g. elementType(Types.STRING).");
-        }
-        requireDestination();
-        if (name == null || name.isEmpty() || name.contains("/")) {
-            throw new IllegalStateException(
-                    "An untraced sink needs a name without '/' that is unique among the sinks"
-                            + " writing to one destination, but got "
-                            + (name == null ? "none" : "'" + name + "'")
-                            + ".");
-        }
-        if (stores != null) {
-            throw new IllegalStateException(
-                    "An untraced sink does not use a checkpoint store: remove checkpointStore(...),"
-                            + " or keep the origin (Traced) and call build().");
-        }
-        return new UntracedIdempotentSink<>(
-                name, batchLimit(), new CommitSide<>(elementType, destinations));
-    }
-
     private BatchLimit batchLimit() {
         return new BatchLimit(batchMaxRecords, batchMaxBytes.getBytes());
-    }
-
-    private void requireDestination() {
-        if (destinations == null) {
-            throw new IllegalStateException(
-                    "The sink needs a destination: call destination(...), e.g."
-                            + " destination(FileDestination.factory(dir, encoder)).");
-        }
-        Serializability.requireSerializable(destinations, "destination factory");
     }
 }

@@ -66,8 +66,8 @@ final class PipelineCheck {
                                         + " IdempotentSource and the sink. Origin identities need"
                                         + " each partition's records in one sink subtask, in"
                                         + " order: keep the sink chained to the source at the"
-                                        + " same parallelism, or drop the origin and build the"
-                                        + " sink with buildForUntracedElements(name) (checkpoint"
+                                        + " same parallelism, or drop the origin and use"
+                                        + " UntracedIdempotentSink.builder() (checkpoint"
                                         + " identities).",
                                 transformation.getName(), partition.getPartitioner()));
             }
@@ -82,8 +82,8 @@ final class PipelineCheck {
                                         + " anything the source reads, out of the source's order."
                                         + " Make the asynchronous call in the destination (an"
                                         + " IdempotentDestination may call any service), or drop"
-                                        + " the origin and build the sink with"
-                                        + " buildForUntracedElements(name).",
+                                        + " the origin and use"
+                                        + " UntracedIdempotentSink.builder().",
                                 transformation.getName()));
             }
             if (unaligned) {

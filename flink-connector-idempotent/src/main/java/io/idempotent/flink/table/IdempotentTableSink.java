@@ -6,8 +6,7 @@ import io.idempotent.flink.destination.http.HttpDestination;
 import io.idempotent.flink.destination.http.HttpDestinationBuilder;
 import io.idempotent.flink.destination.jdbc.JdbcDestination;
 import io.idempotent.flink.destination.jdbc.JdbcDestinationBuilder;
-import io.idempotent.flink.sink.IdempotentSink;
-import io.idempotent.flink.sink.UntracedIdempotentSink;
+import io.idempotent.flink.sink.untraced.UntracedIdempotentSink;
 import io.idempotent.flink.util.Redact;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -195,11 +194,12 @@ final class IdempotentTableSink implements DynamicTableSink {
             String name,
             TypeInformation<T> type,
             DestinationFactory<T> destination) {
-        return IdempotentSink.<T>builder()
+        return UntracedIdempotentSink.<T>builder()
+                .name(name)
                 .options(options)
                 .elementType(type)
                 .destination(destination)
-                .buildForUntracedElements(name);
+                .build();
     }
 
     private static <T> DataStreamSink<T> sinkTo(

@@ -12,6 +12,7 @@ import io.idempotent.flink.checkpoint.WriteDurability;
 import io.idempotent.flink.checkpoint.rocksdb.RocksDbCheckpointStore;
 import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.sink.Faults.Fault;
+import io.idempotent.flink.sink.untraced.UntracedIdempotentSink;
 import io.idempotent.flink.source.IdempotentSource;
 import io.idempotent.flink.source.IdempotentSourceBuilder;
 import io.idempotent.flink.source.StartingPosition;
@@ -340,10 +341,11 @@ abstract class ExactlyOnceSinkITCaseBase {
                 .setParallelism(3)
                 .sinkTo(
                         Faults.around(
-                                IdempotentSink.<String>builder()
+                                UntracedIdempotentSink.<String>builder()
+                                        .name("events")
                                         .elementType(Types.STRING)
                                         .destination(Faults.around(destination()))
-                                        .buildForUntracedElements("events")))
+                                        .build()))
                 .setParallelism(3);
         env.execute("untraced-after-keyby");
         assertThat(Faults.fired()).isEqualTo(fault == Fault.NONE ? 0 : 1);

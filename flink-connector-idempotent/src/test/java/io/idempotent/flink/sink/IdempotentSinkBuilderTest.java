@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.idempotent.flink.checkpoint.InMemoryCheckpointStore;
 import io.idempotent.flink.destination.file.FileDestination;
+import io.idempotent.flink.sink.untraced.UntracedIdempotentSink;
 import io.idempotent.flink.source.IdempotentSource;
 import io.idempotent.flink.source.StartingPosition;
 import io.idempotent.flink.stream.local.LocalStream;
 import java.nio.file.Path;
+import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 
 /** Builders refuse incomplete or conflicting settings with full sentences. */
@@ -49,7 +52,6 @@ class IdempotentSinkBuilderTest {
                         () ->
                                 IdempotentSink.<String>builder()
                                         .name("n")
-                                        .elementType(Types.STRING)
                                         .destination(
                                                 FileDestination.factory(
                                                         Path.of("out"), String::getBytes))
@@ -62,23 +64,32 @@ class IdempotentSinkBuilderTest {
     void theUntracedSinkNeedsATypeANameAndNoStore() {
         assertThatThrownBy(
                         () ->
-                                IdempotentSink.<String>builder()
+                                UntracedIdempotentSink.<String>builder()
+                                        .name("totals")
                                         .destination(
                                                 FileDestination.factory(
                                                         Path.of("out"), String::getBytes))
-                                        .buildForUntracedElements("totals"))
+                                        .build())
                 .hasMessage(
                         "The sink needs the element type to checkpoint batches: call"
                                 + " elementType(...), e.g. elementType(Types.STRING).");
         assertThatThrownBy(
                         () ->
-                                IdempotentSink.<String>builder()
+                                UntracedIdempotentSink.<String>builder()
+                                        .name("a/b")
                                         .elementType(Types.STRING)
                                         .destination(
                                                 FileDestination.factory(
                                                         Path.of("out"), String::getBytes))
-                                        .buildForUntracedElements("a/b"))
+                                        .build())
                 .hasMessageContaining("needs a name without '/'");
+        assertThatThrownBy(
+                        () ->
+                                UntracedIdempotentSink.<String>builder()
+                                        .options(
+                                                Configuration.fromMap(
+                                                        Map.of("sink.delivery-mode", "eager"))))
+                .hasMessageContaining("sink.delivery-mode = eager needs origin identities");
     }
 
     @Test

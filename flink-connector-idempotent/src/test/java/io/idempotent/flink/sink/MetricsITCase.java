@@ -27,7 +27,6 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -156,7 +155,6 @@ class MetricsITCase {
                 .sinkTo(
                         IdempotentSink.<String>builder()
                                 .name("metrics")
-                                .elementType(Types.STRING)
                                 .destination(
                                         Faults.around(
                                                 FileDestination.factory(

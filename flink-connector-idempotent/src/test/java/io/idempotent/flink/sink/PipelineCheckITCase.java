@@ -93,7 +93,7 @@ class PipelineCheckITCase {
         source().keyBy(t -> t.value()).sinkTo(sink("keyed"));
         assertThatThrownBy(() -> env.execute())
                 .hasStackTraceContaining("the pipeline redistributes records")
-                .hasStackTraceContaining("buildForUntracedElements");
+                .hasStackTraceContaining("UntracedIdempotentSink.builder()");
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.idempotent.flink.suites;
 
 import io.idempotent.flink.destination.file.FileDestination;
-import io.idempotent.flink.sink.IdempotentSink;
+import io.idempotent.flink.sink.untraced.UntracedIdempotentSink;
 import io.idempotent.flink.testutils.TempDirs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,12 +34,13 @@ final class UntracedSinkExternalContext extends StringSinkExternalContext
 
     @Override
     public Sink<String> createSink(TestingSinkSettings settings) {
-        return IdempotentSink.<String>builder()
+        return UntracedIdempotentSink.<String>builder()
+                .name("suite")
                 .elementType(Types.STRING)
                 .destination(
                         FileDestination.factory(
                                 directory, line -> line.getBytes(StandardCharsets.UTF_8)))
-                .buildForUntracedElements("suite");
+                .build();
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.idempotent.flink.suites;
 
 import io.idempotent.flink.destination.jdbc.JdbcDestination;
-import io.idempotent.flink.sink.IdempotentSink;
+import io.idempotent.flink.sink.untraced.UntracedIdempotentSink;
 import io.idempotent.flink.testutils.PostgresServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -41,7 +41,8 @@ final class UntracedSinkIntoPostgresContext extends StringSinkExternalContext
 
     @Override
     public Sink<String> createSink(TestingSinkSettings settings) {
-        return IdempotentSink.<String>builder()
+        return UntracedIdempotentSink.<String>builder()
+                .name("suite")
                 .elementType(Types.STRING)
                 .destination(
                         JdbcDestination.<String>builder()
@@ -50,7 +51,7 @@ final class UntracedSinkIntoPostgresContext extends StringSinkExternalContext
                                 .binder((statement, value) -> statement.setString(1, value))
                                 .ledgerTable(ledger)
                                 .buildFactory())
-                .buildForUntracedElements("suite");
+                .build();
     }
 
     @Override

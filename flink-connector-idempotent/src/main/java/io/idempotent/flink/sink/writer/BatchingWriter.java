@@ -9,8 +9,10 @@ import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.destination.UnencodableElementException;
 import io.idempotent.flink.protocol.BatchDelivery;
 import io.idempotent.flink.protocol.DeliveryReport;
+import io.idempotent.flink.sink.BatchLimit;
 import io.idempotent.flink.sink.DeadLetter;
 import io.idempotent.flink.sink.DeliveryMetrics;
+import io.idempotent.flink.sink.ElementSizer;
 import io.idempotent.flink.source.Origin;
 import io.idempotent.flink.source.Traced;
 import io.idempotent.flink.stream.SequenceRange;
@@ -114,8 +116,8 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
                                     + " another parallelism than the source's) between the source"
                                     + " and this sink. Origin identities need each partition's"
                                     + " records in one sink subtask, in order: keep the sink"
-                                    + " chained to the source at the same parallelism, or build"
-                                    + " the sink with buildForUntracedElements(name) (checkpoint"
+                                    + " chained to the source at the same parallelism, or use"
+                                    + " UntracedIdempotentSink.builder() (checkpoint"
                                     + " identities).",
                             subtask, origin.stream(), origin.partition(), origin.readerSubtask()));
         }

@@ -4,6 +4,7 @@ import io.idempotent.flink.checkpoint.BatchId;
 import io.idempotent.flink.checkpoint.PartitionCheckpoint;
 import io.idempotent.flink.checkpoint.PendingCheckpoint;
 import io.idempotent.flink.destination.Batch;
+import io.idempotent.flink.sink.BatchLimit;
 import io.idempotent.flink.source.Origin;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;

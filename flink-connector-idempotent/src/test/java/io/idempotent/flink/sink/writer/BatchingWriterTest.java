@@ -11,10 +11,11 @@ import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.destination.SendOutcome;
 import io.idempotent.flink.destination.UnencodableElementException;
 import io.idempotent.flink.destination.file.FileDestination;
+import io.idempotent.flink.sink.BatchLimit;
 import io.idempotent.flink.sink.DeadLetter;
 import io.idempotent.flink.sink.DeliveryMetrics;
+import io.idempotent.flink.sink.ElementSizer;
 import io.idempotent.flink.sink.IdempotentSinkOptions;
-import io.idempotent.flink.sink.committer.BatchCommittable;
 import io.idempotent.flink.source.Origin;
 import io.idempotent.flink.source.Traced;
 import io.idempotent.flink.source.TracedSerializer;
@@ -25,7 +26,6 @@ import io.idempotent.flink.testutils.RecordingDestination;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
@@ -50,8 +50,6 @@ class BatchingWriterTest {
 
     private static final ElementSizer<Traced<String>> SIZER =
             new ElementSizer<>(new TracedSerializer<>(StringSerializer.INSTANCE));
-    private static final ElementSizer<String> UNTRACED_SIZER =
-            new ElementSizer<>(StringSerializer.INSTANCE);
 
     private final CountingCheckpointStore store = new CountingCheckpointStore();
     private final SinkScopedStore checkpoints = SinkScopedStore.of(SINK, store);
@@ -271,7 +269,7 @@ class BatchingWriterTest {
                 .isInstanceOf(SuppressRestartsException.class)
                 .hasStackTraceContaining(
                         "Sink subtask 0 received a record of s/0 read by source subtask 1")
-                .hasStackTraceContaining("buildForUntracedElements");
+                .hasStackTraceContaining("UntracedIdempotentSink.builder()");
     }
 
     /**
@@ -320,33 +318,6 @@ class BatchingWriterTest {
         write("1", 0);
         write("1", 1);
         assertThat(sentIds()).endsWith("w/s/1/0-0");
-    }
-
-    /** The untraced sink's batches of one barrier are cut at the limit, each its own identity. */
-    @Test
-    void checkpointBatchesAreCutAtTheLimits() {
-        CheckpointBatchingWriter<String> byRecords =
-                new CheckpointBatchingWriter<>(
-                        "totals", 0, sent, new BatchLimit(3, Long.MAX_VALUE), UNTRACED_SIZER);
-        for (int i = 0; i < 7; i++) {
-            byRecords.write("e" + i, null);
-        }
-        List<BatchCommittable<String>> batches = new ArrayList<>(byRecords.prepareCommit());
-        assertThat(batches).extracting(b -> b.elements().size()).containsExactly(3, 3, 1);
-        assertThat(batches)
-                .extracting(b -> b.id().value().substring(b.id().value().lastIndexOf('/')))
-                .containsExactly("/0-0", "/1-1", "/2-2");
-
-        long one = UNTRACED_SIZER.sizeOf("a");
-        CheckpointBatchingWriter<String> byBytes =
-                new CheckpointBatchingWriter<>(
-                        "totals", 0, sent, new BatchLimit(100, 2 * one), UNTRACED_SIZER);
-        byBytes.write("a", null);
-        byBytes.write("b", null);
-        byBytes.write("c", null);
-        assertThat(byBytes.prepareCommit())
-                .extracting(b -> b.elements().size())
-                .containsExactly(2, 1);
     }
 
     /** A writer into files whose encoder can never encode the element of record 2. */
@@ -578,23 +549,5 @@ class BatchingWriterTest {
         writer.flush(false);
         assertThatThrownBy(() -> write("0", 5))
                 .hasMessageContaining("out of order (sequence 5 after 5)");
-    }
-
-    @Test
-    void checkpointIdentitiesNeverRepeatAcrossIncarnations() {
-        CheckpointBatchingWriter<String> first =
-                new CheckpointBatchingWriter<>(
-                        "totals", 2, sent, new BatchLimit(100, Long.MAX_VALUE), UNTRACED_SIZER);
-        CheckpointBatchingWriter<String> second =
-                new CheckpointBatchingWriter<>(
-                        "totals", 2, sent, new BatchLimit(100, Long.MAX_VALUE), UNTRACED_SIZER);
-        first.write("a", null);
-        second.write("a", null);
-        BatchId one = first.prepareCommit().iterator().next().id();
-        BatchId other = second.prepareCommit().iterator().next().id();
-        assertThat(one).isNotEqualTo(other);
-        assertThat(one.value()).startsWith("sink%3Atotals/2-").endsWith("/0-0");
-        first.write("b", null);
-        assertThat(first.prepareCommit().iterator().next().id().value()).endsWith("/1-1");
     }
 }

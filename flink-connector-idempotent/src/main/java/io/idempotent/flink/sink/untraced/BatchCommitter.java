@@ -1,4 +1,4 @@
-package io.idempotent.flink.sink.committer;
+package io.idempotent.flink.sink.untraced;
 
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.IdempotentDestination;
@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends the batches of completed checkpoints with checkpoint identities ({@link
- * io.idempotent.flink.sink.UntracedIdempotentSink}). Such a batch has no range in a stream, so the
- * checkpoint store has nothing to record: its identity, kept in Flink's state until now, is what
- * makes a re-send harmless.
+ * io.idempotent.flink.sink.untraced.UntracedIdempotentSink}). Such a batch has no range in a
+ * stream, so the checkpoint store has nothing to record: its identity, kept in Flink's state until
+ * now, is what makes a re-send harmless.
  *
  * <p>A failure fails the commit, and so the job: the batches stay in Flink's state, and the
  * restarted job re-sends them. No retry here, so that batches are never sent out of order.

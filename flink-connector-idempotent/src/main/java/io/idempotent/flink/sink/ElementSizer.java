@@ -1,4 +1,4 @@
-package io.idempotent.flink.sink.writer;
+package io.idempotent.flink.sink;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

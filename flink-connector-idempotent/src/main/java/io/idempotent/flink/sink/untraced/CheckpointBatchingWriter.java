@@ -1,7 +1,8 @@
-package io.idempotent.flink.sink.writer;
+package io.idempotent.flink.sink.untraced;
 
 import io.idempotent.flink.checkpoint.BatchId;
-import io.idempotent.flink.sink.committer.BatchCommittable;
+import io.idempotent.flink.sink.BatchLimit;
+import io.idempotent.flink.sink.ElementSizer;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.idempotent.flink.sink.committer;
+package io.idempotent.flink.sink.untraced;
 
 import io.idempotent.flink.checkpoint.BatchId;
 import io.idempotent.flink.destination.Batch;
@@ -20,7 +20,7 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * client.
  *
  * <p>Committables carry checkpoint identities minted by {@link
- * io.idempotent.flink.sink.writer.CheckpointBatchingWriter}. The {@code traced} flag (origin
+ * io.idempotent.flink.sink.untraced.CheckpointBatchingWriter}. The {@code traced} flag (origin
  * identities) stays in the format for the state of earlier versions, whose {@code IdempotentSink}
  * kept its batches here; this version refuses such a batch with a clear error.
  *

@@ -1,4 +1,4 @@
-package io.idempotent.flink.sink.committer;
+package io.idempotent.flink.sink.untraced;
 
 import io.idempotent.flink.checkpoint.BatchId;
 import io.idempotent.flink.stream.SequenceRange;

@@ -1,9 +1,7 @@
-package io.idempotent.flink.sink;
+package io.idempotent.flink.sink.untraced;
 
-import io.idempotent.flink.sink.committer.BatchCommittable;
-import io.idempotent.flink.sink.writer.BatchLimit;
-import io.idempotent.flink.sink.writer.CheckpointBatchingWriter;
-import io.idempotent.flink.sink.writer.ElementSizer;
+import io.idempotent.flink.sink.BatchLimit;
+import io.idempotent.flink.sink.ElementSizer;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
@@ -24,10 +22,11 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  *
  * <pre>{@code
  * UntracedIdempotentSink<Total> sink =
- *         IdempotentSink.<Total>builder()
+ *         UntracedIdempotentSink.<Total>builder()
+ *                 .name("daily-totals")
  *                 .elementType(TypeInformation.of(Total.class))
  *                 .destination(JdbcDestination.<Total>builder()...buildFactory())
- *                 .buildForUntracedElements("daily-totals");
+ *                 .build();
  * }</pre>
  */
 @PublicEvolving
@@ -44,6 +43,10 @@ public final class UntracedIdempotentSink<T>
         this.name = name;
         this.batchLimit = batchLimit;
         this.commitSide = commitSide;
+    }
+
+    public static <T> UntracedIdempotentSinkBuilder<T> builder() {
+        return new UntracedIdempotentSinkBuilder<>();
     }
 
     @Override

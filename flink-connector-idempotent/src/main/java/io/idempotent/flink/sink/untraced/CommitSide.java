@@ -1,9 +1,7 @@
-package io.idempotent.flink.sink;
+package io.idempotent.flink.sink.untraced;
 
 import io.idempotent.flink.destination.DestinationFactory;
-import io.idempotent.flink.sink.committer.BatchCommittable;
-import io.idempotent.flink.sink.committer.BatchCommittableSerializer;
-import io.idempotent.flink.sink.committer.BatchCommitter;
+import io.idempotent.flink.sink.DeliveryMetrics;
 import java.io.Serializable;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;

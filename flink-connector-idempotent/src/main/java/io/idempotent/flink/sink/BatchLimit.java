@@ -1,7 +1,9 @@
-package io.idempotent.flink.sink.writer;
+package io.idempotent.flink.sink;
 
 import java.io.Serializable;
+import java.util.Objects;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.configuration.MemorySize;
 
 /**
  * How large a batch may grow: {@code sink.batch.max-records} elements and {@code
@@ -22,11 +24,30 @@ public record BatchLimit(int maxRecords, long maxBytes) implements Serializable 
         }
     }
 
+    /** {@code sink.batch.max-records}, checked where a builder takes it. */
+    public static int requireRecords(int records) {
+        if (records < 1) {
+            throw new IllegalArgumentException(
+                    "sink.batch.max-records must be at least 1, not " + records + ".");
+        }
+        return records;
+    }
+
+    /** {@code sink.batch.max-bytes}, checked where a builder takes it. */
+    public static MemorySize requireBytes(MemorySize bytes) {
+        Objects.requireNonNull(bytes, "bytes");
+        if (bytes.getBytes() < 1) {
+            throw new IllegalArgumentException(
+                    "sink.batch.max-bytes must be at least 1 byte, not " + bytes + ".");
+        }
+        return bytes;
+    }
+
     /**
      * The size the byte limit counts for {@code element}: 0, without measuring, when bytes are
      * unbounded.
      */
-    <E> long sizeOf(ElementSizer<E> sizer, E element) {
+    public <E> long sizeOf(ElementSizer<E> sizer, E element) {
         return maxBytes == Long.MAX_VALUE ? 0 : sizer.sizeOf(element);
     }
 
@@ -34,7 +55,7 @@ public record BatchLimit(int maxRecords, long maxBytes) implements Serializable 
      * Whether a batch of {@code records} elements and {@code bytes} bytes takes no element of
      * {@code next} bytes more.
      */
-    boolean isFull(int records, long bytes, long next) {
+    public boolean isFull(int records, long bytes, long next) {
         return records >= maxRecords || (records > 0 && bytes + next > maxBytes);
     }
 }

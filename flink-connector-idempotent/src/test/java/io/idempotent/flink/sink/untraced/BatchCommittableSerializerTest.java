@@ -1,4 +1,4 @@
-package io.idempotent.flink.sink.committer;
+package io.idempotent.flink.sink.untraced;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
