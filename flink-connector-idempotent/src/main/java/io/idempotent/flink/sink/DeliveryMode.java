@@ -9,7 +9,7 @@ public enum DeliveryMode {
     /**
      * As soon as it is ready: {@code sink.batch.max-delay} after the first element the writer took
      * since its last delivery, when it is full, and at every checkpoint barrier, whichever comes
-     * first. Latency does not depend on the checkpoint interval.
+     * first. Latency does not depend on the checkpoint interval. The default.
      */
     EAGER,
 

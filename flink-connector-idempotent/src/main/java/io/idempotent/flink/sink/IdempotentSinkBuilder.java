@@ -57,8 +57,8 @@ public final class IdempotentSinkBuilder<T> {
 
     /**
      * When batches are delivered ({@link IdempotentSinkOptions#DELIVERY_MODE}): {@link
-     * DeliveryMode#EAGER} as soon as they are ready, {@link DeliveryMode#BARRIER} at the checkpoint
-     * barriers.
+     * DeliveryMode#EAGER} as soon as they are ready (the default), {@link DeliveryMode#BARRIER} at
+     * the checkpoint barriers.
      */
     public IdempotentSinkBuilder<T> deliveryMode(DeliveryMode mode) {
         this.deliveryMode = Objects.requireNonNull(mode, "mode");

@@ -38,7 +38,7 @@ public final class IdempotentSinkOptions {
     public static final ConfigOption<DeliveryMode> DELIVERY_MODE =
             key("sink.delivery-mode")
                     .enumType(DeliveryMode.class)
-                    .defaultValue(DeliveryMode.BARRIER)
+                    .defaultValue(DeliveryMode.EAGER)
                     .withDescription(
                             "When a partition's batch is delivered: 'eager' as soon as it is ready"
                                     + " (sink.batch.max-delay after the writer's first element"
