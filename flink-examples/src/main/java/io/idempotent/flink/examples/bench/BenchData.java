@@ -5,6 +5,7 @@ import io.idempotent.flink.stream.local.LocalStream;
 import io.idempotent.flink.testutils.KafkaBroker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -90,11 +91,11 @@ final class BenchData {
      * Appends records to every partition of the live stream at the settings' rate, stamped with the
      * time of their append, for the settings' duration; returns how many.
      */
-    static long produceLive(Path live, PipelineBenchmark.Settings settings)
+    static long produceLive(Path live, PipelineBenchmark.Settings settings, Duration duration)
             throws InterruptedException {
         int ticksPerSecond = 100;
         long perTick = Math.max(1, settings.latencyRate() / ticksPerSecond);
-        long ticks = settings.latencyDuration().toSeconds() * ticksPerSecond;
+        long ticks = duration.toSeconds() * ticksPerSecond;
         long produced = 0;
         try (LocalStream stream = LocalStream.open(live, WriteDurability.RELAXED)) {
             List<String> partitions = stream.partitions();

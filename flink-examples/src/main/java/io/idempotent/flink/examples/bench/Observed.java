@@ -50,6 +50,19 @@ final class Observed {
     static final AtomicLong LAST_VISIBLE_NANOS = new AtomicLong();
 
     static final AtomicLong STORE_WRITE_NANOS = new AtomicLong();
+
+    /** Writes that marked batches pending: one per delivery. */
+    static final AtomicLong MARKING_WRITES = new AtomicLong();
+
+    /** A latency above this is a record held up (the eager sinks' p99 is about 0.1 s). */
+    static final long SLOW_MILLIS = 500;
+
+    /** When the last record held up longer than {@link #SLOW_MILLIS} became visible (epoch ms). */
+    static final AtomicLong LAST_SLOW_VISIBLE = new AtomicLong();
+
+    /** The highest latency seen, in milliseconds. */
+    static final AtomicLong MAX_LATENCY = new AtomicLong();
+
     private static final ThreadLocal<Boolean> AT_END_OF_INPUT =
             ThreadLocal.withInitial(() -> false);
     private static final Latencies LATENCIES = new Latencies();
@@ -66,6 +79,9 @@ final class Observed {
         BATCH_CYCLES.set(0);
         LAST_VISIBLE_NANOS.set(0);
         STORE_WRITE_NANOS.set(0);
+        MARKING_WRITES.set(0);
+        LAST_SLOW_VISIBLE.set(0);
+        MAX_LATENCY.set(0);
         LATENCIES.clear();
         measureLatency = latency;
     }
@@ -80,7 +96,12 @@ final class Observed {
         if (measureLatency) {
             int start = line.indexOf(' ') + 1;
             long timestamp = Long.parseLong(line, start, line.indexOf(' ', start), 10);
-            LATENCIES.add(now - timestamp);
+            long latency = now - timestamp;
+            LATENCIES.add(latency);
+            MAX_LATENCY.accumulateAndGet(latency, Math::max);
+            if (latency > SLOW_MILLIS) {
+                LAST_SLOW_VISIBLE.accumulateAndGet(now, Math::max);
+            }
         }
     }
 
@@ -206,6 +227,10 @@ final class Observed {
                                 && transitions.stream()
                                         .allMatch(t -> t instanceof CheckpointTransition.Commit)) {
                             FINAL_COMMITS.incrementAndGet();
+                        }
+                        if (transitions.stream()
+                                .anyMatch(t -> t instanceof CheckpointTransition.MarkPending)) {
+                            MARKING_WRITES.incrementAndGet();
                         }
                         timedWrite(
                                 () -> {

@@ -77,6 +77,13 @@ public final class PipelineBenchmark {
     private static final List<Duration> LATENCY_INTERVALS =
             List.of(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(60));
 
+    /** Recovery runs: checkpoints this far apart, the failure this long after one completed. */
+    private static final Duration RECOVERY_INTERVAL = Duration.ofSeconds(10);
+
+    private static final Duration RECOVERY_FAILURE_AFTER = Duration.ofSeconds(8);
+
+    private static final Duration RECOVERY_PRODUCTION = Duration.ofSeconds(30);
+
     /** The eager sinks' delay (ours and the at-least-once baseline): the default. */
     private static final Duration EAGER_DELAY =
             IdempotentSinkOptions.BATCH_MAX_DELAY.defaultValue();
@@ -158,6 +165,18 @@ public final class PipelineBenchmark {
                             Duration.ofSeconds(1)));
         }
         latencyVariants.removeIf(v -> !selected(v.nameWithInterval()));
+        // Recovery after a failure, at the interval where the re-read is long (issue 11 §2): ours
+        // eager, and the at-least-once sink on the same trigger, which re-reads as much.
+        List<Variant> recoveryVariants = new ArrayList<>();
+        recoveryVariants.add(
+                new Variant(
+                        "E",
+                        Source.LOCAL,
+                        Target.FILES,
+                        WriteDurability.SYNCED,
+                        RECOVERY_INTERVAL));
+        recoveryVariants.add(new Variant("L", Source.LOCAL, Target.FILES, null, RECOVERY_INTERVAL));
+        recoveryVariants.removeIf(v -> !selected("recovery " + v.nameWithInterval()));
 
         out.printf(
                 Locale.ROOT,
@@ -252,17 +271,35 @@ public final class PipelineBenchmark {
             }
         }
         Map<Variant, long[]> latency = new LinkedHashMap<>();
+        Map<Variant, double[]> liveStoreWrites = new LinkedHashMap<>();
         for (Variant variant : latencyVariants) {
-            long[] samples = latencyRun(variant);
+            long[] samples = liveRun(variant, null, settings.latencyDuration());
             long[] percentiles = {percentile(samples, 0.50), percentile(samples, 0.99)};
             latency.put(variant, percentiles);
+            String writes = "";
+            if (variant.ours()) {
+                double[] rate = liveStoreWrites(settings.latencyDuration());
+                liveStoreWrites.put(variant, rate);
+                writes =
+                        String.format(
+                                Locale.ROOT,
+                                ", store writes %.1f/s, %.2f per delivery",
+                                rate[0],
+                                rate[1]);
+            }
             out.printf(
                     Locale.ROOT,
-                    "  %-55s p50 %,6d ms  p99 %,6d ms  (%,d records)%n",
+                    "  %-55s p50 %,6d ms  p99 %,6d ms  (%,d records%s)%n",
                     variant.nameWithInterval(),
                     percentiles[0],
                     percentiles[1],
-                    samples.length);
+                    samples.length,
+                    writes);
+        }
+        List<String> recoveries = new ArrayList<>();
+        for (Variant variant : recoveryVariants) {
+            recoveries.add(recoveryRun(variant));
+            out.println("  " + recoveries.get(recoveries.size() - 1));
         }
         infrastructure.close();
         Map<Variant, Double> throughput = new LinkedHashMap<>();
@@ -274,6 +311,15 @@ public final class PipelineBenchmark {
                     best.put(variant, sorted.get(sorted.size() - 1));
                 });
         report(throughput, best, storeWrites, latency);
+        liveStoreWrites.forEach(
+                (variant, rate) ->
+                        out.printf(
+                                Locale.ROOT,
+                                "store writes %-55s %.1f/s, %.2f per delivery%n",
+                                variant.nameWithInterval(),
+                                rate[0],
+                                rate[1]));
+        recoveries.forEach(out::println);
         if (settings.plot() != null && !throughput.isEmpty()) {
             BenchmarkPlot.write(settings.plot(), throughput, latency);
             out.println("Plot: " + settings.plot().toAbsolutePath().normalize());
@@ -484,7 +530,7 @@ public final class PipelineBenchmark {
                                                 INPUT_TOPIC,
                                                 new Properties()))
                         .bounded();
-        build(env, source, variant, runDir);
+        build(env, source, variant, runDir, null);
         lastRunStarted = System.nanoTime();
         env.execute("bench " + variant.name());
         double seconds = (System.nanoTime() - lastRunStarted) / 1e9;
@@ -492,7 +538,67 @@ public final class PipelineBenchmark {
         return seconds;
     }
 
-    private long[] latencyRun(Variant variant) throws Exception {
+    /**
+     * The store writes of the live run just finished: per second of production, and per delivery
+     * (writes that marked batches pending; acquisitions not counted).
+     */
+    private static double[] liveStoreWrites(Duration production) {
+        long writes = Observed.STORE_WRITES.get();
+        long deliveries = Observed.MARKING_WRITES.get();
+        return new double[] {
+            writes / (double) production.toSeconds(),
+            deliveries == 0
+                    ? Double.NaN
+                    : (writes - Observed.ACQUISITIONS.get()) / (double) deliveries
+        };
+    }
+
+    /**
+     * A live run that fails once {@link #RECOVERY_FAILURE_AFTER} after a checkpoint completed: what
+     * the source read again, how long the restart and the re-read took, when the first record
+     * appended after the failure became visible, and whether anything was lost or duplicated.
+     */
+    private String recoveryRun(Variant variant) throws Exception {
+        InjectedFailure.reset();
+        liveRun(variant, RECOVERY_FAILURE_AFTER, RECOVERY_PRODUCTION);
+        long produced = settings.latencyRate() * RECOVERY_PRODUCTION.toSeconds();
+        long visible = Observed.RECORDS.get();
+        String name = "recovery " + variant.nameWithInterval();
+        if (!InjectedFailure.failed() || InjectedFailure.FIRST_READ_AFTER.get() == 0) {
+            return String.format("%s: the failure did not happen or the job did not restart", name);
+        }
+        long failed = InjectedFailure.failedNanos;
+        long firstRead = InjectedFailure.FIRST_READ_AFTER.get();
+        long firstNew = InjectedFailure.FIRST_NEW_READ_AFTER.get();
+        long lastSlow = Observed.LAST_SLOW_VISIBLE.get();
+        return String.format(
+                Locale.ROOT,
+                "%s: failure %.0f s after a checkpoint; restart %.2f s (failure -> first record"
+                        + " read again); re-read %,d records in %.2f s; caught up %.2f s after the"
+                        + " failure (from then on every record visible within %d ms); max latency %.2f s;"
+                        + " %,d appended, %,d visible (%s)",
+                name,
+                (double) RECOVERY_FAILURE_AFTER.toSeconds(),
+                (firstRead - failed) / 1e9,
+                InjectedFailure.REREAD.get(),
+                firstNew == 0 ? Double.NaN : (firstNew - firstRead) / 1e9,
+                lastSlow < InjectedFailure.failedMillis
+                        ? 0.0
+                        : (lastSlow - InjectedFailure.failedMillis) / 1000.0,
+                Observed.SLOW_MILLIS,
+                Observed.MAX_LATENCY.get() / 1000.0,
+                produced,
+                visible,
+                visible == produced
+                        ? "0 lost, 0 duplicated"
+                        : visible > produced
+                                ? "at least " + (visible - produced) + " duplicated"
+                                : "at least " + (produced - visible) + " lost");
+    }
+
+    private long[] liveRun(
+            Variant variant, @Nullable Duration failAfterCheckpoint, Duration production)
+            throws Exception {
         Observed.reset(true);
         Path runDir = settings.dir().resolve("run-" + ++runs);
         Path live = runDir.resolve("live");
@@ -504,14 +610,17 @@ public final class PipelineBenchmark {
                         IdempotentSource.builder().stream(LocalStream.factory(live))
                                 .partitionDiscoveryInterval(Duration.ZERO),
                         variant,
-                        runDir);
+                        runDir,
+                        failAfterCheckpoint == null
+                                ? null
+                                : new InjectedFailure(failAfterCheckpoint.toNanos()));
         JobClient job = env.executeAsync("latency " + variant.nameWithInterval());
         try (KafkaLineReader reader =
                 outputTopic == null
                         ? null
                         : new KafkaLineReader(infrastructure.kafka(), outputTopic)) {
             BenchData.awaitRunning(job);
-            long produced = BenchData.produceLive(live, settings);
+            long produced = BenchData.produceLive(live, settings, production);
             long deadline =
                     System.nanoTime()
                             + variant.checkpointInterval().multipliedBy(3).toNanos()
@@ -569,15 +678,23 @@ public final class PipelineBenchmark {
             StreamExecutionEnvironment env,
             IdempotentSourceBuilder source,
             Variant variant,
-            Path runDir) {
+            Path runDir,
+            @Nullable InjectedFailure failure) {
         Path store = runDir.resolve("store");
         if (variant.ours()) {
             // The sink's store: the source replays pending ranges from it after a failure.
             source.checkpointStore(RocksDbCheckpointStore.factory(store, variant.store()));
         }
+        DataStream<Traced<PartitionRecord>> read =
+                env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "stream");
+        if (failure != null) {
+            read =
+                    read.map(failure)
+                            .returns(
+                                    TypeInformation.of(new TypeHint<Traced<PartitionRecord>>() {}));
+        }
         DataStream<Traced<String>> lines =
-                env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "stream")
-                        .map(new ToLine())
+                read.map(new ToLine())
                         .returns(TypeInformation.of(new TypeHint<Traced<String>>() {}));
         switch (variant.target()) {
             case DISCARD:
