@@ -49,7 +49,9 @@ class BenchCommandITCase {
                 .contains("latency E ours eager files, store synced @60s")
                 .contains("ratio ours eager exactly-once/at-least-once = ")
                 .contains("ratio ours eager p99/at-least-once eager p99 @60s = ")
-                .contains("ratio ours eager p99 @60s/@1s = ");
+                .contains("ratio ours eager p99 @60s/@1s = ")
+                .contains("store writes E ours eager files, store synced @1s")
+                .contains(" per delivery");
         assertThat(dir.resolve("plot.png")).exists();
         assertThat(Files.isRegularFile(dir.resolve("plot.png"))).isTrue();
     }
