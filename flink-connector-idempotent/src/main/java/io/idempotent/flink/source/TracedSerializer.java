@@ -67,7 +67,18 @@ public final class TracedSerializer<T> extends TypeSerializer<Traced<T>> {
 
     @Override
     public void serialize(Traced<T> traced, DataOutputView target) throws IOException {
-        Origin origin = traced.origin();
+        writeOrigin(traced.origin(), target);
+        valueSerializer.serialize(traced.value(), target);
+    }
+
+    @Override
+    public Traced<T> deserialize(DataInputView source) throws IOException {
+        Origin origin = readOrigin(source);
+        return new Traced<>(origin, valueSerializer.deserialize(source));
+    }
+
+    /** Writes {@code origin} as this serializer does, ahead of the value. */
+    public static void writeOrigin(Origin origin, DataOutputView target) throws IOException {
         target.writeUTF(origin.stream());
         target.writeUTF(origin.partition());
         target.writeLong(origin.sequence());
@@ -83,11 +94,10 @@ public final class TracedSerializer<T> extends TypeSerializer<Traced<T>> {
                 target.writeUTF(replaying.location());
             }
         }
-        valueSerializer.serialize(traced.value(), target);
     }
 
-    @Override
-    public Traced<T> deserialize(DataInputView source) throws IOException {
+    /** Reads what {@link #writeOrigin} wrote. */
+    public static Origin readOrigin(DataInputView source) throws IOException {
         String stream = source.readUTF();
         String partition = source.readUTF();
         long sequence = source.readLong();
@@ -99,8 +109,7 @@ public final class TracedSerializer<T> extends TypeSerializer<Traced<T>> {
             String location = source.readBoolean() ? source.readUTF() : null;
             replaying = new PendingCheckpoint(range, id, location);
         }
-        Origin origin = new Origin(stream, partition, sequence, replaying, readerSubtask);
-        return new Traced<>(origin, valueSerializer.deserialize(source));
+        return new Origin(stream, partition, sequence, replaying, readerSubtask);
     }
 
     @Override

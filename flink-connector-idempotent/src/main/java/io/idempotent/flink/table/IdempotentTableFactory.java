@@ -16,8 +16,14 @@ import static io.idempotent.flink.table.IdempotentTableOptions.STREAM_KAFKA_BOOT
 import static io.idempotent.flink.table.IdempotentTableOptions.STREAM_KAFKA_TOPIC;
 import static io.idempotent.flink.table.IdempotentTableOptions.STREAM_LOCAL_PATH;
 
+import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
+import io.idempotent.flink.checkpoint.WriteDurability;
+import io.idempotent.flink.checkpoint.jdbc.PostgresCheckpointStore;
+import io.idempotent.flink.checkpoint.jdbc.PostgresCheckpointStoreBuilder;
+import io.idempotent.flink.checkpoint.rocksdb.RocksDbCheckpointStore;
 import io.idempotent.flink.sink.IdempotentSinkOptions;
 import io.idempotent.flink.source.IdempotentSource;
+import io.idempotent.flink.source.IdempotentSourceBuilder;
 import io.idempotent.flink.source.IdempotentSourceOptions;
 import io.idempotent.flink.source.StartingPosition;
 import io.idempotent.flink.stream.PartitionedStreamFactory;
@@ -27,6 +33,7 @@ import io.idempotent.flink.table.IdempotentTableOptions.DestinationKind;
 import java.nio.file.Path;
 import java.util.Properties;
 import java.util.Set;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.serialization.SerializationSchema;
@@ -80,6 +87,13 @@ public final class IdempotentTableFactory
                 IdempotentSourceOptions.RECORD_MAX_FAILURES,
                 IdempotentSinkOptions.BATCH_MAX_RECORDS,
                 IdempotentSinkOptions.BATCH_MAX_BYTES,
+                IdempotentSinkOptions.DELIVERY_MODE,
+                IdempotentSinkOptions.BATCH_MAX_DELAY,
+                IdempotentTableOptions.CHECKPOINT_STORE,
+                IdempotentTableOptions.CHECKPOINT_STORE_ROCKSDB_PATH,
+                IdempotentTableOptions.CHECKPOINT_STORE_POSTGRES_URL,
+                IdempotentTableOptions.CHECKPOINT_STORE_POSTGRES_USERNAME,
+                IdempotentTableOptions.CHECKPOINT_STORE_POSTGRES_PASSWORD,
                 DESTINATION,
                 SINK_NAME,
                 FILE_PATH,
@@ -104,21 +118,25 @@ public final class IdempotentTableFactory
         helper.validate();
         ReadableConfig options = helper.getOptions();
         String table = context.getObjectIdentifier().asSummaryString();
-        if (options.get(IdempotentSourceOptions.STARTING_POSITION)
-                == StartingPosition.CHECKPOINT_STORE) {
+        CheckpointStoreFactory store = storeOf(options, table);
+        if (store == null
+                && options.get(IdempotentSourceOptions.STARTING_POSITION)
+                        == StartingPosition.CHECKPOINT_STORE) {
             throw new ValidationException(
                     String.format(
-                            "Table '%s': '%s' = 'checkpoint_store' needs a sink with origin"
-                                    + " identities, which SQL tables do not have yet; use"
-                                    + " 'earliest' or 'latest', or the DataStream API.",
-                            table, IdempotentSourceOptions.STARTING_POSITION.key()));
+                            "Table '%s': '%s' = 'checkpoint_store' needs the option '%s'.",
+                            table,
+                            IdempotentSourceOptions.STARTING_POSITION.key(),
+                            IdempotentTableOptions.CHECKPOINT_STORE.key()));
         }
         IdempotentSource source;
         try {
-            source =
-                    IdempotentSource.builder().stream(streamOf(options, table))
-                            .options(options)
-                            .build();
+            IdempotentSourceBuilder builder =
+                    IdempotentSource.builder().stream(streamOf(options, table)).options(options);
+            if (store != null) {
+                builder.checkpointStore(store);
+            }
+            source = builder.build();
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new ValidationException("Table '" + table + "': " + e.getMessage(), e);
         }
@@ -141,7 +159,11 @@ public final class IdempotentTableFactory
                             IdempotentTableOptions.SINK_PARALLELISM.key(),
                             parallelism));
         }
-        return sink.withParallelism(parallelism);
+        return sink.withParallelism(parallelism)
+                .withStore(
+                        storeOf(
+                                helper.getOptions(),
+                                context.getObjectIdentifier().asSummaryString()));
     }
 
     private static IdempotentTableSink sink(
@@ -206,6 +228,48 @@ public final class IdempotentTableFactory
                 options.get(HTTP_REQUEST_TIMEOUT),
                 options.get(HTTP_MAX_ATTEMPTS),
                 options.get(IdempotentTableOptions.HTTP_HEADERS));
+    }
+
+    /** The checkpoint store the table's options name, or {@code null} if none. */
+    @Nullable
+    static CheckpointStoreFactory storeOf(ReadableConfig options, String table) {
+        var kind = options.getOptional(IdempotentTableOptions.CHECKPOINT_STORE);
+        if (kind.isEmpty()) {
+            return null;
+        }
+        String needer = "'checkpoint-store' = '" + kind.get().name().toLowerCase() + "'";
+        switch (kind.get()) {
+            case ROCKSDB:
+                return RocksDbCheckpointStore.factory(
+                        Path.of(
+                                require(
+                                        options,
+                                        IdempotentTableOptions.CHECKPOINT_STORE_ROCKSDB_PATH,
+                                        table,
+                                        needer)),
+                        WriteDurability.SYNCED);
+            case POSTGRES:
+                PostgresCheckpointStoreBuilder postgres =
+                        PostgresCheckpointStore.builder()
+                                .url(
+                                        require(
+                                                options,
+                                                IdempotentTableOptions
+                                                        .CHECKPOINT_STORE_POSTGRES_URL,
+                                                table,
+                                                needer));
+                options.getOptional(IdempotentTableOptions.CHECKPOINT_STORE_POSTGRES_USERNAME)
+                        .ifPresent(postgres::username);
+                options.getOptional(IdempotentTableOptions.CHECKPOINT_STORE_POSTGRES_PASSWORD)
+                        .ifPresent(postgres::password);
+                try {
+                    return postgres.buildFactory();
+                } catch (IllegalArgumentException | IllegalStateException e) {
+                    throw new ValidationException("Table '" + table + "': " + e.getMessage(), e);
+                }
+            default:
+                throw new IllegalStateException("unknown checkpoint store kind");
+        }
     }
 
     private static PartitionedStreamFactory streamOf(ReadableConfig options, String table) {

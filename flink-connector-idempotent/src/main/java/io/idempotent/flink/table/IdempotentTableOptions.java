@@ -35,6 +35,51 @@ public final class IdempotentTableOptions {
         HTTP
     }
 
+    /** Where partition checkpoints are kept, for origin identities. */
+    public enum CheckpointStoreKind {
+        /** RocksDB in a local directory: every task in one JVM. */
+        ROCKSDB,
+        /** A PostgreSQL table: a cluster of several processes. */
+        POSTGRES
+    }
+
+    public static final ConfigOption<CheckpointStoreKind> CHECKPOINT_STORE =
+            key("checkpoint-store")
+                    .enumType(CheckpointStoreKind.class)
+                    .noDefaultValue()
+                    .withDescription(
+                            "The partition checkpoint store, for origin identities: set it, the"
+                                    + " same, on a source table and on the sink table it feeds,"
+                                    + " and select the source's 'origin' metadata column into the"
+                                    + " sink's 'origin' metadata column. Then the sink delivers"
+                                    + " as IdempotentSink does (eagerly by default, a brand-new"
+                                    + " job resuming from the store), instead of at completed"
+                                    + " checkpoints.");
+
+    public static final ConfigOption<String> CHECKPOINT_STORE_ROCKSDB_PATH =
+            key("checkpoint-store.rocksdb.path")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("The RocksDB store's directory.");
+
+    public static final ConfigOption<String> CHECKPOINT_STORE_POSTGRES_URL =
+            key("checkpoint-store.postgres.url")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("The PostgreSQL store's JDBC URL.");
+
+    public static final ConfigOption<String> CHECKPOINT_STORE_POSTGRES_USERNAME =
+            key("checkpoint-store.postgres.username")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("The PostgreSQL store's database user.");
+
+    public static final ConfigOption<String> CHECKPOINT_STORE_POSTGRES_PASSWORD =
+            key("checkpoint-store.postgres.password")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("The PostgreSQL store's database user's password.");
+
     public static final ConfigOption<StreamKind> STREAM =
             key("stream")
                     .enumType(StreamKind.class)

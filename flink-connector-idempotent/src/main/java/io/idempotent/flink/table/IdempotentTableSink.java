@@ -1,12 +1,16 @@
 package io.idempotent.flink.table;
 
+import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
 import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.destination.file.FileDestination;
 import io.idempotent.flink.destination.http.HttpDestination;
 import io.idempotent.flink.destination.http.HttpDestinationBuilder;
 import io.idempotent.flink.destination.jdbc.JdbcDestination;
 import io.idempotent.flink.destination.jdbc.JdbcDestinationBuilder;
+import io.idempotent.flink.sink.IdempotentSink;
 import io.idempotent.flink.sink.untraced.UntracedIdempotentSink;
+import io.idempotent.flink.source.Traced;
+import io.idempotent.flink.source.TracedTypeInfoFactory.TracedTypeInfo;
 import io.idempotent.flink.util.Redact;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,47 +30,90 @@ import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.connector.ChangelogMode;
 import org.apache.flink.table.connector.ProviderContext;
 import org.apache.flink.table.connector.format.EncodingFormat;
 import org.apache.flink.table.connector.sink.DataStreamSinkProvider;
 import org.apache.flink.table.connector.sink.DynamicTableSink;
+import org.apache.flink.table.connector.sink.abilities.SupportsWritingMetadata;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.DataType;
 
 /**
- * Writes rows exactly once to a bundled destination, through the untraced sink: a SQL query may
- * aggregate, join or reorder, so rows carry no origin and batches take checkpoint identities.
+ * Writes rows exactly once to a bundled destination. With a checkpoint store and the {@code origin}
+ * metadata column written (selected from an idempotent source table), through {@link
+ * IdempotentSink}: origin identities, delivered eagerly by default. Otherwise through the untraced
+ * sink: a SQL query may aggregate, join or reorder, so rows carry no origin and batches take
+ * checkpoint identities, delivered when a checkpoint completes.
  */
-final class IdempotentTableSink implements DynamicTableSink {
+final class IdempotentTableSink implements DynamicTableSink, SupportsWritingMetadata {
+
+    /** The writable metadata column that carries a row's origin. */
+    static final String ORIGIN = "origin";
 
     private static final Pattern TABLE_NAME =
             Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}(\\.[A-Za-z_][A-Za-z0-9_]{0,62})?");
 
-    /** Builds the sink's part of the pipeline once the planner knows the runtime context. */
+    /**
+     * Builds the sink's part of the pipeline once the planner knows the runtime context: with
+     * origin identities if {@code store} is set (the rows then end with the origin column).
+     */
     private interface Plan {
         DataStreamSink<?> apply(
-                Context context, ProviderContext provider, DataStream<RowData> rows);
+                Context context,
+                ProviderContext provider,
+                DataStream<RowData> rows,
+                @Nullable CheckpointStoreFactory store);
     }
 
+    private final String table;
     private final String description;
     private final Plan plan;
     @Nullable private final Integer parallelism;
+    @Nullable private final CheckpointStoreFactory store;
+    private boolean originWritten;
 
-    private IdempotentTableSink(String description, Plan plan) {
-        this(description, plan, null);
+    private IdempotentTableSink(String table, String description, Plan plan) {
+        this(table, description, plan, null, null, false);
     }
 
-    private IdempotentTableSink(String description, Plan plan, @Nullable Integer parallelism) {
+    private IdempotentTableSink(
+            String table,
+            String description,
+            Plan plan,
+            @Nullable Integer parallelism,
+            @Nullable CheckpointStoreFactory store,
+            boolean originWritten) {
+        this.table = table;
         this.description = description;
         this.plan = plan;
         this.parallelism = parallelism;
+        this.store = store;
+        this.originWritten = originWritten;
     }
 
     /** The same sink with {@code sink.parallelism} applied, if set. */
     IdempotentTableSink withParallelism(@Nullable Integer sinkParallelism) {
-        return new IdempotentTableSink(description, plan, sinkParallelism);
+        return new IdempotentTableSink(
+                table, description, plan, sinkParallelism, store, originWritten);
+    }
+
+    /** The same sink with the checkpoint store the table's options name, if any. */
+    IdempotentTableSink withStore(@Nullable CheckpointStoreFactory checkpointStore) {
+        return new IdempotentTableSink(
+                table, description, plan, parallelism, checkpointStore, originWritten);
+    }
+
+    @Override
+    public Map<String, DataType> listWritableMetadata() {
+        return Map.of(ORIGIN, DataTypes.BYTES().notNull());
+    }
+
+    @Override
+    public void applyWritableMetadata(List<String> metadataKeys, DataType consumedDataType) {
+        originWritten = metadataKeys.contains(ORIGIN);
     }
 
     static IdempotentTableSink files(
@@ -152,9 +199,20 @@ final class IdempotentTableSink implements DynamicTableSink {
             throw new ValidationException("Sink table '" + name + "': " + e.getMessage(), e);
         }
         return new IdempotentTableSink(
+                name,
                 "PostgreSQL table " + table,
-                (context, provider, rows) -> {
+                (context, provider, rows, store) -> {
                     TypeInformation<RowData> rowType = context.createTypeInformation(physicalType);
+                    if (store != null) {
+                        SingleOutputStreamOperator<Traced<RowData>> traced =
+                                rows.map(
+                                                new TracedRows.Copier(
+                                                        rowType,
+                                                        DataType.getFieldCount(physicalType)))
+                                        .returns(new TracedTypeInfo<>(rowType));
+                        provider.generateUid("copier").ifPresent(traced::uid);
+                        return sinkTo(traced, provider, traced(options, name, destination, store));
+                    }
                     // The planner reuses row objects; the writer keeps rows until a checkpoint.
                     SingleOutputStreamOperator<RowData> copies =
                             rows.map(new RowCopier(rowType)).returns(rowType);
@@ -170,17 +228,31 @@ final class IdempotentTableSink implements DynamicTableSink {
             DataType physicalType,
             EncodingFormat<SerializationSchema<RowData>> format,
             DestinationFactory<byte[]> destination) {
-        UntracedIdempotentSink<byte[]> sink =
-                untraced(
-                        options,
-                        name,
-                        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO,
-                        destination);
         return new IdempotentTableSink(
+                name,
                 description,
-                (context, provider, rows) -> {
+                (context, provider, rows, store) -> {
                     SerializationSchema<RowData> encoder =
                             format.createRuntimeEncoder(context, physicalType);
+                    if (store != null) {
+                        SingleOutputStreamOperator<Traced<byte[]>> traced =
+                                rows.map(
+                                                new TracedRows.Encoder(
+                                                        encoder,
+                                                        DataType.getFieldCount(physicalType)))
+                                        .returns(
+                                                new TracedTypeInfo<>(
+                                                        PrimitiveArrayTypeInfo
+                                                                .BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+                        provider.generateUid("encoder").ifPresent(traced::uid);
+                        return sinkTo(traced, provider, traced(options, name, destination, store));
+                    }
+                    UntracedIdempotentSink<byte[]> sink =
+                            untraced(
+                                    options,
+                                    name,
+                                    PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO,
+                                    destination);
                     SingleOutputStreamOperator<byte[]> encoded =
                             rows.map(new RowEncoder(encoder))
                                     .returns(PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
@@ -194,12 +266,47 @@ final class IdempotentTableSink implements DynamicTableSink {
             String name,
             TypeInformation<T> type,
             DestinationFactory<T> destination) {
-        return UntracedIdempotentSink.<T>builder()
-                .name(name)
-                .options(options)
-                .elementType(type)
-                .destination(destination)
-                .build();
+        try {
+            return UntracedIdempotentSink.<T>builder()
+                    .name(name)
+                    .options(options)
+                    .elementType(type)
+                    .destination(destination)
+                    .build();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new ValidationException(
+                    "Sink table '"
+                            + name
+                            + "': "
+                            + e.getMessage()
+                            + " Origin identities need the option 'checkpoint-store' and the"
+                            + " 'origin' metadata column.",
+                    e);
+        }
+    }
+
+    private static <T> IdempotentSink<T> traced(
+            ReadableConfig options,
+            String name,
+            DestinationFactory<T> destination,
+            CheckpointStoreFactory store) {
+        try {
+            return IdempotentSink.<T>builder()
+                    .name(name)
+                    .options(options)
+                    .destination(destination)
+                    .checkpointStore(store)
+                    .build();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new ValidationException("Sink table '" + name + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static <T> DataStreamSink<Traced<T>> sinkTo(
+            DataStream<Traced<T>> elements, ProviderContext provider, IdempotentSink<T> sink) {
+        DataStreamSink<Traced<T>> end = elements.sinkTo(sink);
+        provider.generateUid("sink").ifPresent(end::uid);
+        return end;
     }
 
     private static <T> DataStreamSink<T> sinkTo(
@@ -216,11 +323,32 @@ final class IdempotentTableSink implements DynamicTableSink {
 
     @Override
     public SinkRuntimeProvider getSinkRuntimeProvider(Context context) {
+        if (originWritten && store == null) {
+            throw new ValidationException(
+                    String.format(
+                            "Sink table '%s': the query writes the 'origin' column, but the table"
+                                    + " has no 'checkpoint-store': set it, the same as on the"
+                                    + " source table, for origin identities.",
+                            table));
+        }
+        if (store != null && !originWritten) {
+            throw new ValidationException(
+                    String.format(
+                            "Sink table '%s' has a 'checkpoint-store' but the query writes no"
+                                    + " origin: declare `origin BYTES METADATA` on the sink"
+                                    + " table and select the source table's `origin` metadata"
+                                    + " column into it (the rows must come straight from one"
+                                    + " idempotent source table, without aggregation or"
+                                    + " redistribution), or remove 'checkpoint-store' for"
+                                    + " checkpoint identities.",
+                            table));
+        }
         return new DataStreamSinkProvider() {
             @Override
             public DataStreamSink<?> consumeDataStream(
                     ProviderContext provider, DataStream<RowData> rows) {
-                DataStreamSink<?> sink = plan.apply(context, provider, rows);
+                DataStreamSink<?> sink =
+                        plan.apply(context, provider, rows, originWritten ? store : null);
                 if (parallelism != null) {
                     sink.setParallelism(parallelism);
                 }
@@ -236,7 +364,7 @@ final class IdempotentTableSink implements DynamicTableSink {
 
     @Override
     public DynamicTableSink copy() {
-        return new IdempotentTableSink(description, plan, parallelism);
+        return new IdempotentTableSink(table, description, plan, parallelism, store, originWritten);
     }
 
     @Override

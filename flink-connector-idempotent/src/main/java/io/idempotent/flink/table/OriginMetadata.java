@@ -20,7 +20,12 @@ enum OriginMetadata {
     TIMESTAMP(
             "timestamp",
             DataTypes.TIMESTAMP_LTZ(3).notNull(),
-            r -> TimestampData.fromEpochMillis(r.value().timestamp()));
+            r -> TimestampData.fromEpochMillis(r.value().timestamp())),
+    /**
+     * The whole origin, for a sink table with origin identities to write into its own {@code
+     * origin} metadata column.
+     */
+    ORIGIN("origin", DataTypes.BYTES().notNull(), r -> OriginCodec.encode(r.origin()));
 
     private final String key;
     private final DataType type;

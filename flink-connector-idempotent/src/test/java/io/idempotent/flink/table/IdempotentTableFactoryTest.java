@@ -86,10 +86,12 @@ class IdempotentTableFactoryTest {
     }
 
     @Test
-    void startingFromTheCheckpointStoreIsRefused() {
+    void startingFromTheCheckpointStoreNeedsOne() {
         source(local() + ", 'scan.startup.mode' = 'checkpoint_store'");
         assertThatThrownBy(() -> tables.sqlQuery("SELECT * FROM src").explain())
-                .hasStackTraceContaining("'scan.startup.mode' = 'checkpoint_store' needs a sink");
+                .hasStackTraceContaining(
+                        "'scan.startup.mode' = 'checkpoint_store' needs the option"
+                                + " 'checkpoint-store'");
     }
 
     @Test
