@@ -3,7 +3,7 @@ package io.idempotent.flink.jdbc;
 import io.idempotent.flink.checkpoint.WriteDurability;
 import io.idempotent.flink.util.Redact;
 import java.sql.Connection;
-import java.sql.DriverManager;
+import java.sql.Driver;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
@@ -56,10 +56,33 @@ public final class PostgresConnections implements AutoCloseable {
 
     private Connection connection() throws SQLException {
         if (connection == null || connection.isClosed()) {
-            connection = DriverManager.getConnection(url, properties);
+            connection = open();
             connection.setAutoCommit(false);
         }
         return connection;
+    }
+
+    /**
+     * Opens a connection with the PostgreSQL driver itself, never through {@code DriverManager}: it
+     * hands out only drivers registered from the caller's class loader, and on a Flink cluster each
+     * job has its own, where the driver a job jar bundles is registered only once its class is
+     * first initialised (a fresh job would fail once with "No suitable driver").
+     */
+    private Connection open() throws SQLException {
+        Driver driver;
+        try {
+            driver = new org.postgresql.Driver();
+        } catch (NoClassDefFoundError e) {
+            throw new SQLException(
+                    "The PostgreSQL JDBC driver (org.postgresql:postgresql) is not on the class"
+                            + " path: bundle it in the job jar or put it in Flink's lib/.",
+                    e);
+        }
+        Connection opened = driver.connect(url, properties);
+        if (opened == null) {
+            throw new SQLException("Not a PostgreSQL JDBC URL: " + url());
+        }
+        return opened;
     }
 
     private void rollbackQuietly(Connection current, Exception failure) {
@@ -89,7 +112,7 @@ public final class PostgresConnections implements AutoCloseable {
 
     @Override
     public void close() {
-        closeQuietly(new SQLException("closing " + url));
+        closeQuietly(new SQLException("closing " + url()));
     }
 
     /** Work inside a transaction. */
