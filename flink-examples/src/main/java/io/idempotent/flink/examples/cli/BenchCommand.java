@@ -20,19 +20,31 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--dir", description = "Working directory (default: a new temporary one).")
     Path dir;
 
-    @Option(names = "--partitions", defaultValue = "4")
+    @Option(
+            names = "--partitions",
+            defaultValue = "4",
+            description = "Partitions of the throughput runs' stream.")
     int partitions;
 
-    @Option(names = "--records", defaultValue = "500000", description = "Per partition.")
+    @Option(
+            names = "--records",
+            defaultValue = "500000",
+            description = "Records per partition in the throughput runs.")
     int records;
 
-    @Option(names = "--payload-bytes", defaultValue = "200")
+    @Option(
+            names = "--payload-bytes",
+            defaultValue = "200",
+            description = "Bytes of each record's payload.")
     int payloadBytes;
 
-    @Option(names = "--parallelism", defaultValue = "2")
+    @Option(names = "--parallelism", defaultValue = "2", description = "The jobs' parallelism.")
     int parallelism;
 
-    @Option(names = "--checkpoint-interval", defaultValue = "PT1S")
+    @Option(
+            names = "--checkpoint-interval",
+            defaultValue = "PT1S",
+            description = "Checkpoint interval of the throughput runs (ISO-8601, e.g. PT1S).")
     Duration checkpointInterval;
 
     @Option(

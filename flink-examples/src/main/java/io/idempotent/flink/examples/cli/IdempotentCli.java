@@ -10,6 +10,9 @@ import picocli.CommandLine.Command;
 @Command(
         name = "idempotent",
         mixinStandardHelpOptions = true,
+        // Every command answers --help and shows each option's default.
+        scope = CommandLine.ScopeType.INHERIT,
+        showDefaultValues = true,
         description = "Exactly-once delivery from partitioned streams: tools and demo.",
         subcommands = {
             CreateCommand.class,

@@ -16,8 +16,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
 
 class IdempotentCliTest {
 
@@ -187,5 +190,42 @@ class IdempotentCliTest {
                 .contains("Name exactly one checkpoint store")
                 .contains("There is no local stream at")
                 .doesNotContain("\tat ");
+    }
+
+    /**
+     * Every command answers {@code --help} with exit code 0, listing each of its options with its
+     * description and, where it has one, its default; a wrong usage exits with 2 and an error with
+     * 1, as command-line tools do.
+     */
+    @Test
+    void everyCommandAnswersHelpWithEveryOptionAndItsDefault() {
+        CommandLine tool = new CommandLine(new IdempotentCli());
+        assertThat(CliRun.of("--help").code()).isZero();
+        for (Map.Entry<String, CommandLine> command : tool.getSubcommands().entrySet()) {
+            CliRun help = CliRun.of(command.getKey(), "--help");
+            assertThat(help.code()).as("%s --help", command.getKey()).isZero();
+            for (OptionSpec option : command.getValue().getCommandSpec().options()) {
+                assertThat(help.output())
+                        .as("%s --help names %s", command.getKey(), option.longestName())
+                        .contains(option.longestName());
+                assertThat(option.description())
+                        .as("%s %s has a description", command.getKey(), option.longestName())
+                        .isNotEmpty();
+                if (option.defaultValue() != null) {
+                    assertThat(help.output())
+                            .as(
+                                    "%s --help gives the default of %s",
+                                    command.getKey(), option.longestName())
+                            .contains("Default: " + option.defaultValue());
+                }
+            }
+        }
+        PrintStream original = System.err;
+        System.setErr(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        try {
+            assertThat(IdempotentCli.run("status", "--no-such-option")).isEqualTo(2);
+        } finally {
+            System.setErr(original);
+        }
     }
 }
