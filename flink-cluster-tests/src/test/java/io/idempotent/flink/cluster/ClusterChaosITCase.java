@@ -1,0 +1,286 @@
+package io.idempotent.flink.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.idempotent.flink.testutils.ExactlyOnceVerifier;
+import io.idempotent.flink.testutils.PostgresServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.LongStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The job jar on a real cluster (issue 12): {@code flink run} of flink-examples' job jar (Kafka →
+ * map → PostgreSQL table, PostgreSQL checkpoint store) on a session cluster of a JobManager and two
+ * TaskManagers, each its own JVM, with Flink's RocksDB state backend; the Kafka broker and
+ * PostgreSQL are processes of their own. The verifier reads the destination table with SQL and
+ * counts lost, duplicated and reordered records per partition.
+ */
+class ClusterChaosITCase {
+
+    private static final int PARTITIONS = 4;
+
+    private static Path work;
+    private static KafkaBrokerProcess kafka;
+    private static String jdbcUrl;
+
+    @BeforeAll
+    static void startServices() throws Exception {
+        work = Path.of(System.getProperty("cluster.workDir")).resolve("run-" + System.nanoTime());
+        jdbcUrl = PostgresServer.jdbcUrl();
+        kafka = KafkaBrokerProcess.start(work.resolve("kafka"), testClasspath());
+    }
+
+    @AfterAll
+    static void stopServices() throws Exception {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    /**
+     * Design.md row F24: TaskManagers killed with {@code kill -9} at random moments, five times,
+     * each restarted, while records keep arriving. Also: a fresh job whose job jar bundles the
+     * PostgreSQL driver connects at once (no "No suitable driver"), and cancelling the job leaves
+     * no client to fail after the job's class loader is gone.
+     */
+    @Test
+    void taskManagersKilledWithSigkillLoseAndDuplicateNothing() throws Exception {
+        long seed = Long.getLong("cluster.seed", System.nanoTime());
+        System.out.println("cluster chaos seed " + seed + " (-Dcluster.seed=" + seed + ")");
+        Random random = new Random(seed);
+        String topic = "orders-" + Long.toHexString(seed);
+        String table = "delivered_" + Long.toHexString(seed & 0xffffffL);
+        int first = 5_000;
+        int chunk = 500;
+        createTopic(topic);
+        produce(topic, 0, first);
+
+        try (FlinkCluster cluster =
+                FlinkCluster.start(
+                        work.resolve("flink"),
+                        flinkClasspath(),
+                        2,
+                        Map.of(
+                                "parallelism.default", "2",
+                                "state.backend.type", "rocksdb",
+                                "execution.checkpointing.dir",
+                                        work.resolve("checkpoints").toUri().toString(),
+                                "restart-strategy.type", "fixed-delay",
+                                "restart-strategy.fixed-delay.attempts", "1000",
+                                "restart-strategy.fixed-delay.delay", "1 s",
+                                "heartbeat.interval", "1000",
+                                "heartbeat.timeout", "5000",
+                                "cluster.evenly-spread-out-slots", "true"))) {
+            String job =
+                    cluster.submit(
+                            Path.of(System.getProperty("cluster.jobJar")),
+                            "--bootstrap-servers",
+                            kafka.bootstrapServers(),
+                            "--topic",
+                            topic,
+                            "--jdbc-url",
+                            jdbcUrl,
+                            "--table",
+                            table,
+                            "--checkpoint-interval",
+                            "2 s");
+            awaitAllRunning(cluster, job, Duration.ofSeconds(120));
+            awaitRows(table, 1, Duration.ofSeconds(60));
+
+            // Records keep arriving through the chaos, so every recovery shows as new rows.
+            AtomicBoolean chaosOver = new AtomicBoolean();
+            AtomicLong produced = new AtomicLong(first);
+            Thread producer =
+                    new Thread(
+                            () -> {
+                                try {
+                                    while (!chaosOver.get()) {
+                                        long from = produced.get();
+                                        produce(topic, from, from + chunk);
+                                        produced.set(from + chunk);
+                                        Thread.sleep(250);
+                                    }
+                                } catch (Exception e) {
+                                    throw new IllegalStateException(e);
+                                }
+                            });
+            producer.start();
+            List<Long> recoveries = new ArrayList<>();
+            for (int kill = 1; kill <= 5; kill++) {
+                Thread.sleep(1_000 + random.nextInt(3_000));
+                int victim = random.nextInt(cluster.taskManagerCount());
+                long rowsBefore = rows(table);
+                long killed = System.nanoTime();
+                cluster.killTaskManager(victim);
+                cluster.startTaskManager(victim);
+                awaitAllRunning(cluster, job, Duration.ofSeconds(120));
+                awaitRows(table, rowsBefore + 1, Duration.ofSeconds(120));
+                long recovered = System.nanoTime() - killed;
+                recoveries.add(TimeUnit.NANOSECONDS.toMillis(recovered));
+                System.out.printf(
+                        "kill -9 of TaskManager %d (%d of 5): all tasks running and delivering"
+                                + " again after %.1f s%n",
+                        victim, kill, recovered / 1e9);
+            }
+            chaosOver.set(true);
+            producer.join();
+            long total = produced.get();
+            awaitRows(table, total * PARTITIONS, Duration.ofSeconds(180));
+            cluster.cancel(job);
+            awaitState(cluster, job, "CANCELED", Duration.ofSeconds(60));
+
+            ExactlyOnceVerifier.Result result = verify(table, total);
+            System.out.println("cluster chaos: " + result + ", recoveries (ms) " + recoveries);
+            assertThat(result.exactlyOnce()).as(result.toString()).isTrue();
+            // Clients closing after the job's class loader is released would log now.
+            Thread.sleep(3_000);
+            String logs = cluster.logs();
+            assertThat(logs)
+                    .as("a fresh job connects at once, its driver in the job jar")
+                    .doesNotContain("No suitable driver");
+            assertThat(logs)
+                    .as("no client of the job outlives its class loader")
+                    .doesNotContainPattern("NoClassDefFoundError.*(kafka|postgresql|idempotent)")
+                    .doesNotContain("PluginMetricsImpl")
+                    .doesNotContain("Selector$CloseMode");
+        }
+    }
+
+    private static ExactlyOnceVerifier.Result verify(String table, long perPartition)
+            throws Exception {
+        Map<String, List<Long>> expected = new HashMap<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            expected.put(Integer.toString(p), LongStream.range(0, perPartition).boxed().toList());
+        }
+        List<ExactlyOnceVerifier.Origin> delivered = new ArrayList<>();
+        try (Connection connection = DriverManager.getConnection(jdbcUrl);
+                Statement statement = connection.createStatement();
+                ResultSet rows =
+                        statement.executeQuery(
+                                "SELECT stream_partition, seq FROM "
+                                        + table
+                                        + " ORDER BY arrival")) {
+            while (rows.next()) {
+                delivered.add(new ExactlyOnceVerifier.Origin(rows.getString(1), rows.getLong(2)));
+            }
+        }
+        return ExactlyOnceVerifier.verify(expected, delivered);
+    }
+
+    private static long rows(String table) throws Exception {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl);
+                Statement statement = connection.createStatement();
+                ResultSet count = statement.executeQuery("SELECT count(*) FROM " + table)) {
+            count.next();
+            return count.getLong(1);
+        } catch (java.sql.SQLException noTableYet) {
+            return 0;
+        }
+    }
+
+    private static void awaitRows(String table, long atLeast, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long seen = 0;
+        while (System.nanoTime() < deadline) {
+            seen = rows(table);
+            if (seen >= atLeast) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(
+                "The table " + table + " holds " + seen + " rows, not " + atLeast + " or more");
+    }
+
+    private static void awaitAllRunning(FlinkCluster cluster, String job, Duration timeout)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (cluster.allTasksRunning(job)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(
+                "The job is "
+                        + cluster.jobState(job)
+                        + ", not running all its tasks; see "
+                        + cluster.logDir());
+    }
+
+    private static void awaitState(FlinkCluster cluster, String job, String state, Duration timeout)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (cluster.jobState(job).equals(state)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("The job is " + cluster.jobState(job) + ", not " + state);
+    }
+
+    private static void createTopic(String topic) throws Exception {
+        Properties config = new Properties();
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (Admin admin = Admin.create(config)) {
+            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1)))
+                    .all()
+                    .get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Appends records {@code from} to {@code to} (exclusive) to every partition. */
+    private static void produce(String topic, long from, long to) throws Exception {
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config)) {
+            for (int p = 0; p < PARTITIONS; p++) {
+                for (long i = from; i < to; i++) {
+                    producer.send(
+                            new ProducerRecord<>(
+                                    topic, p, null, ("order " + p + "-" + i).getBytes()));
+                }
+            }
+            producer.flush();
+        }
+    }
+
+    private static String flinkClasspath() throws Exception {
+        return Files.readString(Path.of(System.getProperty("cluster.flinkClasspath"))).trim();
+    }
+
+    private static String testClasspath() throws Exception {
+        return Files.readString(Path.of(System.getProperty("cluster.testClasspath"))).trim()
+                + java.io.File.pathSeparator
+                + System.getProperty("cluster.testClasses");
+    }
+}

@@ -1,0 +1,80 @@
+package io.idempotent.flink.cluster;
+
+import io.idempotent.flink.testutils.KafkaBroker;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A Kafka broker in a process of its own: {@link #start} launches this class's {@link #main}, which
+ * starts the broker, writes its bootstrap servers to a file, and runs until its standard input
+ * closes (or it is killed).
+ */
+final class KafkaBrokerProcess implements AutoCloseable {
+
+    private final Process process;
+    private final String bootstrapServers;
+
+    private KafkaBrokerProcess(Process process, String bootstrapServers) {
+        this.process = process;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    public static void main(String[] args) throws IOException {
+        String servers = KafkaBroker.bootstrapServers();
+        Path ready = Path.of(args[0]);
+        Path partial = ready.resolveSibling(ready.getFileName() + ".tmp");
+        Files.writeString(partial, servers);
+        Files.move(partial, ready);
+        InputStream in = System.in;
+        while (in.read() >= 0) {
+            // until the test closes our input
+        }
+        System.exit(0);
+    }
+
+    static KafkaBrokerProcess start(Path dir, String classpath) throws Exception {
+        Files.createDirectories(dir);
+        Path ready = dir.resolve("bootstrap-servers");
+        Files.deleteIfExists(ready);
+        List<String> command = new ArrayList<>();
+        command.add(FlinkCluster.javaBin());
+        command.add("-Xmx512m");
+        command.addAll(FlinkCluster.JAVA_OPENS);
+        command.add("-cp");
+        command.add(classpath);
+        command.add(KafkaBrokerProcess.class.getName());
+        command.add(ready.toString());
+        Process process =
+                new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("kafka.out").toFile())
+                        .start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (!Files.exists(ready)) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                process.destroyForcibly();
+                throw new IllegalStateException(
+                        "The Kafka broker did not start; see " + dir.resolve("kafka.out"));
+            }
+            Thread.sleep(200);
+        }
+        return new KafkaBrokerProcess(process, Files.readString(ready).trim());
+    }
+
+    String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    @Override
+    public void close() throws Exception {
+        process.getOutputStream().close();
+        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}
