@@ -69,47 +69,119 @@ class ClusterChaosITCase {
      */
     @Test
     void taskManagersKilledWithSigkillLoseAndDuplicateNothing() throws Exception {
+        scenario(
+                "kill -9 of TaskManagers",
+                run -> {
+                    for (int kill = 1; kill <= 5; kill++) {
+                        Thread.sleep(1_000 + run.random.nextInt(3_000));
+                        int victim = run.random.nextInt(run.cluster.taskManagerCount());
+                        long before = rows(run.table);
+                        long killed = System.nanoTime();
+                        run.cluster.killTaskManager(victim);
+                        run.cluster.startTaskManager(victim);
+                        awaitAllRunning(run.cluster, run.job, Duration.ofSeconds(120));
+                        awaitRows(run.table, before + 1, Duration.ofSeconds(120));
+                        run.recovered(
+                                "kill -9 of TaskManager " + victim + " (" + kill + " of 5)",
+                                killed);
+                    }
+                });
+    }
+
+    /**
+     * Design.md row F25: the JobManager killed with {@code kill -9}, without high availability, and
+     * started again: the job is gone with it, and a fresh job (no Flink state) resumes every
+     * partition from the checkpoint store while the old job's tasks may still run.
+     */
+    @Test
+    void aFreshJobAfterTheJobManagerWasKilledResumesFromTheStore() throws Exception {
+        scenario(
+                "kill -9 of the JobManager",
+                run -> {
+                    Thread.sleep(1_000 + run.random.nextInt(3_000));
+                    long before = rows(run.table);
+                    long killed = System.nanoTime();
+                    run.cluster.killJobManager();
+                    run.cluster.restartJobManager();
+                    run.job = run.submit();
+                    awaitAllRunning(run.cluster, run.job, Duration.ofSeconds(120));
+                    awaitRows(run.table, before + 1, Duration.ofSeconds(120));
+                    run.recovered("kill -9 of the JobManager, a fresh job", killed);
+                });
+    }
+
+    /** What a scenario does to the cluster while the job runs and records keep arriving. */
+    private interface Chaos {
+        void inflict(Run run) throws Exception;
+    }
+
+    /** One scenario's cluster, job and figures. */
+    private static final class Run {
+        final Random random;
+        final String topic;
+        final String table;
+        FlinkCluster cluster;
+        String job;
+        final List<String> recoveries = new ArrayList<>();
+
+        Run(long seed) {
+            random = new Random(seed);
+            topic = "orders-" + Long.toHexString(seed);
+            table = "delivered_" + Long.toHexString(seed & 0xffffffL);
+        }
+
+        String submit() throws Exception {
+            return cluster.submit(
+                    Path.of(System.getProperty("cluster.jobJar")),
+                    "--bootstrap-servers",
+                    kafka.bootstrapServers(),
+                    "--topic",
+                    topic,
+                    "--jdbc-url",
+                    jdbcUrl,
+                    "--table",
+                    table,
+                    "--checkpoint-interval",
+                    "2 s");
+        }
+
+        void recovered(String what, long since) {
+            double seconds = (System.nanoTime() - since) / 1e9;
+            recoveries.add(String.format("%.1f s", seconds));
+            System.out.printf(
+                    "%s: all tasks running and delivering again after %.1f s%n", what, seconds);
+        }
+    }
+
+    private static void scenario(String title, Chaos chaos) throws Exception {
         long seed = Long.getLong("cluster.seed", System.nanoTime());
-        System.out.println("cluster chaos seed " + seed + " (-Dcluster.seed=" + seed + ")");
-        Random random = new Random(seed);
-        String topic = "orders-" + Long.toHexString(seed);
-        String table = "delivered_" + Long.toHexString(seed & 0xffffffL);
+        System.out.println(title + ": seed " + seed + " (-Dcluster.seed=" + seed + ")");
+        Run run = new Run(seed);
         int first = 5_000;
         int chunk = 500;
-        createTopic(topic);
-        produce(topic, 0, first);
+        createTopic(run.topic);
+        produce(run.topic, 0, first);
 
         try (FlinkCluster cluster =
                 FlinkCluster.start(
-                        work.resolve("flink"),
+                        work.resolve("flink-" + seed),
                         flinkClasspath(),
                         2,
                         Map.of(
                                 "parallelism.default", "2",
                                 "state.backend.type", "rocksdb",
                                 "execution.checkpointing.dir",
-                                        work.resolve("checkpoints").toUri().toString(),
+                                        work.resolve("checkpoints-" + seed).toUri().toString(),
                                 "restart-strategy.type", "fixed-delay",
                                 "restart-strategy.fixed-delay.attempts", "1000",
                                 "restart-strategy.fixed-delay.delay", "1 s",
                                 "heartbeat.interval", "1000",
                                 "heartbeat.timeout", "5000",
                                 "cluster.evenly-spread-out-slots", "true"))) {
-            String job =
-                    cluster.submit(
-                            Path.of(System.getProperty("cluster.jobJar")),
-                            "--bootstrap-servers",
-                            kafka.bootstrapServers(),
-                            "--topic",
-                            topic,
-                            "--jdbc-url",
-                            jdbcUrl,
-                            "--table",
-                            table,
-                            "--checkpoint-interval",
-                            "2 s");
-            awaitAllRunning(cluster, job, Duration.ofSeconds(120));
-            awaitRows(table, 1, Duration.ofSeconds(60));
+            run.cluster = cluster;
+            run.job = run.submit();
+            awaitAllRunning(cluster, run.job, Duration.ofSeconds(120));
+            awaitRows(run.table, 1, Duration.ofSeconds(60));
 
             // Records keep arriving through the chaos, so every recovery shows as new rows.
             AtomicBoolean chaosOver = new AtomicBoolean();
@@ -120,7 +192,7 @@ class ClusterChaosITCase {
                                 try {
                                     while (!chaosOver.get()) {
                                         long from = produced.get();
-                                        produce(topic, from, from + chunk);
+                                        produce(run.topic, from, from + chunk);
                                         produced.set(from + chunk);
                                         Thread.sleep(250);
                                     }
@@ -129,32 +201,19 @@ class ClusterChaosITCase {
                                 }
                             });
             producer.start();
-            List<Long> recoveries = new ArrayList<>();
-            for (int kill = 1; kill <= 5; kill++) {
-                Thread.sleep(1_000 + random.nextInt(3_000));
-                int victim = random.nextInt(cluster.taskManagerCount());
-                long rowsBefore = rows(table);
-                long killed = System.nanoTime();
-                cluster.killTaskManager(victim);
-                cluster.startTaskManager(victim);
-                awaitAllRunning(cluster, job, Duration.ofSeconds(120));
-                awaitRows(table, rowsBefore + 1, Duration.ofSeconds(120));
-                long recovered = System.nanoTime() - killed;
-                recoveries.add(TimeUnit.NANOSECONDS.toMillis(recovered));
-                System.out.printf(
-                        "kill -9 of TaskManager %d (%d of 5): all tasks running and delivering"
-                                + " again after %.1f s%n",
-                        victim, kill, recovered / 1e9);
+            try {
+                chaos.inflict(run);
+            } finally {
+                chaosOver.set(true);
+                producer.join();
             }
-            chaosOver.set(true);
-            producer.join();
             long total = produced.get();
-            awaitRows(table, total * PARTITIONS, Duration.ofSeconds(180));
-            cluster.cancel(job);
-            awaitState(cluster, job, "CANCELED", Duration.ofSeconds(60));
+            awaitRows(run.table, total * PARTITIONS, Duration.ofSeconds(180));
+            cluster.cancel(run.job);
+            awaitState(cluster, run.job, "CANCELED", Duration.ofSeconds(60));
 
-            ExactlyOnceVerifier.Result result = verify(table, total);
-            System.out.println("cluster chaos: " + result + ", recoveries (ms) " + recoveries);
+            ExactlyOnceVerifier.Result result = verify(run.table, total);
+            System.out.println(title + ": " + result + ", recoveries " + run.recoveries);
             assertThat(result.exactlyOnce()).as(result.toString()).isTrue();
             // Clients closing after the job's class loader is released would log now.
             Thread.sleep(3_000);

@@ -56,6 +56,7 @@ final class FlinkCluster implements AutoCloseable {
     private final int restPort;
     private final HttpClient http = HttpClient.newHttpClient();
     private Process jobManager;
+    private int jobManagerStarts;
     private final Process[] taskManagers;
     private final int[] taskManagerStarts;
 
@@ -137,7 +138,7 @@ final class FlinkCluster implements AutoCloseable {
     private Process startJobManager() throws Exception {
         List<List<String>> params = resourceParams("GET_JM_RESOURCE_PARAMS");
         return launch(
-                "jobmanager",
+                "jobmanager-" + jobManagerStarts++,
                 params.get(0),
                 "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
                 params.get(1));
@@ -176,6 +177,15 @@ final class FlinkCluster implements AutoCloseable {
     void killJobManager() throws InterruptedException {
         jobManager.destroyForcibly();
         jobManager.waitFor();
+    }
+
+    /**
+     * Starts the JobManager again (same addresses; no high availability, so without its jobs) and
+     * waits until every TaskManager has registered with it.
+     */
+    void restartJobManager() throws Exception {
+        jobManager = startJobManager();
+        awaitTaskManagers(taskManagers.length, Duration.ofSeconds(120));
     }
 
     int taskManagerCount() {

@@ -102,19 +102,29 @@ public final class PartitionSplitEnumerator
         }
     }
 
-    /** Worker thread: the splits of partitions not discovered yet. */
+    /**
+     * Worker thread: the splits of partitions not discovered yet. The stream and the store are
+     * opened for one discovery and closed at its end: Flink closes a source coordinator
+     * asynchronously, when the job's class loader may already be released, and a client closed then
+     * cannot load the classes it closes with (a Kafka consumer logged {@code NoClassDefFoundError}
+     * in the JobManager after every cancel).
+     */
     private List<PartitionSplit> discover() {
-        if (stream == null) {
+        try {
             stream = streams.open();
-        }
-        List<PartitionSplit> splits = new ArrayList<>();
-        for (String partition : stream.partitions()) {
-            if (!discovered.contains(partition)) {
-                splits.add(newSplit(new StreamPartition(stream.qualifiedName(), partition)));
+            List<PartitionSplit> splits = new ArrayList<>();
+            for (String partition : stream.partitions()) {
+                if (!discovered.contains(partition)) {
+                    splits.add(newSplit(new StreamPartition(stream.qualifiedName(), partition)));
+                }
             }
+            initialDiscoveryDone = true;
+            return splits;
+        } finally {
+            IOUtils.closeAllQuietly(Arrays.asList(stream, store));
+            stream = null;
+            store = null;
         }
-        initialDiscoveryDone = true;
-        return splits;
     }
 
     private PartitionSplit newSplit(StreamPartition partition) {
