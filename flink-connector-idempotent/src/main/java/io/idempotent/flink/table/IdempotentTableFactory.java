@@ -31,6 +31,7 @@ import io.idempotent.flink.stream.kafka.KafkaPartitionedStream;
 import io.idempotent.flink.stream.local.LocalStream;
 import io.idempotent.flink.table.IdempotentTableOptions.DestinationKind;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
 import javax.annotation.Nullable;
@@ -237,7 +238,7 @@ public final class IdempotentTableFactory
         if (kind.isEmpty()) {
             return null;
         }
-        String needer = "'checkpoint-store' = '" + kind.get().name().toLowerCase() + "'";
+        String needer = "'checkpoint-store' = '" + kind.get().name().toLowerCase(Locale.ROOT) + "'";
         switch (kind.get()) {
             case ROCKSDB:
                 return RocksDbCheckpointStore.factory(

@@ -139,23 +139,7 @@ class IdempotentTableITCase {
                         + "', 'format' = 'csv')");
         insertWithOneFailure();
 
-        List<Delivered> rows = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(out)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".batch")).toList()) {
-                for (String line : Files.readAllLines(file)) {
-                    String[] f = line.split(",");
-                    rows.add(
-                            new Delivered(
-                                    Long.parseLong(f[0]),
-                                    f[1],
-                                    new BigDecimal(f[2]),
-                                    f[3],
-                                    Long.parseLong(f[4]),
-                                    f[5]));
-                }
-            }
-        }
-        assertDeliveredOnce(rows);
+        assertDeliveredOnce(rowsIn(batchFiles(out)));
     }
 
     /**
@@ -205,25 +189,8 @@ class IdempotentTableITCase {
                 .await();
         assertThat(FailOnce.FIRED.get()).as("the injected failure fired").isEqualTo(1);
 
-        List<Delivered> rows = new ArrayList<>();
-        List<Path> batches;
-        try (Stream<Path> files = Files.walk(out)) {
-            batches = files.filter(f -> f.toString().endsWith(".batch")).toList();
-        }
-        for (Path file : batches) {
-            for (String line : Files.readAllLines(file)) {
-                String[] f = line.split(",");
-                rows.add(
-                        new Delivered(
-                                Long.parseLong(f[0]),
-                                f[1],
-                                new BigDecimal(f[2]),
-                                f[3],
-                                Long.parseLong(f[4]),
-                                f[5]));
-            }
-        }
-        assertDeliveredOnce(rows);
+        List<Path> batches = batchFiles(out);
+        assertDeliveredOnce(rowsIn(batches));
         // At barriers, with no checkpoint before the job ends, each partition gets at most two
         // batches per attempt (a replay and the rest, at the end of input): 16 here. Seen: 6-9
         // in barrier mode, 53-58 eagerly.
@@ -429,6 +396,31 @@ class IdempotentTableITCase {
     }
 
     /** Counts lost and duplicated records by origin, and checks every row's values. */
+    private static List<Path> batchFiles(Path out) throws IOException {
+        try (Stream<Path> files = Files.walk(out)) {
+            return files.filter(f -> f.toString().endsWith(".batch")).toList();
+        }
+    }
+
+    /** The rows the CSV batch files hold: id, item, amount, part, seq, src. */
+    private static List<Delivered> rowsIn(List<Path> batches) throws IOException {
+        List<Delivered> rows = new ArrayList<>();
+        for (Path file : batches) {
+            for (String line : Files.readAllLines(file)) {
+                String[] f = line.split(",");
+                rows.add(
+                        new Delivered(
+                                Long.parseLong(f[0]),
+                                f[1],
+                                new BigDecimal(f[2]),
+                                f[3],
+                                Long.parseLong(f[4]),
+                                f[5]));
+            }
+        }
+        return rows;
+    }
+
     private static void assertDeliveredOnce(List<Delivered> rows) {
         Map<String, List<Long>> expected = new LinkedHashMap<>();
         for (int p = 0; p < PARTITIONS; p++) {
