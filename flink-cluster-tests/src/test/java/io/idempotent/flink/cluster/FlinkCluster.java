@@ -72,9 +72,29 @@ final class FlinkCluster implements AutoCloseable {
     /**
      * Starts a JobManager and {@code taskManagers} TaskManagers and waits until every TaskManager
      * has registered. {@code settings} go into the cluster's {@code config.yaml} after the defaults
-     * here.
+     * here. The ports are free when chosen, but another process may take one before the JobManager
+     * binds it: then the cluster starts again on other ports, in a directory of its own.
      */
     static FlinkCluster start(
+            Path dir, String classpath, int taskManagers, Map<String, String> settings)
+            throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            Path attemptDir = attempt == 1 ? dir : Path.of(dir + "-attempt-" + attempt);
+            try {
+                return startOnce(attemptDir, classpath, taskManagers, settings);
+            } catch (IllegalStateException e) {
+                Path log = attemptDir.resolve("log/jobmanager-0.log");
+                boolean portTaken =
+                        Files.exists(log) && Files.readString(log).contains("BindException");
+                if (!portTaken || attempt == 3) {
+                    throw e;
+                }
+                System.out.println("A port of the cluster was taken; starting it again: " + e);
+            }
+        }
+    }
+
+    private static FlinkCluster startOnce(
             Path dir, String classpath, int taskManagers, Map<String, String> settings)
             throws Exception {
         Files.createDirectories(dir.resolve("conf"));

@@ -44,6 +44,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -124,6 +125,12 @@ abstract class ExactlyOnceSinkITCaseBase {
     }
 
     Path outDir;
+
+    /**
+     * Whether the processing and the sink run in the source's task; if not, records cross a network
+     * edge (forward, same parallelism) and reach the sink one by one with its timers in between.
+     */
+    boolean sinkChainedToSource = true;
 
     /** The stream the suite runs on; the embedded local stream unless a subclass says else. */
     StreamFixture newStream() {
@@ -421,13 +428,17 @@ abstract class ExactlyOnceSinkITCaseBase {
     @ParameterizedTest
     @EnumSource(Fault.class)
     void deliversExactlyOnceDespite(Fault fault) throws Exception {
-        Faults.armAfter(
+        deliversExactlyOnceDespite(
                 fault,
                 switch (fault) {
                     case PROCESSING -> RECORDS;
                     case WRITER_SNAPSHOT -> 3;
                     default -> 2;
                 });
+    }
+
+    void deliversExactlyOnceDespite(Fault fault, int after) throws Exception {
+        Faults.armAfter(fault, after);
         run(StartingPosition.EARLIEST, 2);
 
         assertThat(Faults.fired())
@@ -440,6 +451,22 @@ abstract class ExactlyOnceSinkITCaseBase {
                     .isPositive();
         }
         assertExactlyOnce();
+    }
+
+    /**
+     * Proves design.md row F26: the processing and the sink in a task of their own, fed over a
+     * network edge, so that a replay reaches the sink record by record, with the sink's timers (the
+     * eager mode's) and its slow processing in between; a batch marked but never sent, or sent in
+     * part, is replayed whole. Seen failing in the eager mode before the fix (records lost).
+     */
+    @ParameterizedTest
+    @EnumSource(
+            value = Fault.class,
+            names = {"BEFORE_SEND", "HALF_SENT"})
+    void aSinkNotChainedToItsSourceDeliversExactlyOnceDespite(Fault fault) throws Exception {
+        sinkChainedToSource = false;
+        // At once: unchained, the source reads ahead and a run may see few barriers.
+        deliversExactlyOnceDespite(fault, 1);
     }
 
     /**
@@ -559,10 +586,14 @@ abstract class ExactlyOnceSinkITCaseBase {
     }
 
     private void build(StreamExecutionEnvironment env, StartingPosition start, boolean bounded) {
-        env.fromSource(source(start, bounded), WatermarkStrategy.noWatermarks(), "events")
-                .map(new Processing())
-                .returns(TypeInformation.of(new TypeHint<Traced<String>>() {}))
-                .sinkTo(Faults.around(tracedSink()));
+        SingleOutputStreamOperator<Traced<String>> processed =
+                env.fromSource(source(start, bounded), WatermarkStrategy.noWatermarks(), "events")
+                        .map(new Processing())
+                        .returns(TypeInformation.of(new TypeHint<Traced<String>>() {}));
+        if (!sinkChainedToSource) {
+            processed.startNewChain();
+        }
+        processed.sinkTo(Faults.around(tracedSink()));
     }
 
     IdempotentSource source(StartingPosition start, boolean bounded) {

@@ -274,7 +274,7 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
      */
     @Override
     public void flush(boolean endOfInput) {
-        deliverAll(endOfInput);
+        deliver(true, endOfInput);
     }
 
     private void scheduleDelivery() {
@@ -292,17 +292,25 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
      */
     private void onTimer() {
         timerSet = false;
-        deliverAll(false);
+        deliver(false, false);
         if (delivery.hasDeferredCommits()) {
             scheduleDelivery();
         }
     }
 
-    private void deliverAll(boolean endOfInput) {
+    /**
+     * Delivers every partition's batches: at a barrier all of them, on a timer those that are whole
+     * (a replay that may not have arrived in full waits).
+     */
+    private void deliver(boolean barrier, boolean endOfInput) {
         List<Batch<T>> batches = new ArrayList<>();
         Map<BatchId, long[]> sequences = new HashMap<>();
         for (PartitionFeed<T> feed : delivery.states()) {
-            feed.closeBatches(batches, sequences);
+            if (barrier) {
+                feed.closeBatches(batches, sequences);
+            } else {
+                feed.closeReadyBatches(batches, sequences);
+            }
         }
         if (batches.isEmpty() && !delivery.hasDeferredCommits()) {
             return;

@@ -36,6 +36,14 @@ final class PartitionFeed<T> {
     @Nullable private PendingCheckpoint replayOf;
 
     @Nullable private List<T> replay;
+
+    /**
+     * Whether an element after the replay has come, which proves the replay whole: the source emits
+     * a replay as one chunk, before anything after it, and a barrier never falls inside one, but on
+     * an edge that is not chained the sink's timers may fire between its elements.
+     */
+    private boolean replayEnded;
+
     private List<T> elements = new ArrayList<>();
 
     /** The source sequence of each element of {@code replay} and of {@code elements}. */
@@ -69,6 +77,7 @@ final class PartitionFeed<T> {
         if (replaying != null) {
             return addReplayed(element, origin);
         }
+        replayEnded = true;
         long sequence = origin.sequence();
         if (sequence <= committed) {
             return false;
@@ -97,6 +106,7 @@ final class PartitionFeed<T> {
             replayOf = awaitingReplay;
             replay = new ArrayList<>();
             replaySequences = new Sequences();
+            replayEnded = false;
             covered = Math.max(covered, replayOf.range().to());
             awaitingReplay = null;
         }
@@ -142,10 +152,30 @@ final class PartitionFeed<T> {
 
     /**
      * Adds this barrier's batches to {@code batches}, the replayed one first, then the new one, and
-     * the source sequence of each of their elements to {@code sequences}.
+     * the source sequence of each of their elements to {@code sequences}. At a barrier, at the end
+     * of the input, and before an element that does not fit (which is not part of a replay), every
+     * replay that began is whole.
      */
     void closeBatches(List<Batch<T>> batches, Map<BatchId, long[]> sequencesOf) {
+        closeBatches(batches, sequencesOf, true);
+    }
+
+    /**
+     * Like {@link #closeBatches(List, Map)} between barriers, on the eager mode's timer: a replay
+     * stays open until an element after it proves it whole (or the next barrier comes), since part
+     * of it sent under its identity would stand for all of it.
+     */
+    void closeReadyBatches(List<Batch<T>> batches, Map<BatchId, long[]> sequencesOf) {
+        closeBatches(batches, sequencesOf, replayEnded);
+    }
+
+    private void closeBatches(
+            List<Batch<T>> batches, Map<BatchId, long[]> sequencesOf, boolean replayWhole) {
         if (replayOf != null) {
+            if (!replayWhole) {
+                // Nothing after the replay has come, so nothing new waits behind it.
+                return;
+            }
             // The pending range, not what survived the user's filters, is the identity.
             batches.add(
                     new Batch<>(

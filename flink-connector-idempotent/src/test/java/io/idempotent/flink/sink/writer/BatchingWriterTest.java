@@ -238,6 +238,43 @@ class BatchingWriterTest {
         assertThat(checkpoints.load(P0).pending().range()).isEqualTo(SequenceRange.of(13, 13));
     }
 
+    /**
+     * Proves design.md row F26: in the eager mode a timer may fire between two elements of a replay
+     * when the sink is not chained to the source (records then come over the network, one at a
+     * time, with the task's timers between them). The replay is re-sent whole, never cut: a cut one
+     * would apply part of a batch the destination never had under its identity, and drop the rest
+     * as a repeat. Seen failing before the fix: the timer sent w/s/0/10-12 with 10 alone.
+     */
+    @Test
+    void aTimerBetweenTheElementsOfAReplayDoesNotCutIt() {
+        write("0", 10);
+        write("0", 11);
+        write("0", 12);
+        destination.failNextSend(RecordingDestination.Fault.BEFORE_WRITE);
+        assertThatThrownBy(() -> writer.flush(false)).hasStackTraceContaining("injected failure");
+        PendingCheckpoint pending = checkpoints.load(P0).pending();
+        assertThat(pending.range()).isEqualTo(SequenceRange.of(10, 12));
+
+        ManualTimers timers = new ManualTimers();
+        writer = newWriter(new BatchLimit(10_000, Long.MAX_VALUE), new EagerDelivery(timers, 5));
+        write("0", 10, pending, 0);
+        timers.advance(5);
+        write("0", 11, pending, 0);
+        timers.advance(5);
+        write("0", 12, pending, 0);
+        timers.advance(5);
+        write("0", 13);
+        timers.advance(5);
+        timers.advance(5);
+        assertThat(destination.contents())
+                .containsEntry(
+                        BatchId.of(SINK, P0, SequenceRange.of(10, 12)),
+                        List.of("0:10", "0:11", "0:12"))
+                .containsEntry(BatchId.of(SINK, P0, SequenceRange.of(13, 13)), List.of("0:13"));
+        assertThat(checkpoints.load(P0))
+                .isEqualTo(new PartitionCheckpoint(checkpoints.load(P0).epoch(), 13, null));
+    }
+
     @Test
     void recordsAfterAPendingRangeThatWasNotReplayedAreRefused() {
         write("0", 10);
