@@ -17,9 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -27,6 +29,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,6 +93,34 @@ class ClusterChaosITCase {
                                 "kill -9 of TaskManager " + victim + " (" + kill + " of 5)",
                                 killed);
                     }
+                });
+    }
+
+    /**
+     * Design.md row F27: a TaskManager frozen with {@code SIGSTOP} past the heartbeat timeout (5
+     * s), its tasks restored on the other TaskManager, then resumed with {@code SIGCONT}: the
+     * zombie goes on from where it froze, with batches in hand, until it learns it lost its tasks.
+     * The new owners took its partitions over with a higher epoch, so a store write of the zombie
+     * is fenced, and a batch it sends again is one the destination's ledger holds.
+     */
+    @Test
+    void aTaskManagerFrozenPastTheHeartbeatTimeoutWritesNothingThatCounts() throws Exception {
+        scenario(
+                "SIGSTOP of a TaskManager",
+                run -> {
+                    Thread.sleep(1_000 + run.random.nextInt(3_000));
+                    int victim = run.random.nextInt(run.cluster.taskManagerCount());
+                    long frozen = System.nanoTime();
+                    run.cluster.signalTaskManager(victim, "STOP");
+                    Thread.sleep(8_000);
+                    long before = rows(run.table);
+                    awaitAllRunning(run.cluster, run.job, Duration.ofSeconds(120));
+                    awaitRows(run.table, before + 1, Duration.ofSeconds(120));
+                    run.recovered(
+                            "SIGSTOP of TaskManager " + victim + ", its tasks elsewhere", frozen);
+                    run.cluster.signalTaskManager(victim, "CONT");
+                    Thread.sleep(5_000);
+                    awaitAllRunning(run.cluster, run.job, Duration.ofSeconds(120));
                 });
     }
 
@@ -184,7 +215,7 @@ class ClusterChaosITCase {
                                 "restart-strategy.fixed-delay.delay", "1 s",
                                 "heartbeat.interval", "1000",
                                 "heartbeat.timeout", "5000",
-                                "cluster.evenly-spread-out-slots", "true"))) {
+                                "taskmanager.load-balance.mode", "slots"))) {
             run.cluster = cluster;
             run.job = run.submit();
             awaitAllRunning(cluster, run.job, Duration.ofSeconds(120));
@@ -193,6 +224,7 @@ class ClusterChaosITCase {
             // Records keep arriving through the chaos, so every recovery shows as new rows.
             AtomicBoolean chaosOver = new AtomicBoolean();
             AtomicLong produced = new AtomicLong(first);
+            AtomicReference<Exception> producerFailure = new AtomicReference<>();
             Thread producer =
                     new Thread(
                             () -> {
@@ -204,7 +236,7 @@ class ClusterChaosITCase {
                                         Thread.sleep(250);
                                     }
                                 } catch (Exception e) {
-                                    throw new IllegalStateException(e);
+                                    producerFailure.set(e);
                                 }
                             });
             producer.start();
@@ -214,8 +246,13 @@ class ClusterChaosITCase {
                 chaosOver.set(true);
                 producer.join();
             }
+            if (producerFailure.get() != null) {
+                throw new IllegalStateException(
+                        "The test's producer failed; the topic holds what it acknowledged",
+                        producerFailure.get());
+            }
             long total = produced.get();
-            awaitAllRows(run.table, total * PARTITIONS, Duration.ofSeconds(60));
+            awaitAllRows(run, total * PARTITIONS, Duration.ofSeconds(120));
             cluster.cancel(run.job);
             awaitState(cluster, run.job, "CANCELED", Duration.ofSeconds(60));
 
@@ -292,9 +329,11 @@ class ClusterChaosITCase {
     /**
      * Waits until the table holds {@code atLeast} rows, for as long as it keeps growing: a slow
      * machine only takes longer, while a job that delivers nothing for {@code stall} fails the test
-     * (a stall is what this test is for). Prints the progress every 15 s.
+     * (a stall is what this test is for; longer than a read that waits for a broken broker, 60 s,
+     * and the restart after it). Prints the progress every 15 s.
      */
-    private static void awaitAllRows(String table, long atLeast, Duration stall) throws Exception {
+    private static void awaitAllRows(Run run, long atLeast, Duration stall) throws Exception {
+        String table = run.table;
         long started = System.nanoTime();
         long grew = started;
         long reported = started;
@@ -316,8 +355,16 @@ class ClusterChaosITCase {
                 throw new AssertionError(
                         String.format(
                                 "The table %s stopped growing at %d of %d rows: nothing delivered"
-                                        + " for %s. By partition: %s",
-                                table, seen, atLeast, stall, byPartition(table)));
+                                        + " for %s. By partition: %s. The job is %s; its last"
+                                        + " failures: %s; logs in %s",
+                                table,
+                                seen,
+                                atLeast,
+                                stall,
+                                byPartition(table),
+                                run.cluster.jobState(run.job),
+                                run.cluster.exceptions(run.job),
+                                run.cluster.logDir()));
             }
         }
         System.out.printf(
@@ -397,16 +444,26 @@ class ClusterChaosITCase {
         return new KafkaProducer<>(config);
     }
 
-    /** Appends records {@code from} to {@code to} (exclusive) to every partition. */
+    /**
+     * Appends records {@code from} to {@code to} (exclusive) to every partition and waits until the
+     * broker acknowledged each, so that what the test expects is what the topic holds.
+     */
     private static void produce(
-            KafkaProducer<byte[], byte[]> producer, String topic, long from, long to) {
+            KafkaProducer<byte[], byte[]> producer, String topic, long from, long to)
+            throws Exception {
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
         for (int p = 0; p < PARTITIONS; p++) {
             for (long i = from; i < to; i++) {
-                producer.send(
-                        new ProducerRecord<>(topic, p, null, ("order " + p + "-" + i).getBytes()));
+                sent.add(
+                        producer.send(
+                                new ProducerRecord<>(
+                                        topic, p, null, ("order " + p + "-" + i).getBytes())));
             }
         }
         producer.flush();
+        for (Future<RecordMetadata> record : sent) {
+            record.get();
+        }
     }
 
     private static String flinkClasspath() throws Exception {

@@ -270,6 +270,12 @@ final class FlinkCluster implements AutoCloseable {
         return true;
     }
 
+    /** The job's recent failures as the REST API reports them, cut to a few thousand characters. */
+    String exceptions(String jobId) throws Exception {
+        String body = get("/jobs/" + jobId + "/exceptions?maxExceptions=3");
+        return body.length() > 4_000 ? body.substring(0, 4_000) + "…" : body;
+    }
+
     void cancel(String jobId) throws Exception {
         HttpResponse<String> response =
                 http.send(
