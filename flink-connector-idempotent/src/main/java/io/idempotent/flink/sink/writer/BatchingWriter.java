@@ -68,6 +68,13 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
     /** Set in the eager mode: a timer delivers between barriers. */
     @Nullable private final EagerDelivery eager;
 
+    /**
+     * Why a delivery failed, once one has: Flink fails the task for it only when it gets to it (a
+     * timer's failure is handled asynchronously), and until then the writer takes nothing more.
+     * Taking a partition over again would fence its newer owner, if that is why it failed.
+     */
+    @Nullable private RuntimeException failed;
+
     /** Whether a timer is registered to deliver (or, when nothing new came, to commit). */
     private boolean timerSet;
 
@@ -107,6 +114,7 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
 
     @Override
     public void write(Traced<T> element, Context context) {
+        requireNotFailed();
         Origin origin = element.origin();
         if (origin.readerSubtask() != subtask) {
             throw refused(
@@ -274,7 +282,14 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
      */
     @Override
     public void flush(boolean endOfInput) {
+        requireNotFailed();
         deliver(true, endOfInput);
+    }
+
+    private void requireNotFailed() {
+        if (failed != null) {
+            throw failed;
+        }
     }
 
     private void scheduleDelivery() {
@@ -292,6 +307,9 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
      */
     private void onTimer() {
         timerSet = false;
+        if (failed != null) {
+            return; // the task fails for it already
+        }
         deliver(false, false);
         if (delivery.hasDeferredCommits()) {
             scheduleDelivery();
@@ -320,6 +338,16 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
 
     /** One store write marks {@code batches} and commits what was delivered before; then sends. */
     private void deliver(
+            List<Batch<T>> batches, Map<BatchId, long[]> sequences, boolean commitAll) {
+        try {
+            deliverOrThrow(batches, sequences, commitAll);
+        } catch (RuntimeException e) {
+            failed = e;
+            throw e;
+        }
+    }
+
+    private void deliverOrThrow(
             List<Batch<T>> batches, Map<BatchId, long[]> sequences, boolean commitAll) {
         long started = System.nanoTime();
         DeliveryReport report;

@@ -275,6 +275,32 @@ class BatchingWriterTest {
                 .isEqualTo(new PartitionCheckpoint(checkpoints.load(P0).epoch(), 13, null));
     }
 
+    /**
+     * Proves design.md row F14 in the eager mode: a delivery that fails on a timer fails the task
+     * only when Flink gets to it, and until then records keep coming. The writer takes none of
+     * them: taking their partition over again would fence the newer owner (a fresh job after a lost
+     * JobManager), which would then stop without restarts. Seen failing before the fix: the write
+     * took partition 0 back at a higher epoch.
+     */
+    @Test
+    void afterADeliveryFailedOnATimerTheWriterTakesNothingMoreAndFencesNoOne() {
+        ManualTimers timers = new ManualTimers();
+        writer = newWriter(new BatchLimit(10_000, Long.MAX_VALUE), new EagerDelivery(timers, 5));
+        write("0", 0);
+        timers.advance(5);
+        long newer = checkpoints.acquire(P0); // another job takes partition 0 over
+        write("0", 1);
+        assertThatThrownBy(() -> timers.advance(5))
+                .hasStackTraceContaining("lost partition")
+                .hasStackTraceContaining(SuppressRestartsException.class.getName());
+
+        assertThatThrownBy(() -> write("0", 2))
+                .isInstanceOf(SuppressRestartsException.class)
+                .hasStackTraceContaining("lost partition");
+        assertThatThrownBy(() -> writer.flush(false)).isInstanceOf(SuppressRestartsException.class);
+        assertThat(checkpoints.load(P0).epoch()).as("the newer owner keeps it").isEqualTo(newer);
+    }
+
     @Test
     void recordsAfterAPendingRangeThatWasNotReplayedAreRefused() {
         write("0", 10);
