@@ -32,6 +32,19 @@ public final class IdempotentCli implements Runnable {
         System.exit(run(args));
     }
 
+    /**
+     * Where Flink's and the library's log goes (log4j2.properties of this module): the stack traces
+     * of failures stay out of the tool's output.
+     */
+    static java.nio.file.Path logFile() {
+        return java.nio.file.Path.of(
+                System.getProperty(
+                        "idempotent.log.file",
+                        java.nio.file.Path.of(
+                                        System.getProperty("java.io.tmpdir"), "idempotent-cli.log")
+                                .toString()));
+    }
+
     /** Runs the tool and returns its exit code; for tests. */
     public static int run(String... args) {
         return new CommandLine(new IdempotentCli())

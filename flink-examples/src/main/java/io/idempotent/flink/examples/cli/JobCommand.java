@@ -68,6 +68,9 @@ final class JobCommand implements Callable<Integer> {
         Path storeDir = work.resolve("checkpoints");
         Path outDir = work.resolve("out");
         System.out.printf("Working directory: %s%n", work);
+        System.out.printf(
+                "Flink's log, with the stack traces of the injected failures: %s%n",
+                IdempotentCli.logFile());
         long total = prepareStream(streamDir);
         ExampleJob.Settings settings =
                 new ExampleJob.Settings(
