@@ -125,6 +125,69 @@ class ClusterChaosITCase {
     }
 
     /**
+     * Design.md row F28: the SQL connector jar ({@code flink-sql-connector-idempotent}) in the
+     * cluster's {@code lib/}, the job submitted by Flink's SQL client from a script ({@code INSERT
+     * INTO} a PostgreSQL table {@code FROM} a Kafka topic, origin identities through a PostgreSQL
+     * checkpoint store), and a TaskManager killed with {@code kill -9} twice while it runs. Neither
+     * the library nor its Kafka client nor its PostgreSQL driver is anywhere else on the cluster's
+     * class path.
+     */
+    @Test
+    void theSqlConnectorJarInLibDeliversExactlyOnceFromTheSqlClient() throws Exception {
+        scenario(
+                "SQL client, the connector jar in lib/",
+                true,
+                run -> {
+                    for (int kill = 1; kill <= 2; kill++) {
+                        Thread.sleep(1_000 + run.random.nextInt(3_000));
+                        int victim = run.random.nextInt(run.cluster.taskManagerCount());
+                        long before = rows(run.table);
+                        long killed = System.nanoTime();
+                        run.cluster.killTaskManager(victim);
+                        run.cluster.startTaskManager(victim);
+                        awaitAllRunning(run.cluster, run.job, Duration.ofSeconds(120));
+                        awaitRows(run.table, before + 1, Duration.ofSeconds(120));
+                        run.recovered(
+                                "kill -9 of TaskManager " + victim + " (" + kill + " of 2)",
+                                killed);
+                    }
+                });
+    }
+
+    /**
+     * Design.md row F29: PostgreSQL, which holds both the checkpoint store and the destination,
+     * stopped under the running job with a fast shutdown (clients disconnected, open transactions
+     * rolled back), started again a few seconds later; then killed with {@code kill -9}, every
+     * process of it (a crash: what was committed comes back from the write-ahead log), and started
+     * again. A store write or a send whose answer was lost in the crash is the case that counts.
+     */
+    @Test
+    void postgresRestartedUnderTheJobLosesAndDuplicatesNothing() throws Exception {
+        scenario(
+                "PostgreSQL restarted",
+                run -> {
+                    PostgresProcess postgres =
+                            PostgresProcess.listeningOn(
+                                    postgresPort(), work.resolve("postgres-" + run.table + ".log"));
+                    for (String how : List.of("fast shutdown", "kill -9")) {
+                        Thread.sleep(1_000 + run.random.nextInt(3_000));
+                        long before = rows(run.table);
+                        long down = System.nanoTime();
+                        if (how.equals("fast shutdown")) {
+                            postgres.stopFast();
+                        } else {
+                            postgres.kill();
+                        }
+                        Thread.sleep(2_000 + run.random.nextInt(3_000));
+                        postgres.start(jdbcUrl);
+                        awaitAllRunning(run.cluster, run.job, Duration.ofSeconds(120));
+                        awaitRows(run.table, before + 1, Duration.ofSeconds(120));
+                        run.recovered("PostgreSQL " + how + ", down 2-5 s", down);
+                    }
+                });
+    }
+
+    /**
      * Design.md row F25: the JobManager killed with {@code kill -9}, without high availability, and
      * started again: the job is gone with it, and a fresh job (no Flink state) resumes every
      * partition from the checkpoint store while the old job's tasks may still run.
@@ -160,13 +223,20 @@ class ClusterChaosITCase {
         String job;
         final List<String> recoveries = new ArrayList<>();
 
-        Run(long seed) {
+        /** Whether the job is SQL, submitted by the SQL client with the connector jar in lib/. */
+        final boolean sql;
+
+        Run(long seed, boolean sql) {
+            this.sql = sql;
             random = new Random(seed);
             topic = "orders-" + Long.toHexString(seed);
             table = "delivered_" + Long.toHexString(seed & 0xffffffL);
         }
 
         String submit() throws Exception {
+            if (sql) {
+                return cluster.submitSql(sqlScript(), sqlClientClasspath());
+            }
             return cluster.submit(
                     Path.of(System.getProperty("cluster.jobJar")),
                     "--bootstrap-servers",
@@ -181,6 +251,50 @@ class ClusterChaosITCase {
                     "2 s");
         }
 
+        /** The SQL client's script: the job {@code ClusterJob} runs, in SQL. */
+        Path sqlScript() throws Exception {
+            createTable(table);
+            String store =
+                    "'checkpoint-store' = 'postgres', 'checkpoint-store.postgres.url' = '"
+                            + jdbcUrl
+                            + "'";
+            String script =
+                    String.join(
+                            "\n",
+                            "SET 'execution.target' = 'remote';",
+                            "SET 'execution.checkpointing.interval' = '2 s';",
+                            "SET 'table.dml-sync' = 'false';",
+                            "CREATE TABLE orders (payload STRING,"
+                                    + " part STRING METADATA FROM 'partition' VIRTUAL,"
+                                    + " seq BIGINT METADATA FROM 'sequence' VIRTUAL,"
+                                    + " origin BYTES METADATA VIRTUAL) WITH ("
+                                    + " 'connector' = 'idempotent', 'stream' = 'kafka',"
+                                    + " 'stream.kafka.bootstrap-servers' = '"
+                                    + kafka.bootstrapServers()
+                                    + "', 'stream.kafka.topic' = '"
+                                    + topic
+                                    + "', 'format' = 'raw', "
+                                    + store
+                                    + ");",
+                            "CREATE TABLE delivered (stream_partition STRING, seq BIGINT,"
+                                    + " payload STRING, origin BYTES METADATA) WITH ("
+                                    + " 'connector' = 'idempotent', 'destination' = 'jdbc',"
+                                    + " 'destination.jdbc.url' = '"
+                                    + jdbcUrl
+                                    + "', 'destination.jdbc.table' = '"
+                                    + table
+                                    + "', 'destination.jdbc.ledger-table' = '"
+                                    + table
+                                    + "_ledger', "
+                                    + store
+                                    + ");",
+                            "INSERT INTO delivered SELECT part, seq, payload, origin FROM orders;",
+                            "");
+            Path file = work.resolve(table + ".sql");
+            Files.writeString(file, script);
+            return file;
+        }
+
         void recovered(String what, long since) {
             double seconds = (System.nanoTime() - since) / 1e9;
             recoveries.add(String.format("%.1f s", seconds));
@@ -190,9 +304,13 @@ class ClusterChaosITCase {
     }
 
     private static void scenario(String title, Chaos chaos) throws Exception {
+        scenario(title, false, chaos);
+    }
+
+    private static void scenario(String title, boolean sql, Chaos chaos) throws Exception {
         long seed = Long.getLong("cluster.seed", System.nanoTime());
         System.out.println(title + ": seed " + seed + " (-Dcluster.seed=" + seed + ")");
-        Run run = new Run(seed);
+        Run run = new Run(seed, sql);
         int first = 5_000;
         int chunk = 250;
         createTopic(run.topic);
@@ -203,7 +321,11 @@ class ClusterChaosITCase {
         try (FlinkCluster cluster =
                 FlinkCluster.start(
                         work.resolve("flink-" + seed),
-                        flinkClasspath(),
+                        sql
+                                ? flinkClasspath()
+                                        + java.io.File.pathSeparator
+                                        + System.getProperty("cluster.sqlJar")
+                                : flinkClasspath(),
                         2,
                         Map.of(
                                 "parallelism.default", "2",
@@ -468,6 +590,31 @@ class ClusterChaosITCase {
 
     private static String flinkClasspath() throws Exception {
         return Files.readString(Path.of(System.getProperty("cluster.flinkClasspath"))).trim();
+    }
+
+    private static int postgresPort() {
+        java.util.regex.Matcher port =
+                java.util.regex.Pattern.compile("//[^:/]+:(\\d+)/").matcher(jdbcUrl);
+        if (!port.find()) {
+            throw new IllegalStateException("No port in " + jdbcUrl);
+        }
+        return Integer.parseInt(port.group(1));
+    }
+
+    private static String sqlClientClasspath() throws Exception {
+        return Files.readString(Path.of(System.getProperty("cluster.sqlClientClasspath"))).trim();
+    }
+
+    /** The destination table as {@code ClusterJob} creates it: the arrival order, then the row. */
+    private static void createTable(String table) throws Exception {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl);
+                Statement statement = connection.createStatement()) {
+            statement.execute(
+                    "CREATE TABLE IF NOT EXISTS "
+                            + table
+                            + " (arrival BIGSERIAL PRIMARY KEY, stream_partition TEXT NOT NULL,"
+                            + " seq BIGINT NOT NULL, payload TEXT NOT NULL)");
+        }
     }
 
     private static String testClasspath() throws Exception {

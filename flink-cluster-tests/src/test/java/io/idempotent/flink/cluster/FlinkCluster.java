@@ -48,6 +48,7 @@ final class FlinkCluster implements AutoCloseable {
                     "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
 
     private static final Pattern JOB_ID = Pattern.compile("JobID ([0-9a-f]{32})");
+    private static final Pattern SQL_JOB_ID = Pattern.compile("Job ID: ([0-9a-f]{32})");
     private static final Pattern STATE = Pattern.compile("\"state\"\\s*:\\s*\"([A-Z_]+)\"");
 
     private final Path dir;
@@ -240,6 +241,34 @@ final class FlinkCluster implements AutoCloseable {
         return id.group(1);
     }
 
+    /**
+     * Runs Flink's SQL client ({@code sql-client.sh -f script}: an embedded gateway) with the
+     * cluster's class path and {@code clientJars} (Flink's {@code opt/} has them), and returns the
+     * id of the job its {@code INSERT} submitted.
+     */
+    String submitSql(Path script, String clientJars) throws Exception {
+        Path out = dir.resolve("log/sql-client-" + System.nanoTime() + ".out");
+        Process client =
+                launch(
+                        "client",
+                        List.of("-Xmx512m"),
+                        classpath + java.io.File.pathSeparator + clientJars,
+                        "org.apache.flink.table.client.SqlClient",
+                        List.of("-f", script.toString()),
+                        out);
+        if (!client.waitFor(180, java.util.concurrent.TimeUnit.SECONDS)) {
+            client.destroyForcibly();
+            throw new IllegalStateException("The SQL client did not return in 180 s; see " + out);
+        }
+        String output = Files.readString(out);
+        Matcher id = SQL_JOB_ID.matcher(output);
+        if (client.exitValue() != 0 || !id.find()) {
+            throw new IllegalStateException(
+                    "The SQL client failed (exit " + client.exitValue() + "):\n" + output);
+        }
+        return id.group(1);
+    }
+
     /** The job's state as the REST API reports it ({@code RUNNING}, {@code FAILED}, ...). */
     String jobState(String jobId) throws Exception {
         String body = get("/jobs/" + jobId);
@@ -379,6 +408,17 @@ final class FlinkCluster implements AutoCloseable {
 
     private Process launch(
             String name, List<String> jvm, String mainClass, List<String> args, Path out)
+            throws IOException {
+        return launch(name, jvm, classpath, mainClass, args, out);
+    }
+
+    private Process launch(
+            String name,
+            List<String> jvm,
+            String classpath,
+            String mainClass,
+            List<String> args,
+            Path out)
             throws IOException {
         List<String> command = new ArrayList<>();
         command.add(javaBin());
