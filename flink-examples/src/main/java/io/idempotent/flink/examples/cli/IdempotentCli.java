@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             DeliverCommand.class,
             DemoCommand.class,
             JobCommand.class,
+            CampaignCommand.class,
             BenchCommand.class
         })
 public final class IdempotentCli implements Runnable {
