@@ -77,23 +77,9 @@ class ClusterChaosITCase {
      */
     @Test
     void taskManagersKilledWithSigkillLoseAndDuplicateNothing() throws Exception {
-        scenario(
-                "kill -9 of TaskManagers",
-                run -> {
-                    for (int kill = 1; kill <= 5; kill++) {
-                        Thread.sleep(1_000 + run.random.nextInt(3_000));
-                        int victim = run.random.nextInt(run.cluster.taskManagerCount());
-                        long before = rows(run.table);
-                        long killed = System.nanoTime();
-                        run.cluster.killTaskManager(victim);
-                        run.cluster.startTaskManager(victim);
-                        awaitAllRunning(run.cluster, run.job, Duration.ofSeconds(120));
-                        awaitRows(run.table, before + 1, Duration.ofSeconds(120));
-                        run.recovered(
-                                "kill -9 of TaskManager " + victim + " (" + kill + " of 5)",
-                                killed);
-                    }
-                });
+        // The long profile, on demand: -Dcluster.kills=30 (docs/guarantees.md).
+        int kills = Integer.getInteger("cluster.kills", 5);
+        scenario("kill -9 of TaskManagers", run -> killTaskManagers(run, kills));
     }
 
     /**
@@ -134,24 +120,7 @@ class ClusterChaosITCase {
      */
     @Test
     void theSqlConnectorJarInLibDeliversExactlyOnceFromTheSqlClient() throws Exception {
-        scenario(
-                "SQL client, the connector jar in lib/",
-                true,
-                run -> {
-                    for (int kill = 1; kill <= 2; kill++) {
-                        Thread.sleep(1_000 + run.random.nextInt(3_000));
-                        int victim = run.random.nextInt(run.cluster.taskManagerCount());
-                        long before = rows(run.table);
-                        long killed = System.nanoTime();
-                        run.cluster.killTaskManager(victim);
-                        run.cluster.startTaskManager(victim);
-                        awaitAllRunning(run.cluster, run.job, Duration.ofSeconds(120));
-                        awaitRows(run.table, before + 1, Duration.ofSeconds(120));
-                        run.recovered(
-                                "kill -9 of TaskManager " + victim + " (" + kill + " of 2)",
-                                killed);
-                    }
-                });
+        scenario("SQL client, the connector jar in lib/", true, run -> killTaskManagers(run, 2));
     }
 
     /**
@@ -207,6 +176,26 @@ class ClusterChaosITCase {
                     awaitRows(run.table, before + 1, Duration.ofSeconds(120));
                     run.recovered("kill -9 of the JobManager, a fresh job", killed);
                 });
+    }
+
+    /**
+     * Kills a TaskManager chosen at random with {@code kill -9}, {@code kills} times, 1-4 s apart,
+     * restarting it each time and waiting until every task runs and new rows arrive.
+     */
+    private static void killTaskManagers(Run run, int kills) throws Exception {
+        for (int kill = 1; kill <= kills; kill++) {
+            Thread.sleep(1_000 + run.random.nextInt(3_000));
+            int victim = run.random.nextInt(run.cluster.taskManagerCount());
+            long before = rows(run.table);
+            long killed = System.nanoTime();
+            run.cluster.killTaskManager(victim);
+            run.cluster.startTaskManager(victim);
+            awaitAllRunning(run.cluster, run.job, Duration.ofSeconds(120));
+            awaitRows(run.table, before + 1, Duration.ofSeconds(120));
+            run.recovered(
+                    "kill -9 of TaskManager " + victim + " (" + kill + " of " + kills + ")",
+                    killed);
+        }
     }
 
     /** What a scenario does to the cluster while the job runs and records keep arriving. */

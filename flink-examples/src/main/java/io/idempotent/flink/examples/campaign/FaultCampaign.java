@@ -109,7 +109,9 @@ public final class FaultCampaign {
     public static boolean run(Settings settings, PrintStream out) throws Exception {
         List<CampaignCell> cells = CampaignCell.all();
         startKafkaQuietly();
-        long perPartition = Math.max(1, settings.records() / cells.size() / settings.partitions());
+        // Rounded up: at least the records asked for.
+        long shares = (long) cells.size() * settings.partitions();
+        long perPartition = Math.max(1, (settings.records() + shares - 1) / shares);
         int faultsPerCell = (settings.faults() + cells.size() - 1) / cells.size();
         out.printf(
                 "Fault campaign, seed %d (--seed %d replays it): %d cells x %,d records (%d"

@@ -1,16 +1,15 @@
 package io.idempotent.flink.examples.campaign;
 
-import io.idempotent.flink.checkpoint.BatchId;
 import io.idempotent.flink.checkpoint.CheckpointStoreException;
 import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
 import io.idempotent.flink.checkpoint.CheckpointTransition;
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.DestinationFactory;
-import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.destination.SendOutcome;
 import io.idempotent.flink.source.Traced;
 import io.idempotent.flink.stream.PartitionRecord;
 import io.idempotent.flink.testutils.ForwardingCheckpointStore;
+import io.idempotent.flink.testutils.ForwardingDestination;
 import io.idempotent.flink.testutils.IdempotentHttpServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -92,48 +91,31 @@ final class Injected {
 
     /** The destination, with faults around each send. */
     static <T> DestinationFactory<T> around(DestinationFactory<T> factory) {
-        return () -> {
-            IdempotentDestination<T> destination = factory.create();
-            return new IdempotentDestination<>() {
-                @Override
-                public String plannedLocation(BatchId id) {
-                    return destination.plannedLocation(id);
-                }
-
-                @Override
-                public void requireHoldable(BatchId longest) {
-                    destination.requireHoldable(longest);
-                }
-
-                @Override
-                public SendOutcome send(Batch<T> batch) throws Exception {
-                    SENDS.incrementAndGet();
-                    FaultKind fault = FaultSchedule.at(FaultKind.Point.SEND);
-                    if (fault == FaultKind.BEFORE_SEND) {
-                        throw injected(fault);
-                    } else if (fault == FaultKind.SLOW_SEND) {
-                        Thread.sleep(300);
-                    } else if (fault == FaultKind.HTTP_5XX) {
-                        http.failNext(2, 0);
-                    } else if (fault == FaultKind.HTTP_TIMEOUT) {
-                        http.stallAfterApplying(1, HTTP_STALL_MILLIS);
+        return () ->
+                new ForwardingDestination<>(factory.create()) {
+                    @Override
+                    public SendOutcome send(Batch<T> batch) throws Exception {
+                        SENDS.incrementAndGet();
+                        FaultKind fault = FaultSchedule.at(FaultKind.Point.SEND);
+                        if (fault == FaultKind.BEFORE_SEND) {
+                            throw injected(fault);
+                        } else if (fault == FaultKind.SLOW_SEND) {
+                            Thread.sleep(300);
+                        } else if (fault == FaultKind.HTTP_5XX) {
+                            http.failNext(2, 0);
+                        } else if (fault == FaultKind.HTTP_TIMEOUT) {
+                            http.stallAfterApplying(1, HTTP_STALL_MILLIS);
+                        }
+                        SendOutcome outcome = super.send(batch);
+                        if (outcome == SendOutcome.REPEAT_DROPPED) {
+                            REPEATS.incrementAndGet();
+                        }
+                        if (fault == FaultKind.AFTER_SEND) {
+                            throw injected(fault);
+                        }
+                        return outcome;
                     }
-                    SendOutcome outcome = destination.send(batch);
-                    if (outcome == SendOutcome.REPEAT_DROPPED) {
-                        REPEATS.incrementAndGet();
-                    }
-                    if (fault == FaultKind.AFTER_SEND) {
-                        throw injected(fault);
-                    }
-                    return outcome;
-                }
-
-                @Override
-                public void close() throws Exception {
-                    destination.close();
-                }
-            };
-        };
+                };
     }
 
     /** The checkpoint store, with faults around each write. */
