@@ -100,10 +100,10 @@ class ClusterChaosITCase {
                     run.cluster.signalTaskManager(victim, "STOP");
                     Thread.sleep(8_000);
                     long before = rows(run.table);
-                    awaitAllRunning(run.cluster, run.job, Duration.ofSeconds(120));
-                    awaitRows(run.table, before + 1, Duration.ofSeconds(120));
-                    run.recovered(
-                            "SIGSTOP of TaskManager " + victim + ", its tasks elsewhere", frozen);
+                    run.awaitRecovered(
+                            "SIGSTOP of TaskManager " + victim + ", its tasks elsewhere",
+                            frozen,
+                            before);
                     run.cluster.signalTaskManager(victim, "CONT");
                     Thread.sleep(5_000);
                     awaitAllRunning(run.cluster, run.job, Duration.ofSeconds(120));
@@ -149,9 +149,7 @@ class ClusterChaosITCase {
                         }
                         Thread.sleep(2_000 + run.random.nextInt(3_000));
                         postgres.start(jdbcUrl);
-                        awaitAllRunning(run.cluster, run.job, Duration.ofSeconds(120));
-                        awaitRows(run.table, before + 1, Duration.ofSeconds(120));
-                        run.recovered("PostgreSQL " + how + ", down 2-5 s", down);
+                        run.awaitRecovered("PostgreSQL " + how + ", down 2-5 s", down, before);
                     }
                 });
     }
@@ -172,9 +170,7 @@ class ClusterChaosITCase {
                     run.cluster.killJobManager();
                     run.cluster.restartJobManager();
                     run.job = run.submit();
-                    awaitAllRunning(run.cluster, run.job, Duration.ofSeconds(120));
-                    awaitRows(run.table, before + 1, Duration.ofSeconds(120));
-                    run.recovered("kill -9 of the JobManager, a fresh job", killed);
+                    run.awaitRecovered("kill -9 of the JobManager, a fresh job", killed, before);
                 });
     }
 
@@ -190,11 +186,10 @@ class ClusterChaosITCase {
             long killed = System.nanoTime();
             run.cluster.killTaskManager(victim);
             run.cluster.startTaskManager(victim);
-            awaitAllRunning(run.cluster, run.job, Duration.ofSeconds(120));
-            awaitRows(run.table, before + 1, Duration.ofSeconds(120));
-            run.recovered(
+            run.awaitRecovered(
                     "kill -9 of TaskManager " + victim + " (" + kill + " of " + kills + ")",
-                    killed);
+                    killed,
+                    before);
         }
     }
 
@@ -284,7 +279,13 @@ class ClusterChaosITCase {
             return file;
         }
 
-        void recovered(String what, long since) {
+        /**
+         * Waits until every task runs again and the table holds more than {@code rowsBefore} rows,
+         * and records the time since {@code since} as the recovery from {@code what}.
+         */
+        void awaitRecovered(String what, long since, long rowsBefore) throws Exception {
+            awaitAllRunning(cluster, job, Duration.ofSeconds(120));
+            awaitRows(table, rowsBefore + 1, Duration.ofSeconds(120));
             double seconds = (System.nanoTime() - since) / 1e9;
             recoveries.add(String.format("%.1f s", seconds));
             System.out.printf(

@@ -220,25 +220,13 @@ final class FlinkCluster implements AutoCloseable {
     String submit(Path jar, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("run", "-d", jar.toString()));
         command.addAll(Arrays.asList(args));
-        Path out = dir.resolve("log/client-" + System.nanoTime() + ".out");
-        Process client =
-                launch(
-                        "client",
-                        List.of("-Xmx256m"),
-                        "org.apache.flink.client.cli.CliFrontend",
-                        command,
-                        out);
-        if (!client.waitFor(180, java.util.concurrent.TimeUnit.SECONDS)) {
-            client.destroyForcibly();
-            throw new IllegalStateException("flink run did not return in 180 s; see " + out);
-        }
-        String output = Files.readString(out);
-        Matcher id = JOB_ID.matcher(output);
-        if (client.exitValue() != 0 || !id.find()) {
-            throw new IllegalStateException(
-                    "flink run failed (exit " + client.exitValue() + "):\n" + output);
-        }
-        return id.group(1);
+        return runClient(
+                "flink run",
+                "-Xmx256m",
+                classpath,
+                "org.apache.flink.client.cli.CliFrontend",
+                command,
+                JOB_ID);
     }
 
     /**
@@ -247,24 +235,35 @@ final class FlinkCluster implements AutoCloseable {
      * id of the job its {@code INSERT} submitted.
      */
     String submitSql(Path script, String clientJars) throws Exception {
-        Path out = dir.resolve("log/sql-client-" + System.nanoTime() + ".out");
-        Process client =
-                launch(
-                        "client",
-                        List.of("-Xmx512m"),
-                        classpath + java.io.File.pathSeparator + clientJars,
-                        "org.apache.flink.table.client.SqlClient",
-                        List.of("-f", script.toString()),
-                        out);
+        return runClient(
+                "The SQL client",
+                "-Xmx512m",
+                classpath + java.io.File.pathSeparator + clientJars,
+                "org.apache.flink.table.client.SqlClient",
+                List.of("-f", script.toString()),
+                SQL_JOB_ID);
+    }
+
+    /** Runs a client to its end and returns the job id its output names. */
+    private String runClient(
+            String what,
+            String heap,
+            String clientClasspath,
+            String mainClass,
+            List<String> args,
+            Pattern jobId)
+            throws Exception {
+        Path out = dir.resolve("log/client-" + System.nanoTime() + ".out");
+        Process client = launch("client", List.of(heap), clientClasspath, mainClass, args, out);
         if (!client.waitFor(180, java.util.concurrent.TimeUnit.SECONDS)) {
             client.destroyForcibly();
-            throw new IllegalStateException("The SQL client did not return in 180 s; see " + out);
+            throw new IllegalStateException(what + " did not return in 180 s; see " + out);
         }
         String output = Files.readString(out);
-        Matcher id = SQL_JOB_ID.matcher(output);
+        Matcher id = jobId.matcher(output);
         if (client.exitValue() != 0 || !id.find()) {
             throw new IllegalStateException(
-                    "The SQL client failed (exit " + client.exitValue() + "):\n" + output);
+                    what + " failed (exit " + client.exitValue() + "):\n" + output);
         }
         return id.group(1);
     }
@@ -403,13 +402,7 @@ final class FlinkCluster implements AutoCloseable {
 
     private Process launch(String name, List<String> jvm, String mainClass, List<String> args)
             throws IOException {
-        return launch(name, jvm, mainClass, args, dir.resolve("log/" + name + ".out"));
-    }
-
-    private Process launch(
-            String name, List<String> jvm, String mainClass, List<String> args, Path out)
-            throws IOException {
-        return launch(name, jvm, classpath, mainClass, args, out);
+        return launch(name, jvm, classpath, mainClass, args, dir.resolve("log/" + name + ".out"));
     }
 
     private Process launch(
