@@ -43,6 +43,19 @@ public interface PartitionCheckpointStore extends AutoCloseable {
     PartitionCheckpoint load(StreamPartition partition);
 
     /**
+     * The checkpoints of several partitions, in one read where the store can; {@link
+     * PartitionCheckpoint#INITIAL} for those without one.
+     */
+    default Map<StreamPartition, PartitionCheckpoint> loadAll(
+            Collection<StreamPartition> partitions) {
+        Map<StreamPartition, PartitionCheckpoint> checkpoints = new LinkedHashMap<>();
+        for (StreamPartition partition : partitions) {
+            checkpoints.put(partition, load(partition));
+        }
+        return checkpoints;
+    }
+
+    /**
      * Applies the transitions in order, all or none, in one durable write, however many partitions
      * they touch.
      */

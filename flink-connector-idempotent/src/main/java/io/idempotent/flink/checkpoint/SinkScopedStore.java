@@ -86,6 +86,19 @@ public final class SinkScopedStore implements PartitionCheckpointStore {
     }
 
     @Override
+    public Map<StreamPartition, PartitionCheckpoint> loadAll(
+            Collection<StreamPartition> partitions) {
+        Map<StreamPartition, StreamPartition> byKey = new LinkedHashMap<>();
+        for (StreamPartition partition : partitions) {
+            byKey.put(key(partition), partition);
+        }
+        Map<StreamPartition, PartitionCheckpoint> checkpoints = new LinkedHashMap<>();
+        store.loadAll(byKey.keySet())
+                .forEach((k, checkpoint) -> checkpoints.put(byKey.get(k), checkpoint));
+        return checkpoints;
+    }
+
+    @Override
     public void apply(List<? extends CheckpointTransition> transitions) {
         List<CheckpointTransition> keyed = new ArrayList<>(transitions.size());
         for (CheckpointTransition transition : transitions) {

@@ -11,7 +11,9 @@ import io.idempotent.flink.destination.SendOutcome;
 import io.idempotent.flink.stream.StreamPartition;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
@@ -107,24 +110,46 @@ public final class BatchDelivery<T, S> {
      * is not owned.
      */
     public S takeOver(StreamPartition partition, Function<PartitionCheckpoint, S> attach) {
+        return takeOverAll(List.of(partition), (p, checkpoint) -> attach.apply(checkpoint))
+                .get(partition);
+    }
+
+    /**
+     * Takes {@code partitions} over as {@link #takeOver} does, all in one store write and one read,
+     * however many they are; {@code attach} is called for each, in the order given. If it throws,
+     * that partition and those after it are not owned.
+     */
+    public Map<StreamPartition, S> takeOverAll(
+            Collection<StreamPartition> partitions,
+            BiFunction<StreamPartition, PartitionCheckpoint, S> attach) {
         // Taking a partition over again (after an error) starts from what the store holds: a
         // deferred commit of the earlier epoch would be fenced, and its batch is re-sent instead.
-        release(partition);
+        release(partitions);
         long started = System.nanoTime();
-        long epoch = store.acquire(partition);
+        Map<StreamPartition, Long> epochs = store.acquireAll(partitions);
         listener.storeWritten(System.nanoTime() - started);
-        PartitionCheckpoint checkpoint = store.load(partition);
-        S state = attach.apply(checkpoint);
-        owned.put(partition, new Owned<>(epoch, checkpoint, state));
-        return state;
+        Map<StreamPartition, PartitionCheckpoint> checkpoints = store.loadAll(partitions);
+        Map<StreamPartition, S> states = new LinkedHashMap<>();
+        for (StreamPartition partition : partitions) {
+            PartitionCheckpoint checkpoint = checkpoints.get(partition);
+            S state = attach.apply(partition, checkpoint);
+            owned.put(partition, new Owned<>(epochs.get(partition), checkpoint, state));
+            states.put(partition, state);
+        }
+        return states;
     }
 
     /** Stops delivering for {@code partition}; what it has pending stays pending in the store. */
     public void release(StreamPartition partition) {
-        owned.remove(partition);
+        release(List.of(partition));
+    }
+
+    private void release(Collection<StreamPartition> partitions) {
+        Set<StreamPartition> released = new HashSet<>(partitions);
+        owned.keySet().removeAll(released);
         if (!deferredCommits.isEmpty()) {
             List<CheckpointTransition> kept = new ArrayList<>(deferredCommits);
-            kept.removeIf(commit -> commit.partition().equals(partition));
+            kept.removeIf(commit -> released.contains(commit.partition()));
             deferredCommits = kept;
         }
     }

@@ -1,6 +1,9 @@
 package io.idempotent.flink.stream;
 
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.annotation.PublicEvolving;
 
 /**
@@ -29,6 +32,22 @@ public interface PartitionedStream extends AutoCloseable {
     List<PartitionRecord> readFrom(String partition, long fromSequence, int maxRecords);
 
     /**
+     * Forward reads of several partitions at once: for each partition of {@code positions}, up to
+     * {@code maxRecords} records from its position, as {@link #readFrom} reads them. An empty list
+     * means, as there, that the partition has no record at or after its position now; a partition
+     * missing from the answer had nothing ready this time (ask again). Readers of many partitions
+     * use it, so an implementation should answer in a few requests, not one per partition; the
+     * default reads them one by one.
+     */
+    default Map<String, List<PartitionRecord>> readFromAll(
+            Map<String, Long> positions, int maxRecords) {
+        Map<String, List<PartitionRecord>> read = new LinkedHashMap<>();
+        positions.forEach(
+                (partition, from) -> read.put(partition, readFrom(partition, from, maxRecords)));
+        return read;
+    }
+
+    /**
      * Every record of a partition whose sequence number lies in {@code range}, in order. Used to
      * replay a pending range, so callers check that the first and last records are {@code
      * range.from()} and {@code range.to()}.
@@ -40,6 +59,15 @@ public interface PartitionedStream extends AutoCloseable {
      * from the end returns nothing until more records arrive.
      */
     long endSequence(String partition);
+
+    /** {@link #endSequence} of several partitions, in one request where the stream can. */
+    default Map<String, Long> endSequences(Collection<String> partitions) {
+        Map<String, Long> ends = new LinkedHashMap<>();
+        for (String partition : partitions) {
+            ends.put(partition, endSequence(partition));
+        }
+        return ends;
+    }
 
     /**
      * An id that changes when the stream is deleted and created again under its name (a Kafka
@@ -67,6 +95,15 @@ public interface PartitionedStream extends AutoCloseable {
      */
     default long startSequence(String partition) {
         return 0;
+    }
+
+    /** {@link #startSequence} of several partitions, in one request where the stream can. */
+    default Map<String, Long> startSequences(Collection<String> partitions) {
+        Map<String, Long> starts = new LinkedHashMap<>();
+        for (String partition : partitions) {
+            starts.put(partition, startSequence(partition));
+        }
+        return starts;
     }
 
     @Override

@@ -5,13 +5,25 @@ import io.idempotent.flink.checkpoint.InMemoryCheckpointStore;
 import io.idempotent.flink.checkpoint.PartitionCheckpoint;
 import io.idempotent.flink.stream.StreamPartition;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
-/** An in-memory store that keeps each write's transitions and counts acquisitions and loads. */
+/**
+ * An in-memory store that keeps each write's transitions and counts acquisition writes, the
+ * partitions they acquired, and reads.
+ */
 public final class CountingCheckpointStore extends ForwardingCheckpointStore {
 
     public final List<List<? extends CheckpointTransition>> writes = new ArrayList<>();
+
+    /** Acquisition writes: each {@code acquire} or {@code acquireAll} call. */
     public int acquisitions;
+
+    /** Partitions acquired, over all acquisition writes. */
+    public int acquired;
+
+    /** Reads: each {@code load} or {@code loadAll} call. */
     public int loads;
 
     public CountingCheckpointStore() {
@@ -21,13 +33,28 @@ public final class CountingCheckpointStore extends ForwardingCheckpointStore {
     @Override
     public long acquire(StreamPartition partition) {
         acquisitions++;
+        acquired++;
         return super.acquire(partition);
+    }
+
+    @Override
+    public Map<StreamPartition, Long> acquireAll(Collection<StreamPartition> partitions) {
+        acquisitions++;
+        acquired += partitions.size();
+        return super.acquireAll(partitions);
     }
 
     @Override
     public PartitionCheckpoint load(StreamPartition partition) {
         loads++;
         return super.load(partition);
+    }
+
+    @Override
+    public Map<StreamPartition, PartitionCheckpoint> loadAll(
+            Collection<StreamPartition> partitions) {
+        loads++;
+        return super.loadAll(partitions);
     }
 
     @Override

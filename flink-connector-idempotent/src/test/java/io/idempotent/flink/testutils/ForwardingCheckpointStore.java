@@ -33,6 +33,12 @@ public class ForwardingCheckpointStore implements PartitionCheckpointStore {
     }
 
     @Override
+    public Map<StreamPartition, PartitionCheckpoint> loadAll(
+            Collection<StreamPartition> partitions) {
+        return delegate.loadAll(partitions);
+    }
+
+    @Override
     public void apply(List<? extends CheckpointTransition> transitions) {
         delegate.apply(transitions);
     }

@@ -2,13 +2,17 @@ package io.idempotent.flink.testutils;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -48,6 +52,8 @@ public final class KafkaBroker {
                                 .setConfigProp("offsets.topic.replication.factor", "1")
                                 .setConfigProp("transaction.state.log.replication.factor", "1")
                                 .setConfigProp("transaction.state.log.min.isr", "1")
+                                // A deleted topic's files (and their handles) go at once.
+                                .setConfigProp("file.delete.delay.ms", "1000")
                                 .build();
                 started.format();
                 started.startup();
@@ -76,15 +82,47 @@ public final class KafkaBroker {
                 "The in-process Kafka broker asked to end the JVM (" + status + "): " + message);
     }
 
+    /**
+     * Creates a topic and returns once every partition's leader answers: a producer that writes to
+     * a partition before then gets NOT_LEADER_OR_FOLLOWER, and its idempotent retries were seen
+     * failing with OUT_OF_ORDER_SEQUENCE_NUMBER until their delivery timeout.
+     */
     public static void createTopic(String topic, int partitions) {
         Properties config = new Properties();
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         try (Admin admin = Admin.create(config)) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
                     .all()
-                    .get(60, TimeUnit.SECONDS);
+                    .get(120, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                ends.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (true) {
+                try {
+                    admin.listOffsets(ends).all().get(60, TimeUnit.SECONDS);
+                    return;
+                } catch (ExecutionException notYet) {
+                    if (System.nanoTime() > deadline) {
+                        throw notYet;
+                    }
+                    Thread.sleep(100);
+                }
+            }
         } catch (Exception e) {
             throw new IllegalStateException("Cannot create topic " + topic, e);
+        }
+    }
+
+    /** Deletes a topic, so that a run with thousands of partitions leaves none behind. */
+    public static void deleteTopic(String topic) {
+        Properties config = new Properties();
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        try (Admin admin = Admin.create(config)) {
+            admin.deleteTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot delete topic " + topic, e);
         }
     }
 

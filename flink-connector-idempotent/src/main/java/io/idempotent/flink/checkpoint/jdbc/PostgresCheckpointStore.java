@@ -18,11 +18,14 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.flink.annotation.PublicEvolving;
 
@@ -83,40 +86,105 @@ public final class PostgresCheckpointStore implements PartitionCheckpointStore {
     @Override
     public synchronized Map<StreamPartition, Long> acquireAll(
             Collection<StreamPartition> partitions) {
+        // One statement for all: rows are taken in key order, so concurrent owners cannot
+        // deadlock.
+        List<StreamPartition> ordered = new ArrayList<>(new TreeSet<>(partitions));
         String sql =
                 "INSERT INTO "
                         + table
-                        + " AS t (stream, partition_name, epoch, committed) VALUES (?, ?, 1, -1)"
+                        + " AS t (stream, partition_name, epoch, committed)"
+                        + " SELECT s, p, 1, -1 FROM unnest(?::text[], ?::text[])"
+                        + " WITH ORDINALITY AS u(s, p, n) ORDER BY n"
                         + " ON CONFLICT (stream, partition_name) DO UPDATE"
-                        + " SET epoch = t.epoch + 1, updated_at = now() RETURNING epoch";
-        return transaction(
-                "acquire " + partitions,
-                durability,
-                connection -> {
-                    Map<StreamPartition, Long> epochs = new LinkedHashMap<>();
-                    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-                        // Key order, so that concurrent owners cannot deadlock.
-                        for (StreamPartition partition : new TreeSet<>(partitions)) {
-                            statement.setString(1, partition.stream());
-                            statement.setString(2, partition.partition());
-                            try (ResultSet result = statement.executeQuery()) {
-                                result.next();
-                                epochs.put(partition, result.getLong(1));
+                        + " SET epoch = t.epoch + 1, updated_at = now()"
+                        + " RETURNING stream, partition_name, epoch";
+        Map<StreamPartition, Long> acquired =
+                transaction(
+                        () -> "acquire " + describe(ordered),
+                        durability,
+                        connection -> {
+                            Map<StreamPartition, Long> epochs = new HashMap<>();
+                            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                                statement.setArray(
+                                        1,
+                                        connection.createArrayOf(
+                                                "text",
+                                                ordered.stream()
+                                                        .map(StreamPartition::stream)
+                                                        .toArray()));
+                                statement.setArray(
+                                        2,
+                                        connection.createArrayOf(
+                                                "text",
+                                                ordered.stream()
+                                                        .map(StreamPartition::partition)
+                                                        .toArray()));
+                                try (ResultSet row = statement.executeQuery()) {
+                                    while (row.next()) {
+                                        epochs.put(
+                                                new StreamPartition(
+                                                        row.getString(1), row.getString(2)),
+                                                row.getLong(3));
+                                    }
+                                }
                             }
-                        }
-                    }
-                    return epochs;
-                });
+                            return epochs;
+                        });
+        Map<StreamPartition, Long> epochs = new LinkedHashMap<>();
+        for (StreamPartition partition : partitions) {
+            epochs.put(partition, acquired.get(partition));
+        }
+        return epochs;
+    }
+
+    /** Names a few partitions, and counts the rest: a message stays short at any scale. */
+    private static String describe(Collection<StreamPartition> partitions) {
+        return partitions.size() <= 3
+                ? partitions.toString()
+                : partitions.stream().limit(3).toList()
+                        + " and "
+                        + (partitions.size() - 3)
+                        + " more partitions";
     }
 
     @Override
     public synchronized PartitionCheckpoint load(StreamPartition partition) {
         return transaction(
-                        "load " + partition,
+                        () -> "load " + partition,
                         durability,
                         connection ->
                                 select(connection, partition.stream(), Set.of(partition), false))
                 .getOrDefault(partition, PartitionCheckpoint.INITIAL);
+    }
+
+    @Override
+    public synchronized Map<StreamPartition, PartitionCheckpoint> loadAll(
+            Collection<StreamPartition> partitions) {
+        Map<String, Set<StreamPartition>> byStream = new TreeMap<>();
+        for (StreamPartition partition : partitions) {
+            byStream.computeIfAbsent(partition.stream(), s -> new HashSet<>()).add(partition);
+        }
+        Map<StreamPartition, PartitionCheckpoint> found =
+                transaction(
+                        () -> "load " + describe(partitions),
+                        durability,
+                        connection -> {
+                            Map<StreamPartition, PartitionCheckpoint> rows = new HashMap<>();
+                            for (var stream : byStream.entrySet()) {
+                                rows.putAll(
+                                        select(
+                                                connection,
+                                                stream.getKey(),
+                                                stream.getValue(),
+                                                false));
+                            }
+                            return rows;
+                        });
+        Map<StreamPartition, PartitionCheckpoint> checkpoints = new LinkedHashMap<>();
+        for (StreamPartition partition : partitions) {
+            checkpoints.put(partition, found.getOrDefault(partition, PartitionCheckpoint.INITIAL));
+        }
+        return checkpoints;
     }
 
     @Override
@@ -130,7 +198,14 @@ public final class PostgresCheckpointStore implements PartitionCheckpointStore {
                     .add(transition.partition());
         }
         transaction(
-                "apply " + transitions,
+                () ->
+                        "apply "
+                                + (transitions.size() <= 3
+                                        ? transitions.toString()
+                                        : transitions.subList(0, 3)
+                                                + " and "
+                                                + (transitions.size() - 3)
+                                                + " more transitions"),
                 durability,
                 connection -> {
                     Map<StreamPartition, PartitionCheckpoint> locked = new HashMap<>();
@@ -152,7 +227,9 @@ public final class PostgresCheckpointStore implements PartitionCheckpointStore {
     }
 
     private <T> T transaction(
-            String what, WriteDurability writeDurability, PostgresConnections.Work<T> work) {
+            Supplier<String> what,
+            WriteDurability writeDurability,
+            PostgresConnections.Work<T> work) {
         try {
             return connections.inTransaction(writeDurability, work);
         } catch (SQLException e) {
@@ -162,7 +239,7 @@ public final class PostgresCheckpointStore implements PartitionCheckpointStore {
                                     + " %s). Check that the server is reachable and the user may"
                                     + " write the table; the protocol resumes from what the"
                                     + " store holds.",
-                            what, connections.url(), e.getMessage(), e.getSQLState()),
+                            what.get(), connections.url(), e.getMessage(), e.getSQLState()),
                     e);
         }
     }
@@ -251,7 +328,7 @@ public final class PostgresCheckpointStore implements PartitionCheckpointStore {
 
     private void createOrCheckTable() {
         transaction(
-                "create or check table " + table,
+                () -> "create or check table " + table,
                 WriteDurability.SYNCED,
                 connection -> {
                     // Concurrent CREATE TABLE IF NOT EXISTS can still collide in the catalog:

@@ -3,6 +3,7 @@ package io.idempotent.flink.sink.writer;
 import io.idempotent.flink.checkpoint.BatchId;
 import io.idempotent.flink.checkpoint.FencedException;
 import io.idempotent.flink.checkpoint.PartitionCheckpoint;
+import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
 import io.idempotent.flink.checkpoint.SinkScopedStore;
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.IdempotentDestination;
@@ -20,6 +21,7 @@ import io.idempotent.flink.stream.StreamPartition;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,10 +44,11 @@ import org.slf4j.LoggerFactory;
  * records again, the batches the store shows committed are dropped here, and a pending one comes
  * back as a replay and is re-sent under its identity.
  *
- * <p>A partition is taken over (acquired, fencing its previous owner, and its checkpoint loaded)
- * when its first element arrives. Needs every element of a partition to reach this subtask in
- * order: a pipeline that redistributes records between source and sink is refused with an error,
- * never served wrongly. Runs in the task thread.
+ * <p>A partition is taken over (acquired, fencing its previous owner, and its checkpoint loaded) at
+ * the first delivery after its first element arrives, together with every other partition whose
+ * first elements arrived meanwhile: one store write for all of them. Needs every element of a
+ * partition to reach this subtask in order: a pipeline that redistributes records between source
+ * and sink is refused with an error, never served wrongly. Runs in the task thread.
  */
 @Internal
 public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
@@ -77,6 +80,23 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
 
     /** Whether a timer is registered to deliver (or, when nothing new came, to commit). */
     private boolean timerSet;
+
+    /**
+     * Elements of partitions not taken over yet, in arrival order per partition. They are taken
+     * over together, in one store write, at the next delivery (or when one of them holds a full
+     * batch): a subtask that is assigned thousands of partitions does not make a synced write for
+     * each.
+     */
+    private final Map<StreamPartition, Arrivals<T>> arrivals = new LinkedHashMap<>();
+
+    /** An element whose partition is not taken over yet. */
+    private record Arrival<T>(T value, Origin origin, long size) {}
+
+    /** The elements of one partition not taken over yet, and their size. */
+    private static final class Arrivals<T> {
+        final List<Arrival<T>> elements = new ArrayList<>();
+        long bytes;
+    }
 
     /** The source sequence of every element of the batches being delivered now, by batch. */
     private Map<BatchId, long[]> sequencesInDelivery = Map.of();
@@ -130,11 +150,31 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
                             subtask, origin.stream(), origin.partition(), origin.readerSubtask()));
         }
         StreamPartition partition = new StreamPartition(origin.stream(), origin.partition());
+        long size = limit.sizeOf(sizer, element);
         PartitionFeed<T> feed = delivery.state(partition);
         if (feed == null) {
-            feed = takeOver(partition);
+            Arrivals<T> waiting = arrivals.get(partition);
+            if (waiting == null) {
+                requireHoldableIdentities(partition);
+                waiting = new Arrivals<>();
+                arrivals.put(partition, waiting);
+            }
+            waiting.elements.add(new Arrival<>(element.value(), origin, size));
+            waiting.bytes += size;
+            if (eager != null && !timerSet) {
+                scheduleDelivery();
+            }
+            if (limit.isFull(waiting.elements.size(), waiting.bytes, 0)) {
+                // Enough for a batch: take the waiting partitions over now.
+                guarded(this::takeOverArrivals);
+            }
+            return;
         }
-        long size = limit.sizeOf(sizer, element);
+        add(feed, element.value(), origin, size);
+    }
+
+    /** Adds an element to its partition's batch, delivering the batch first if it is full. */
+    private void add(PartitionFeed<T> feed, T value, Origin origin, long size) {
         if (feed.isFullBefore(origin, limit, size)) {
             // A backlog must not form a batch too large to send: deliver this one now.
             List<Batch<T>> full = new ArrayList<>();
@@ -142,7 +182,7 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
             feed.closeBatches(full, sequences);
             deliver(full, sequences, false);
         }
-        if (feed.add(element.value(), origin, size)) {
+        if (feed.add(value, origin, size)) {
             recordsSent.inc();
             if (eager != null && !timerSet) {
                 scheduleDelivery();
@@ -151,11 +191,43 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
     }
 
     /**
-     * Takes {@code partition} over, after checking that its identities fit the store and the
-     * destination and that no sink without a name left a checkpoint of it: both are found before
-     * anything is marked pending, and neither goes away with a restart.
+     * Takes every partition with waiting elements over, in one store write (and one read), then
+     * adds their elements to their batches.
      */
-    private PartitionFeed<T> takeOver(StreamPartition partition) {
+    private void takeOverArrivals() {
+        if (arrivals.isEmpty()) {
+            return;
+        }
+        List<StreamPartition> fresh = new ArrayList<>();
+        Map<StreamPartition, PartitionFeed<T>> feeds =
+                fenced(
+                        () ->
+                                delivery.takeOverAll(
+                                        arrivals.keySet(),
+                                        (partition, checkpoint) -> {
+                                            if (checkpoint.committed()
+                                                            == PartitionCheckpoint.NOTHING_COMMITTED
+                                                    && checkpoint.pending() == null) {
+                                                fresh.add(partition);
+                                            }
+                                            return new PartitionFeed<>(sink, partition, checkpoint);
+                                        }));
+        requireNoUnnamedCheckpoints(fresh);
+        List<Map.Entry<StreamPartition, Arrivals<T>>> taken = new ArrayList<>(arrivals.entrySet());
+        arrivals.clear();
+        for (Map.Entry<StreamPartition, Arrivals<T>> entry : taken) {
+            PartitionFeed<T> feed = feeds.get(entry.getKey());
+            for (Arrival<T> arrival : entry.getValue().elements) {
+                add(feed, arrival.value(), arrival.origin(), arrival.size());
+            }
+        }
+    }
+
+    /**
+     * Checks that the partition's identities fit the store and the destination, before anything is
+     * marked pending: this does not go away with a restart.
+     */
+    private void requireHoldableIdentities(StreamPartition partition) {
         BatchId longest =
                 BatchId.of(sink, partition, SequenceRange.of(Long.MAX_VALUE, Long.MAX_VALUE));
         try {
@@ -169,45 +241,52 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
                                     + " sink names.",
                             sink, partition, longest, e.getMessage()));
         }
-        return fenced(
-                () ->
-                        delivery.takeOver(
-                                partition,
-                                checkpoint -> {
-                                    requireNoUnnamedCheckpoint(partition, checkpoint);
-                                    return new PartitionFeed<>(sink, partition, checkpoint);
-                                }));
     }
 
-    private void requireNoUnnamedCheckpoint(
-            StreamPartition partition, PartitionCheckpoint checkpoint) {
-        if (checkpoint.committed() == PartitionCheckpoint.NOTHING_COMMITTED
-                && checkpoint.pending() == null) {
-            PartitionCheckpoint unnamed = store.unscoped().load(partition);
+    /**
+     * Checks that no sink without a name (an earlier version) left a checkpoint of the partitions
+     * this sink has none of, before anything is marked pending: that does not go away with a
+     * restart either.
+     */
+    private void requireNoUnnamedCheckpoints(List<StreamPartition> fresh) {
+        if (fresh.isEmpty()) {
+            return;
+        }
+        PartitionCheckpointStore unscoped = store.unscoped();
+        Map<StreamPartition, PartitionCheckpoint> unnamed = unscoped.loadAll(fresh);
+        // Earlier versions named a Kafka topic's partitions without the topic's id.
+        Map<StreamPartition, StreamPartition> withoutId = new LinkedHashMap<>();
+        for (StreamPartition partition : fresh) {
             int at = partition.stream().lastIndexOf('@');
-            if (unnamed.equals(PartitionCheckpoint.INITIAL) && at > 0) {
-                // Earlier versions named a Kafka topic's partitions without the topic's id.
-                unnamed =
-                        store.unscoped()
-                                .load(
-                                        new StreamPartition(
-                                                partition.stream().substring(0, at),
-                                                partition.partition()));
+            if (unnamed.get(partition).equals(PartitionCheckpoint.INITIAL) && at > 0) {
+                withoutId.put(
+                        new StreamPartition(
+                                partition.stream().substring(0, at), partition.partition()),
+                        partition);
             }
-            if (unnamed.committed() != PartitionCheckpoint.NOTHING_COMMITTED
-                    || unnamed.pending() != null) {
-                throw refused(
-                        String.format(
-                                "The checkpoint store holds a checkpoint of %s written by a sink"
-                                        + " without a name (an earlier version of this library):"
-                                        + " %s. Sink '%s' has none, and would deliver again what"
-                                        + " that sink delivered. Finish the old job with the"
-                                        + " version that started it, or start this sink on a new"
-                                        + " store: it then starts from Flink's restored positions,"
-                                        + " and batches the old sink delivered after them arrive"
-                                        + " again.",
-                                partition, unnamed, sink));
-            }
+        }
+        Map<StreamPartition, PartitionCheckpoint> byPlainName =
+                withoutId.isEmpty() ? Map.of() : unscoped.loadAll(withoutId.keySet());
+        for (StreamPartition partition : fresh) {
+            requireUnused(partition, unnamed.get(partition));
+        }
+        withoutId.forEach((plain, partition) -> requireUnused(partition, byPlainName.get(plain)));
+    }
+
+    private void requireUnused(StreamPartition partition, PartitionCheckpoint unnamed) {
+        if (unnamed.committed() != PartitionCheckpoint.NOTHING_COMMITTED
+                || unnamed.pending() != null) {
+            throw refused(
+                    String.format(
+                            "The checkpoint store holds a checkpoint of %s written by a sink"
+                                    + " without a name (an earlier version of this library):"
+                                    + " %s. Sink '%s' has none, and would deliver again what"
+                                    + " that sink delivered. Finish the old job with the"
+                                    + " version that started it, or start this sink on a new"
+                                    + " store: it then starts from Flink's restored positions,"
+                                    + " and batches the old sink delivered after them arrive"
+                                    + " again.",
+                            partition, unnamed, sink));
         }
     }
 
@@ -321,6 +400,7 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
      * (a replay that may not have arrived in full waits).
      */
     private void deliver(boolean barrier, boolean endOfInput) {
+        guarded(this::takeOverArrivals);
         List<Batch<T>> batches = new ArrayList<>();
         Map<BatchId, long[]> sequences = new HashMap<>();
         for (PartitionFeed<T> feed : delivery.states()) {
@@ -339,8 +419,13 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
     /** One store write marks {@code batches} and commits what was delivered before; then sends. */
     private void deliver(
             List<Batch<T>> batches, Map<BatchId, long[]> sequences, boolean commitAll) {
+        guarded(() -> deliverOrThrow(batches, sequences, commitAll));
+    }
+
+    /** Runs {@code work}; if it fails, the writer takes nothing more ({@link #failed}). */
+    private void guarded(Runnable work) {
         try {
-            deliverOrThrow(batches, sequences, commitAll);
+            work.run();
         } catch (RuntimeException e) {
             failed = e;
             throw e;

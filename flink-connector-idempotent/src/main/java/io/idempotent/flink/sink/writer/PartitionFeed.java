@@ -49,7 +49,8 @@ final class PartitionFeed<T> {
     /** The source sequence of each element of {@code replay} and of {@code elements}. */
     private Sequences replaySequences;
 
-    private Sequences sequences = new Sequences();
+    /** Allocated with a batch's first element: an idle partition keeps no array. */
+    @Nullable private Sequences sequences;
 
     /** The size of {@code elements}, as {@link ElementSizer} counts it. */
     private long bytes;
@@ -92,6 +93,7 @@ final class PartitionFeed<T> {
         }
         if (elements.isEmpty()) {
             first = sequence;
+            sequences = new Sequences();
         }
         elements.add(element);
         sequences.add(sequence);
@@ -196,7 +198,7 @@ final class PartitionFeed<T> {
             sequencesOf.put(batch.id(), sequences.toArray());
             covered = last;
             elements = new ArrayList<>();
-            sequences = new Sequences();
+            sequences = null;
             bytes = 0;
         }
     }

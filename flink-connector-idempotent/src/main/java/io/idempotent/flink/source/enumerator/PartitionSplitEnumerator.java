@@ -112,12 +112,13 @@ public final class PartitionSplitEnumerator
     private List<PartitionSplit> discover() {
         try {
             stream = streams.open();
-            List<PartitionSplit> splits = new ArrayList<>();
+            List<String> found = new ArrayList<>();
             for (String partition : stream.partitions()) {
                 if (!discovered.contains(partition)) {
-                    splits.add(newSplit(new StreamPartition(stream.qualifiedName(), partition)));
+                    found.add(partition);
                 }
             }
+            List<PartitionSplit> splits = newSplits(found);
             initialDiscoveryDone = true;
             return splits;
         } finally {
@@ -127,35 +128,98 @@ public final class PartitionSplitEnumerator
         }
     }
 
-    private PartitionSplit newSplit(StreamPartition partition) {
-        long stop = bounded ? stream.endSequence(partition.partition()) : PartitionSplit.UNBOUNDED;
+    /**
+     * The splits of newly found partitions, their positions looked up for all of them at once (one
+     * store read, one request per kind of stream position): thousands of partitions cost a few
+     * requests, not thousands.
+     */
+    private List<PartitionSplit> newSplits(List<String> partitions) {
+        if (partitions.isEmpty()) {
+            return List.of();
+        }
+        String name = stream.qualifiedName();
+        Map<String, Long> stops = bounded ? stream.endSequences(partitions) : Map.of();
+        List<PartitionSplit> splits = new ArrayList<>(partitions.size());
         switch (startingPosition) {
             case LATEST:
-                long start =
+                Map<String, Long> starts =
                         initialDiscoveryDone
-                                ? stream.startSequence(partition.partition())
-                                : stream.endSequence(partition.partition());
-                return new PartitionSplit(partition, start, stop, null);
+                                ? stream.startSequences(partitions)
+                                : stream.endSequences(partitions);
+                for (String partition : partitions) {
+                    splits.add(
+                            new PartitionSplit(
+                                    new StreamPartition(name, partition),
+                                    starts.get(partition),
+                                    stopOf(stops, partition),
+                                    null));
+                }
+                return splits;
             case CHECKPOINT_STORE:
                 if (store == null) {
                     store = stores.open();
                 }
-                PartitionCheckpoint checkpoint = store.load(partition);
-                LOG.info(
-                        "Partition {} starts from the checkpoint store: {}", partition, checkpoint);
+                List<StreamPartition> named = new ArrayList<>(partitions.size());
+                for (String partition : partitions) {
+                    named.add(new StreamPartition(name, partition));
+                }
+                Map<StreamPartition, PartitionCheckpoint> checkpoints = store.loadAll(named);
                 // Nothing committed: from the beginning, wherever the log now starts. Something
                 // committed: right after it, and a read fails loudly if that was removed.
-                long next =
-                        checkpoint.committed() == PartitionCheckpoint.NOTHING_COMMITTED
-                                        && checkpoint.pending() == null
-                                ? stream.startSequence(partition.partition())
-                                : checkpoint.nextSequence();
-                return new PartitionSplit(partition, next, stop, checkpoint.pending());
+                List<String> fresh = new ArrayList<>();
+                for (StreamPartition partition : named) {
+                    if (isInitial(checkpoints.get(partition))) {
+                        fresh.add(partition.partition());
+                    }
+                }
+                Map<String, Long> beginnings =
+                        fresh.isEmpty() ? Map.of() : stream.startSequences(fresh);
+                for (StreamPartition partition : named) {
+                    PartitionCheckpoint checkpoint = checkpoints.get(partition);
+                    LOG.debug(
+                            "Partition {} starts from the checkpoint store: {}",
+                            partition,
+                            checkpoint);
+                    long next =
+                            isInitial(checkpoint)
+                                    ? beginnings.get(partition.partition())
+                                    : checkpoint.nextSequence();
+                    splits.add(
+                            new PartitionSplit(
+                                    partition,
+                                    next,
+                                    stopOf(stops, partition.partition()),
+                                    checkpoint.pending()));
+                }
+                LOG.info(
+                        "{} partitions of {} start from the checkpoint store, {} of them from"
+                                + " the beginning (nothing committed)",
+                        named.size(),
+                        name,
+                        fresh.size());
+                return splits;
             case EARLIEST:
             default:
-                return new PartitionSplit(
-                        partition, stream.startSequence(partition.partition()), stop, null);
+                Map<String, Long> beginning = stream.startSequences(partitions);
+                for (String partition : partitions) {
+                    splits.add(
+                            new PartitionSplit(
+                                    new StreamPartition(name, partition),
+                                    beginning.get(partition),
+                                    stopOf(stops, partition),
+                                    null));
+                }
+                return splits;
         }
+    }
+
+    private static boolean isInitial(PartitionCheckpoint checkpoint) {
+        return checkpoint.committed() == PartitionCheckpoint.NOTHING_COMMITTED
+                && checkpoint.pending() == null;
+    }
+
+    private long stopOf(Map<String, Long> stops, String partition) {
+        return bounded ? stops.get(partition) : PartitionSplit.UNBOUNDED;
     }
 
     /** Coordinator thread. */

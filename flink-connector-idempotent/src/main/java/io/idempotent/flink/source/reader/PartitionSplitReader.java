@@ -9,10 +9,12 @@ import io.idempotent.flink.stream.PartitionRecord;
 import io.idempotent.flink.stream.PartitionedStream;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamException;
+import io.idempotent.flink.stream.StreamPartition;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -65,19 +67,47 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
         this.metrics = metrics;
     }
 
+    /**
+     * One round over the assigned partitions: every due replay is read alone, exactly; every other
+     * partition reads forward, all of them with one {@link PartitionedStream#readFromAll} (a Kafka
+     * consumer polls them together), so a round costs a few requests, not one per partition.
+     */
     @Override
     public RecordsWithSplitIds<Chunk> fetch() throws IOException {
-        Map<String, java.util.Collection<Chunk>> chunks = new HashMap<>();
-        Set<String> finished = new HashSet<>();
-        for (var iterator = positions.entrySet().iterator(); iterator.hasNext(); ) {
-            Map.Entry<String, Position> entry = iterator.next();
-            Position position = entry.getValue();
-            Chunk chunk = position.replayIsDue() ? replay(position) : readForward(position);
-            if (chunk != null) {
-                chunks.put(entry.getKey(), List.of(chunk));
+        Map<String, Collection<Chunk>> chunks = new HashMap<>();
+        Map<String, Position> forward = new LinkedHashMap<>();
+        for (Position position : positions.values()) {
+            if (position.replayIsDue()) {
+                chunks.put(position.split.splitId(), List.of(replay(position)));
+            } else if (readsForward(position)) {
+                forward.put(position.partition(), position);
             }
+        }
+        if (!forward.isEmpty()) {
+            Map<String, Long> from = new LinkedHashMap<>();
+            forward.forEach((partition, position) -> from.put(partition, position.next));
+            Map<String, List<PartitionRecord>> read = stream.readFromAll(from, maxChunk);
+            List<Position> exhausted = new ArrayList<>();
+            List<Position> looked = new ArrayList<>();
+            for (Position position : forward.values()) {
+                List<PartitionRecord> records = read.get(position.partition());
+                if (records == null) {
+                    continue; // nothing ready this time
+                }
+                looked.add(position);
+                Chunk chunk = readForward(position, records, exhausted);
+                if (chunk != null) {
+                    chunks.put(position.split.splitId(), List.of(chunk));
+                }
+            }
+            finishExhausted(exhausted);
+            updateLags(looked);
+        }
+        Set<String> finished = new HashSet<>();
+        for (var iterator = positions.values().iterator(); iterator.hasNext(); ) {
+            Position position = iterator.next();
             if (position.isFinished()) {
-                finished.add(entry.getKey());
+                finished.add(position.split.splitId());
                 iterator.remove();
             }
         }
@@ -117,20 +147,31 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
         return new Chunk(records, pending);
     }
 
-    @Nullable
-    private Chunk readForward(Position position) throws IOException {
-        String partition = position.split.partition().partition();
+    /** Whether the position reads forward now; a bounded one past its stop is finished. */
+    private static boolean readsForward(Position position) {
         long stop = position.split.stopSequence();
         if (position.pending != null && position.pending.range().from() >= stop) {
             // Beyond a bounded read: not this job's to replay.
             position.pending = null;
         }
-        long limit = position.pending == null ? stop : position.pending.range().from();
         if (position.next >= stop) {
             position.finished = true;
-            return null;
+            return false;
         }
-        List<PartitionRecord> read = stream.readFrom(partition, position.next, maxChunk);
+        return true;
+    }
+
+    /**
+     * The chunk of {@code read} (the stream's answer from the position on; empty: nothing there
+     * now) that lies before the stop and before a pending range; the replay when nothing lies
+     * before the pending range. A bounded position that read nothing goes to {@code exhausted}.
+     */
+    @Nullable
+    private Chunk readForward(
+            Position position, List<PartitionRecord> read, List<Position> exhausted)
+            throws IOException {
+        long stop = position.split.stopSequence();
+        long limit = position.pending == null ? stop : position.pending.range().from();
         List<PartitionRecord> records = new ArrayList<>(read.size());
         for (PartitionRecord record : read) {
             if (record.sequence() < limit) {
@@ -142,31 +183,68 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
             return replay(position);
         }
         if (records.isEmpty()) {
-            updateLag(position, true);
-            // Bounded: nothing left below the stop sequence (gaps at the end of the range).
-            position.finished =
-                    position.split.isBounded()
-                            && (!read.isEmpty() || stream.endSequence(partition) >= stop);
+            position.caughtUp = true;
+            if (position.split.isBounded()) {
+                if (read.isEmpty()) {
+                    exhausted.add(position);
+                } else {
+                    position.finished = true; // what is there lies beyond the stop
+                }
+            }
             return null;
         }
+        position.caughtUp = false;
         position.next = records.get(records.size() - 1).sequence() + 1;
         position.finished = position.next >= stop;
-        updateLag(position, false);
         return new Chunk(records, null);
     }
 
     /**
-     * Lag against the partition's end, looked up at most once per refresh interval (a Kafka end
-     * offset is a request), or at once when the reader has caught up with the end it knew.
+     * Bounded positions with nothing left from where they are: done if the partition reaches the
+     * stop (the last records before it were gaps), looked up for all of them at once.
      */
-    private void updateLag(Position position, boolean nothingRead) {
-        long now = System.nanoTime();
-        if (now - position.endLookedUpAt > LAG_REFRESH_NANOS
-                || (!nothingRead && position.next > position.end)) {
-            position.end = stream.endSequence(position.split.partition().partition());
-            position.endLookedUpAt = now;
+    private void finishExhausted(List<Position> exhausted) {
+        if (exhausted.isEmpty()) {
+            return;
         }
-        position.metrics.lag(nothingRead ? 0 : position.end - position.next);
+        Map<String, Long> ends = stream.endSequences(partitionsOf(exhausted));
+        for (Position position : exhausted) {
+            position.finished = ends.get(position.partition()) >= position.split.stopSequence();
+        }
+    }
+
+    /**
+     * Lag against the partitions' ends, looked up at most once per refresh interval (a Kafka end
+     * offset is a request), or at once when a reader passed the end it knew; all of them in one
+     * request.
+     */
+    private void updateLags(List<Position> looked) {
+        long now = System.nanoTime();
+        List<Position> stale = new ArrayList<>();
+        for (Position position : looked) {
+            if (now - position.endLookedUpAt > LAG_REFRESH_NANOS
+                    || (!position.caughtUp && position.next > position.end)) {
+                stale.add(position);
+            }
+        }
+        if (!stale.isEmpty()) {
+            Map<String, Long> ends = stream.endSequences(partitionsOf(stale));
+            for (Position position : stale) {
+                position.end = ends.get(position.partition());
+                position.endLookedUpAt = now;
+            }
+        }
+        for (Position position : looked) {
+            position.metrics.lag(position.caughtUp ? 0 : position.end - position.next);
+        }
+    }
+
+    private static List<String> partitionsOf(List<Position> positions) {
+        List<String> partitions = new ArrayList<>(positions.size());
+        for (Position position : positions) {
+            partitions.add(position.partition());
+        }
+        return partitions;
     }
 
     private void waitForRecords() throws IOException {
@@ -189,9 +267,25 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
             throw new UnsupportedOperationException(
                     "Unsupported split change " + change.getClass().getSimpleName());
         }
-        for (PartitionSplit split : change.splits()) {
-            PartitionCheckpoint checkpoint = checkpointOf(split);
-            requireWithinStream(split, checkpoint);
+        List<PartitionSplit> splits = change.splits();
+        Map<StreamPartition, PartitionCheckpoint> checkpoints = checkpointsOf(splits);
+        List<String> toCheck = new ArrayList<>();
+        for (PartitionSplit split : splits) {
+            requireSameStream(split);
+            if (split.nextSequence() != 0
+                    || checkpoints.get(split.partition()).committed()
+                            != PartitionCheckpoint.NOTHING_COMMITTED) {
+                toCheck.add(split.partition().partition());
+            }
+        }
+        // Nothing read or committed yet: nothing can lie beyond the end (no request).
+        Map<String, Long> ends = toCheck.isEmpty() ? Map.of() : stream.endSequences(toCheck);
+        for (PartitionSplit split : splits) {
+            PartitionCheckpoint checkpoint = checkpoints.get(split.partition());
+            Long end = ends.get(split.partition().partition());
+            if (end != null) {
+                requireWithinStream(split, checkpoint, end);
+            }
             PendingCheckpoint pending = stores == null ? split.pending() : checkpoint.pending();
             Position position = new Position(split, pending, metrics.of(split.partition()));
             position.metrics.pendingRange(position.pending != null);
@@ -200,28 +294,28 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
     }
 
     /**
-     * The sink's checkpoint of the split's partition (its pending range is the one to replay: it
-     * may have changed since the split was snapshotted); {@code INITIAL} without a store.
+     * The sink's checkpoints of the splits' partitions, in one store read (their pending ranges are
+     * the ones to replay: they may have changed since the splits were snapshotted); {@code INITIAL}
+     * without a store.
      */
-    private PartitionCheckpoint checkpointOf(PartitionSplit split) {
+    private Map<StreamPartition, PartitionCheckpoint> checkpointsOf(List<PartitionSplit> splits) {
+        List<StreamPartition> partitions = new ArrayList<>(splits.size());
+        for (PartitionSplit split : splits) {
+            partitions.add(split.partition());
+        }
         if (stores == null) {
-            return PartitionCheckpoint.INITIAL;
+            Map<StreamPartition, PartitionCheckpoint> none = new HashMap<>();
+            partitions.forEach(p -> none.put(p, PartitionCheckpoint.INITIAL));
+            return none;
         }
         if (store == null) {
             store = stores.open();
         }
-        return store.load(split.partition());
+        return store.loadAll(partitions);
     }
 
-    /**
-     * Where reading starts, and what the sink committed, must lie within what the stream holds now.
-     * Beyond its end the partition lost records or was created again (a Kafka topic deleted and
-     * recreated, a log truncated by an unclean leader election, a local stream whose relaxed
-     * appends a crash lost): new records would get numbers that were read or committed already and
-     * be skipped, or reading would wait for ever at a position that never comes.
-     */
-    private void requireWithinStream(PartitionSplit split, PartitionCheckpoint checkpoint) {
-        String partition = split.partition().partition();
+    /** The split must be of the stream as it is now, not of one deleted and created again. */
+    private void requireSameStream(PartitionSplit split) {
         String current = stream.qualifiedName();
         String ofSplit = split.partition().stream();
         // A split from before streams had incarnations carries the plain name: nothing to compare.
@@ -237,11 +331,17 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
                                     + " own.",
                             split.partition(), current));
         }
-        if (split.nextSequence() == 0
-                && checkpoint.committed() == PartitionCheckpoint.NOTHING_COMMITTED) {
-            return; // nothing read or committed yet: nothing can lie beyond the end (no request)
-        }
-        long end = stream.endSequence(partition);
+    }
+
+    /**
+     * Where reading starts, and what the sink committed, must lie within what the stream holds now.
+     * Beyond its end the partition lost records or was created again (a Kafka topic deleted and
+     * recreated, a log truncated by an unclean leader election, a local stream whose relaxed
+     * appends a crash lost): new records would get numbers that were read or committed already and
+     * be skipped, or reading would wait for ever at a position that never comes.
+     */
+    private static void requireWithinStream(
+            PartitionSplit split, PartitionCheckpoint checkpoint, long end) {
         String problem = null;
         if (split.nextSequence() > end) {
             problem =
@@ -296,6 +396,9 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
         long end;
         long endLookedUpAt = System.nanoTime() - LAG_REFRESH_NANOS - 1;
 
+        /** Whether the last forward read found nothing from {@link #next} on. */
+        boolean caughtUp;
+
         Position(
                 PartitionSplit split,
                 @Nullable PendingCheckpoint pending,
@@ -304,6 +407,10 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
             this.metrics = metrics;
             this.next = split.nextSequence();
             this.pending = pending;
+        }
+
+        String partition() {
+            return split.partition().partition();
         }
 
         boolean replayIsDue() {

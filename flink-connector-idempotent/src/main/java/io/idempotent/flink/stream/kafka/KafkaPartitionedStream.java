@@ -8,11 +8,15 @@ import io.idempotent.flink.stream.StreamException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -97,6 +101,8 @@ public final class KafkaPartitionedStream implements PartitionedStream {
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         // A reader waits for new records itself; the broker need not hold fetches for long.
         config.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
+        // One poll serves every partition of a reader (readFromAll): let it return a round's worth.
+        config.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
         config.put(
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
                 ByteArrayDeserializer.class.getName());
@@ -181,6 +187,98 @@ public final class KafkaPartitionedStream implements PartitionedStream {
         }
     }
 
+    /**
+     * Polls every partition asked for together: the consumer is assigned all of them, positioned
+     * where a caller's position is not where the partition's buffer continues, and one poll fills
+     * the buffers. A partition whose position is at its end (the end is asked only when what was
+     * known is used up) answers empty; one whose records did not arrive in this poll is left out.
+     */
+    @Override
+    public synchronized Map<String, List<PartitionRecord>> readFromAll(
+            Map<String, Long> positions, int maxRecords) {
+        Map<TopicPartition, String> asked = new LinkedHashMap<>();
+        for (String partition : positions.keySet()) {
+            asked.put(topicPartition(partition), partition);
+        }
+        try {
+            Set<TopicPartition> assigned = consumer.assignment();
+            if (!assigned.containsAll(asked.keySet())) {
+                Set<TopicPartition> all = new HashSet<>(assigned);
+                all.addAll(asked.keySet());
+                consumer.assign(all);
+                assigned = all;
+            }
+            Map<TopicPartition, Long> moved = new LinkedHashMap<>();
+            for (Map.Entry<TopicPartition, String> entry : asked.entrySet()) {
+                Buffer buffer = buffers.computeIfAbsent(entry.getKey(), t -> new Buffer());
+                long from = positions.get(entry.getValue());
+                if (buffer.validFrom != from) {
+                    buffer.records.clear();
+                    buffer.validFrom = from;
+                    moved.put(entry.getKey(), from);
+                }
+            }
+            if (!moved.isEmpty()) {
+                Map<TopicPartition, Long> ends = requireReadable(moved);
+                for (Map.Entry<TopicPartition, Long> entry : moved.entrySet()) {
+                    consumer.seek(entry.getKey(), entry.getValue());
+                    buffers.get(entry.getKey()).knownEnd = ends.get(entry.getKey());
+                }
+            }
+            // Only these partitions: the others keep their positions but are not fetched now.
+            List<TopicPartition> others = new ArrayList<>();
+            for (TopicPartition tp : assigned) {
+                if (!asked.containsKey(tp)) {
+                    others.add(tp);
+                }
+            }
+            consumer.pause(others);
+            consumer.resume(asked.keySet());
+            List<TopicPartition> usedUp = new ArrayList<>();
+            for (TopicPartition tp : asked.keySet()) {
+                Buffer buffer = buffers.get(tp);
+                if (buffer.records.isEmpty() && consumer.position(tp) >= buffer.knownEnd) {
+                    usedUp.add(tp);
+                }
+            }
+            if (!usedUp.isEmpty()) {
+                consumer.endOffsets(usedUp).forEach((tp, end) -> buffers.get(tp).knownEnd = end);
+            }
+            boolean behind = false;
+            for (TopicPartition tp : asked.keySet()) {
+                Buffer buffer = buffers.get(tp);
+                behind |= buffer.records.isEmpty() && consumer.position(tp) < buffer.knownEnd;
+            }
+            if (behind) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                    Buffer buffer =
+                            buffers.get(new TopicPartition(record.topic(), record.partition()));
+                    if (buffer != null && record.offset() >= buffer.validFrom) {
+                        buffer.records.add(record);
+                    }
+                }
+            }
+            Map<String, List<PartitionRecord>> read = new LinkedHashMap<>();
+            for (Map.Entry<TopicPartition, String> entry : asked.entrySet()) {
+                Buffer buffer = buffers.get(entry.getKey());
+                if (!buffer.records.isEmpty()) {
+                    List<PartitionRecord> records = new ArrayList<>();
+                    while (!buffer.records.isEmpty() && records.size() < maxRecords) {
+                        records.add(toRecord(entry.getValue(), buffer.records.poll()));
+                    }
+                    buffer.validFrom = records.get(records.size() - 1).sequence() + 1;
+                    read.put(entry.getValue(), records);
+                } else if (consumer.position(entry.getKey()) >= buffer.knownEnd) {
+                    read.put(entry.getValue(), List.of());
+                }
+            }
+            return read;
+        } catch (KafkaException e) {
+            buffers.clear();
+            throw failure(asked.size() + " partitions", -1, e);
+        }
+    }
+
     @Override
     public synchronized List<PartitionRecord> readRange(String partition, SequenceRange range) {
         TopicPartition tp = topicPartition(partition);
@@ -219,6 +317,41 @@ public final class KafkaPartitionedStream implements PartitionedStream {
         } catch (KafkaException e) {
             throw failure(partition, -1, e);
         }
+    }
+
+    @Override
+    public synchronized Map<String, Long> endSequences(Collection<String> partitions) {
+        try {
+            return byPartition(partitions, consumer.endOffsets(topicPartitions(partitions)));
+        } catch (KafkaException e) {
+            throw failure(partitions.size() + " partitions", -1, e);
+        }
+    }
+
+    @Override
+    public synchronized Map<String, Long> startSequences(Collection<String> partitions) {
+        try {
+            return byPartition(partitions, consumer.beginningOffsets(topicPartitions(partitions)));
+        } catch (KafkaException e) {
+            throw failure(partitions.size() + " partitions", -1, e);
+        }
+    }
+
+    private List<TopicPartition> topicPartitions(Collection<String> partitions) {
+        List<TopicPartition> tps = new ArrayList<>(partitions.size());
+        for (String partition : partitions) {
+            tps.add(topicPartition(partition));
+        }
+        return tps;
+    }
+
+    private Map<String, Long> byPartition(
+            Collection<String> partitions, Map<TopicPartition, Long> offsets) {
+        Map<String, Long> byPartition = new LinkedHashMap<>();
+        for (String partition : partitions) {
+            byPartition.put(partition, offsets.get(topicPartition(partition)));
+        }
+        return byPartition;
     }
 
     /** The topic's id: another id after the topic was deleted and created again. */
@@ -271,8 +404,28 @@ public final class KafkaPartitionedStream implements PartitionedStream {
      * were never read are gone; beyond the end, the log was truncated or the topic created again.
      * Either way records would be skipped or numbers reused, so the read fails saying so.
      */
+    private Map<TopicPartition, Long> requireReadable(Map<TopicPartition, Long> positions) {
+        Map<TopicPartition, Long> starts = consumer.beginningOffsets(positions.keySet());
+        Map<TopicPartition, Long> ends = consumer.endOffsets(positions.keySet());
+        positions.forEach(
+                (tp, from) ->
+                        requireReadable(
+                                Integer.toString(tp.partition()),
+                                from,
+                                starts.get(tp),
+                                ends.get(tp)));
+        return ends;
+    }
+
     private void requireReadable(TopicPartition tp, String partition, long fromSequence) {
-        long start = consumer.beginningOffsets(List.of(tp)).get(tp);
+        requireReadable(
+                partition,
+                fromSequence,
+                consumer.beginningOffsets(List.of(tp)).get(tp),
+                consumer.endOffsets(List.of(tp)).get(tp));
+    }
+
+    private void requireReadable(String partition, long fromSequence, long start, long end) {
         if (fromSequence < start) {
             throw new StreamException(
                     String.format(
@@ -285,7 +438,6 @@ public final class KafkaPartitionedStream implements PartitionedStream {
                                     + " %d) and start the job without its Flink state.",
                             topic, partition, fromSequence, start - 1, start - 1));
         }
-        long end = consumer.endOffsets(List.of(tp)).get(tp);
         if (fromSequence > end) {
             throw new StreamException(
                     String.format(

@@ -118,6 +118,36 @@ class BatchingWriterTest {
         assertThat(store.writes).hasSize(writes + 3);
     }
 
+    /**
+     * Proves design.md row F30: the partitions whose first elements arrived since the last delivery
+     * are taken over together, with one store write (and one read), however many they are; nothing
+     * is acquired before the delivery needs it.
+     */
+    @Test
+    void aThousandNewPartitionsAreTakenOverWithOneStoreWriteAtTheFirstDelivery() {
+        ManualTimers timers = new ManualTimers();
+        writer = newWriter(new BatchLimit(10_000, Long.MAX_VALUE), new EagerDelivery(timers, 50));
+        for (int p = 0; p < 1_000; p++) {
+            write(Integer.toString(p), 7);
+        }
+        assertThat(store.acquisitions).as("nothing acquired before the delivery").isZero();
+        timers.advance(50);
+        assertThat(store.acquired).isEqualTo(1_000);
+        assertThat(store.acquisitions).as("one acquisition write for all").isEqualTo(1);
+        assertThat(store.loads)
+                .as("one read of the sink's checkpoints, one of an unnamed sink's (F11)")
+                .isEqualTo(2);
+        assertThat(store.writes).as("one write marks all batches").hasSize(1);
+        assertThat(store.writes.get(0)).hasSize(1_000);
+        assertThat(destination.sends()).hasSize(1_000);
+
+        write("0", 8);
+        write("1000", 0);
+        timers.advance(50);
+        assertThat(store.acquisitions).as("only the new partition").isEqualTo(2);
+        assertThat(store.acquired).isEqualTo(1_001);
+    }
+
     /** A processing-time service whose clock the test moves; due timers fire in order. */
     private static final class ManualTimers implements ProcessingTimeService {
         private final java.util.PriorityQueue<Object[]> due =
@@ -177,7 +207,8 @@ class BatchingWriterTest {
         assertThat(destination.contents().get(BatchId.of(SINK, P0, SequenceRange.of(3, 9))))
                 .containsExactly("0:3", "0:4", "0:4", "0:9");
         assertThat(sent.getCount()).isEqualTo(5);
-        assertThat(store.acquisitions).as("once per partition").isEqualTo(2);
+        assertThat(store.acquired).as("each partition once").isEqualTo(2);
+        assertThat(store.acquisitions).as("both in one store write").isEqualTo(1);
         assertThat(store.writes).as("the marks of both partitions").hasSize(1);
         assertThat(checkpoints.load(P0).pending().range()).isEqualTo(SequenceRange.of(3, 9));
 
@@ -306,7 +337,8 @@ class BatchingWriterTest {
         write("0", 10);
         writer.flush(false);
         writer = newWriter();
-        assertThatThrownBy(() -> write("0", 11))
+        write("0", 11); // taken over, and checked, at the next delivery
+        assertThatThrownBy(() -> writer.flush(false))
                 .hasMessageContaining("holds the pending range")
                 .hasMessageContaining("arrived without being replayed")
                 .hasMessageContaining("checkpointStore(...)");
@@ -596,7 +628,8 @@ class BatchingWriterTest {
                 new PendingCheckpoint(
                         SequenceRange.of(0, 4), BatchId.of(P0, SequenceRange.of(0, 4)), null));
         store.commit(P0, epoch, SequenceRange.of(0, 4));
-        assertThatThrownBy(() -> write("0", 5))
+        write("0", 5); // taken over, and checked, at the next delivery
+        assertThatThrownBy(() -> writer.flush(false))
                 .isInstanceOf(SuppressRestartsException.class)
                 .hasStackTraceContaining(
                         "The checkpoint store holds a checkpoint of s/0 written by a sink without"
@@ -604,11 +637,40 @@ class BatchingWriterTest {
                 .hasStackTraceContaining("committed 4");
     }
 
+    /**
+     * Proves design.md row F11: a checkpoint that a sink without a name left under a Kafka topic's
+     * plain name (earlier versions named partitions without the topic's id) is not ignored.
+     */
+    @Test
+    void aCheckpointOfAnUnnamedSinkUnderTheTopicsPlainNameIsNotSilentlyIgnored() {
+        StreamPartition plain = new StreamPartition("t", "0");
+        long epoch = store.acquire(plain);
+        store.markPending(
+                plain,
+                epoch,
+                new PendingCheckpoint(
+                        SequenceRange.of(0, 4), BatchId.of(plain, SequenceRange.of(0, 4)), null));
+        writer.write(new Traced<>(new Origin("t@0f1e", "0", 5, null, 0), "t:5"), null);
+        writer.write(new Traced<>(new Origin("t@0f1e", "1", 0, null, 0), "t:0"), null);
+        assertThatThrownBy(() -> writer.flush(false))
+                .isInstanceOf(SuppressRestartsException.class)
+                .hasStackTraceContaining(
+                        "The checkpoint store holds a checkpoint of t@0f1e/0 written by a sink"
+                                + " without a name")
+                .hasStackTraceContaining("pending");
+        assertThat(store.writes).as("nothing marked").hasSize(1);
+    }
+
     @Test
     void refusesRecordsOfAPartitionOutOfOrder() {
         write("0", 5);
-        assertThatThrownBy(() -> write("0", 4))
+        write("0", 4); // taken over, and checked, at the next delivery
+        assertThatThrownBy(() -> writer.flush(false))
                 .hasMessageContaining("out of order (sequence 4 after 5)");
+        assertThat(checkpoints.load(P0).pending()).as("nothing marked").isNull();
+
+        writer = newWriter();
+        write("0", 5);
         writer.flush(false);
         assertThatThrownBy(() -> write("0", 5))
                 .hasMessageContaining("out of order (sequence 5 after 5)");

@@ -9,10 +9,12 @@ import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamException;
 import io.idempotent.flink.testutils.KafkaBroker;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.common.TopicPartition;
@@ -51,6 +53,58 @@ class KafkaPartitionedStreamTest {
             assertThat(stream.readRange("1", SequenceRange.of(3, 3))).hasSize(1);
             assertThat(stream.readFrom("0", 0, 10)).isEmpty();
             assertThat(stream.readFrom("1", 8, 10)).isEmpty();
+        }
+    }
+
+    /**
+     * Proves design.md row F30 for Kafka: many partitions are read forward together, each from its
+     * own position, across transaction markers; a partition at its end answers empty (so a bounded
+     * reader knows it is done), and asking again continues where each answer ended.
+     */
+    @Test
+    void readsManyPartitionsForwardTogether() {
+        String topic = "together";
+        int partitions = 50;
+        KafkaBroker.createTopic(topic, partitions + 1);
+        KafkaBroker.appendTransactionally(
+                topic, IntStream.range(0, partitions).boxed().toList(), List.of("a", "b", "c"), 2);
+        try (PartitionedStream stream = open(topic)) {
+            // Offsets 0,1 (marker 2) 3 (marker 4): from 1 everywhere but partition 0 and the empty
+            // one, from 0 there.
+            Map<String, Long> from = new LinkedHashMap<>();
+            for (int p = 0; p <= partitions; p++) {
+                from.put(Integer.toString(p), p == 0 || p == partitions ? 0L : 1L);
+            }
+            Map<String, List<Long>> read = new LinkedHashMap<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (read.size() < partitions + 1 && System.nanoTime() < deadline) {
+                Map<String, Long> asked = new LinkedHashMap<>(from);
+                asked.keySet().removeAll(read.keySet());
+                stream.readFromAll(asked, 1)
+                        .forEach(
+                                (partition, records) ->
+                                        read.put(
+                                                partition,
+                                                records.stream()
+                                                        .map(PartitionRecord::sequence)
+                                                        .toList()));
+            }
+            assertThat(read.get("0")).as("at most maxRecords").containsExactly(0L);
+            for (int p = 1; p < partitions; p++) {
+                assertThat(read.get(Integer.toString(p))).containsExactly(1L);
+            }
+            assertThat(read.get(Integer.toString(partitions))).as("an empty partition").isEmpty();
+
+            Map<String, Long> next = Map.of("0", 1L, "7", 2L, "9", 5L);
+            Map<String, List<PartitionRecord>> more = Map.of();
+            while (more.size() < 3 && System.nanoTime() < deadline) {
+                more = stream.readFromAll(next, 10);
+            }
+            assertThat(more.get("0")).extracting(PartitionRecord::sequence).containsExactly(1L, 3L);
+            assertThat(more.get("7")).extracting(PartitionRecord::sequence).containsExactly(3L);
+            assertThat(more.get("9")).as("past the last record and its marker").isEmpty();
+            assertThat(new String(more.get("7").get(0).payload(), StandardCharsets.UTF_8))
+                    .isEqualTo("c");
         }
     }
 
