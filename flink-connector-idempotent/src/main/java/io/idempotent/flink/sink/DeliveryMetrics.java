@@ -24,8 +24,9 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * (gauges), {@value #COMMIT_LATENCY} and {@value #STORE_WRITE_LATENCY} (histograms, milliseconds).
  * Per partition, in the group {@code stream.<name>.partition.<id>}: {@value #BATCHES_SENT}, {@value
  * #BATCHES_RESENT}, {@value #REPEATS_DROPPED}, {@value #ALREADY_COMMITTED} (counters), {@value
- * #PENDING_RANGES} and {@value #COMMITTED_SEQUENCE} (gauges). Updated in the delivering task's
- * thread.
+ * #PENDING_RANGES} and {@value #COMMITTED_SEQUENCE} (gauges), unless per-partition metrics are off
+ * ({@code sink.metrics.per-partition}): then nothing is kept per partition. Updated in the
+ * delivering task's thread.
  */
 @Internal
 public final class DeliveryMetrics implements DeliveryListener {
@@ -61,8 +62,15 @@ public final class DeliveryMetrics implements DeliveryListener {
     /** {@code System.nanoTime()} of the write that marked what is pending now; 0 for nothing. */
     private volatile long pendingSinceNanos;
 
+    private final boolean perPartition;
+
     public DeliveryMetrics(MetricGroup group) {
+        this(group, true);
+    }
+
+    public DeliveryMetrics(MetricGroup group, boolean perPartition) {
         this.group = group;
+        this.perPartition = perPartition;
         this.batchesSent = group.counter(BATCHES_SENT);
         this.batchesResent = group.counter(BATCHES_RESENT);
         this.repeatsDropped = group.counter(REPEATS_DROPPED);
@@ -112,11 +120,16 @@ public final class DeliveryMetrics implements DeliveryListener {
 
     @Override
     public void markedPending(StreamPartition partition, PendingCheckpoint pending) {
-        of(partition).pendingRanges = 1;
+        if (perPartition) {
+            of(partition).pendingRanges = 1;
+        }
     }
 
     @Override
     public void sent(Batch<?> batch, SendOutcome outcome, boolean resent) {
+        if (!perPartition) {
+            return;
+        }
         PartitionMetrics metrics = of(batch.partition());
         metrics.batchesSent.inc();
         if (resent) {
@@ -129,11 +142,16 @@ public final class DeliveryMetrics implements DeliveryListener {
 
     @Override
     public void alreadyCommitted(Batch<?> batch) {
-        of(batch.partition()).alreadyCommitted.inc();
+        if (perPartition) {
+            of(batch.partition()).alreadyCommitted.inc();
+        }
     }
 
     @Override
     public void committed(StreamPartition partition, long sequence) {
+        if (!perPartition) {
+            return;
+        }
         PartitionMetrics metrics = of(partition);
         metrics.pendingRanges = 0;
         metrics.committedSequence = sequence;

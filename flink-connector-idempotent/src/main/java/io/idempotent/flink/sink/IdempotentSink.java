@@ -63,19 +63,23 @@ public final class IdempotentSink<T>
 
     @Nullable private final DestinationFactory<DeadLetter<T>> deadLetters;
 
+    private final boolean perPartitionMetrics;
+
     IdempotentSink(
             String name,
             DestinationFactory<T> destinations,
             CheckpointStoreFactory stores,
             BatchLimit batchLimit,
             @Nullable Duration maxDelay,
-            @Nullable DestinationFactory<DeadLetter<T>> deadLetters) {
+            @Nullable DestinationFactory<DeadLetter<T>> deadLetters,
+            boolean perPartitionMetrics) {
         this.name = name;
         this.destinations = destinations;
         this.stores = stores;
         this.batchLimit = batchLimit;
         this.maxDelay = maxDelay;
         this.deadLetters = deadLetters;
+        this.perPartitionMetrics = perPartitionMetrics;
     }
 
     /** The sink's name: part of every identity it sends and of the key of its checkpoints. */
@@ -109,7 +113,7 @@ public final class IdempotentSink<T>
                     context.getTaskInfo().getIndexOfThisSubtask(),
                     store,
                     destinations.create(),
-                    new DeliveryMetrics(context.metricGroup()),
+                    new DeliveryMetrics(context.metricGroup(), perPartitionMetrics),
                     context.metricGroup().getNumRecordsSendCounter(),
                     batchLimit,
                     new ElementSizer<>(context.<Traced<T>>createInputSerializer()),

@@ -22,6 +22,8 @@ public final class IdempotentSinkBuilder<T> {
     private DeliveryMode deliveryMode = IdempotentSinkOptions.DELIVERY_MODE.defaultValue();
     private Duration batchMaxDelay = IdempotentSinkOptions.BATCH_MAX_DELAY.defaultValue();
     private DestinationFactory<DeadLetter<T>> deadLetters;
+    private boolean perPartitionMetrics =
+            IdempotentSinkOptions.PER_PARTITION_METRICS.defaultValue();
 
     IdempotentSinkBuilder() {}
 
@@ -89,6 +91,15 @@ public final class IdempotentSinkBuilder<T> {
         return this;
     }
 
+    /**
+     * Whether the writer's metrics are registered per partition as well as in total ({@link
+     * IdempotentSinkOptions#PER_PARTITION_METRICS}, default on); off for thousands of partitions.
+     */
+    public IdempotentSinkBuilder<T> perPartitionMetrics(boolean enabled) {
+        this.perPartitionMetrics = enabled;
+        return this;
+    }
+
     /** Applies the {@link IdempotentSinkOptions} that {@code config} sets. */
     public IdempotentSinkBuilder<T> options(ReadableConfig config) {
         config.getOptional(IdempotentSinkOptions.BATCH_MAX_RECORDS)
@@ -96,6 +107,8 @@ public final class IdempotentSinkBuilder<T> {
         config.getOptional(IdempotentSinkOptions.BATCH_MAX_BYTES).ifPresent(this::batchMaxBytes);
         config.getOptional(IdempotentSinkOptions.DELIVERY_MODE).ifPresent(this::deliveryMode);
         config.getOptional(IdempotentSinkOptions.BATCH_MAX_DELAY).ifPresent(this::batchMaxDelay);
+        config.getOptional(IdempotentSinkOptions.PER_PARTITION_METRICS)
+                .ifPresent(this::perPartitionMetrics);
         return this;
     }
 
@@ -150,7 +163,8 @@ public final class IdempotentSinkBuilder<T> {
                 stores,
                 batchLimit(),
                 deliveryMode == DeliveryMode.EAGER ? batchMaxDelay : null,
-                deadLetters);
+                deadLetters,
+                perPartitionMetrics);
     }
 
     private BatchLimit batchLimit() {

@@ -58,5 +58,17 @@ public final class IdempotentSinkOptions {
                                     + " Bounds the store's write rate to one per subtask per"
                                     + " delay, plus one per checkpoint and per full batch.");
 
+    public static final ConfigOption<Boolean> PER_PARTITION_METRICS =
+            key("sink.metrics.per-partition")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Whether the writer registers its metrics per partition as well as in"
+                                    + " total (batchesSent, batchesResent, repeatsDropped,"
+                                    + " batchesAlreadyCommitted, pendingRanges,"
+                                    + " committedSequence: 6 series per partition). Off, only the"
+                                    + " totals remain: for thousands of partitions per job, as"
+                                    + " Kafka's register.consumer.metrics.");
+
     private IdempotentSinkOptions() {}
 }

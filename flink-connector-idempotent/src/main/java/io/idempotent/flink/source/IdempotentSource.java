@@ -57,6 +57,7 @@ public final class IdempotentSource
     private final Duration discoveryInterval;
     private final int maxRecordsPerFetch;
     private final int recordMaxFailures;
+    private final boolean perPartitionMetrics;
     private final Duration idleWait;
 
     /** The name of the {@code IdempotentSink} this source feeds, set when the job is built. */
@@ -73,6 +74,7 @@ public final class IdempotentSource
             Duration discoveryInterval,
             int maxRecordsPerFetch,
             int recordMaxFailures,
+            boolean perPartitionMetrics,
             Duration idleWait) {
         this.streams = streams;
         this.stores = stores;
@@ -81,6 +83,7 @@ public final class IdempotentSource
         this.discoveryInterval = discoveryInterval;
         this.maxRecordsPerFetch = maxRecordsPerFetch;
         this.recordMaxFailures = recordMaxFailures;
+        this.perPartitionMetrics = perPartitionMetrics;
         this.idleWait = idleWait;
     }
 
@@ -139,6 +142,7 @@ public final class IdempotentSource
                 maxRecordsPerFetch,
                 idleWait,
                 new RecordFailures(sink == null ? "" : sink, recordMaxFailures),
+                perPartitionMetrics,
                 context);
     }
 

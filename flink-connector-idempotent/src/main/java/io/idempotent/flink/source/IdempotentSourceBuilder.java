@@ -22,6 +22,8 @@ public final class IdempotentSourceBuilder {
             IdempotentSourceOptions.PARTITION_DISCOVERY_INTERVAL.defaultValue();
     private int maxRecordsPerFetch = IdempotentSourceOptions.MAX_RECORDS_PER_FETCH.defaultValue();
     private int recordMaxFailures = IdempotentSourceOptions.RECORD_MAX_FAILURES.defaultValue();
+    private boolean perPartitionMetrics =
+            IdempotentSourceOptions.PER_PARTITION_METRICS.defaultValue();
     private Duration idleWait = Duration.ofMillis(50);
 
     IdempotentSourceBuilder() {}
@@ -92,6 +94,15 @@ public final class IdempotentSourceBuilder {
         return this;
     }
 
+    /**
+     * Whether the reader's metrics are registered per partition ({@link
+     * IdempotentSourceOptions#PER_PARTITION_METRICS}, default on); off for thousands of partitions.
+     */
+    public IdempotentSourceBuilder perPartitionMetrics(boolean enabled) {
+        this.perPartitionMetrics = enabled;
+        return this;
+    }
+
     public IdempotentSourceBuilder options(ReadableConfig config) {
         config.getOptional(IdempotentSourceOptions.STARTING_POSITION).ifPresent(this::startingFrom);
         if (config.get(IdempotentSourceOptions.BOUNDED)) {
@@ -103,6 +114,8 @@ public final class IdempotentSourceBuilder {
                 .ifPresent(this::maxRecordsPerFetch);
         config.getOptional(IdempotentSourceOptions.RECORD_MAX_FAILURES)
                 .ifPresent(this::recordMaxFailures);
+        config.getOptional(IdempotentSourceOptions.PER_PARTITION_METRICS)
+                .ifPresent(this::perPartitionMetrics);
         return this;
     }
 
@@ -126,6 +139,7 @@ public final class IdempotentSourceBuilder {
                 discoveryInterval,
                 maxRecordsPerFetch,
                 recordMaxFailures,
+                perPartitionMetrics,
                 idleWait);
     }
 }

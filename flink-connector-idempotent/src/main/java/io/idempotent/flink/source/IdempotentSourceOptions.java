@@ -57,5 +57,16 @@ public final class IdempotentSourceOptions {
                                     + " Counted in each TaskManager; 0 leaves the bound to Flink's"
                                     + " restart strategy. Every failure names the record.");
 
+    public static final ConfigOption<Boolean> PER_PARTITION_METRICS =
+            key("scan.metrics.per-partition")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Whether the reader registers its metrics per partition (lag,"
+                                    + " pendingRange, replays: 3 series per partition). Off, only"
+                                    + " Flink's standard pendingRecords (the sum of the lags)"
+                                    + " remains: for thousands of partitions per job, as Kafka's"
+                                    + " register.consumer.metrics.");
+
     private IdempotentSourceOptions() {}
 }

@@ -28,6 +28,7 @@ public final class IdempotentSourceReader
             int maxChunk,
             Duration idleWait,
             RecordFailures failures,
+            boolean perPartitionMetrics,
             SourceReaderContext context) {
         this(
                 streams,
@@ -36,7 +37,7 @@ public final class IdempotentSourceReader
                 idleWait,
                 failures,
                 context,
-                new SourceReaderMetrics(context.metricGroup()));
+                new SourceReaderMetrics(context.metricGroup(), perPartitionMetrics));
     }
 
     private IdempotentSourceReader(

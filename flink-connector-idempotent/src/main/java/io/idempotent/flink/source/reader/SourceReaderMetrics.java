@@ -3,8 +3,10 @@ package io.idempotent.flink.source.reader;
 import io.idempotent.flink.stream.StreamPartition;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.metrics.groups.SourceReaderMetricGroup;
 
 /**
@@ -13,7 +15,8 @@ import org.apache.flink.metrics.groups.SourceReaderMetricGroup;
  * when last looked, at most {@value #LAG_REFRESH_MILLIS} ms ago), {@value #PENDING_RANGE} (gauge: 1
  * while a pending range waits to be replayed) and {@value #REPLAYS} (counter: pending ranges
  * replayed). Flink's standard {@code pendingRecords} is the sum of the lags. Written by the fetcher
- * thread, read by reporters.
+ * thread, read by reporters. Without per-partition metrics ({@code scan.metrics.per-partition} off)
+ * the partitions' lags are kept for {@code pendingRecords} and nothing per partition is registered.
  */
 @Internal
 public final class SourceReaderMetrics {
@@ -26,8 +29,11 @@ public final class SourceReaderMetrics {
     private final SourceReaderMetricGroup group;
     private final Map<StreamPartition, Partition> partitions = new ConcurrentHashMap<>();
 
-    SourceReaderMetrics(SourceReaderMetricGroup group) {
+    private final boolean perPartition;
+
+    SourceReaderMetrics(SourceReaderMetricGroup group, boolean perPartition) {
         this.group = group;
+        this.perPartition = perPartition;
         group.setPendingRecordsGauge(
                 () -> partitions.values().stream().mapToLong(p -> p.lag).sum());
     }
@@ -37,8 +43,10 @@ public final class SourceReaderMetrics {
                 partition,
                 p ->
                         new Partition(
-                                group.addGroup("stream", p.stream())
-                                        .addGroup("partition", p.partition())));
+                                perPartition
+                                        ? group.addGroup("stream", p.stream())
+                                                .addGroup("partition", p.partition())
+                                        : null));
     }
 
     /** One partition's metrics. */
@@ -47,7 +55,12 @@ public final class SourceReaderMetrics {
         private volatile long lag;
         private volatile int pendingRange;
 
-        private Partition(org.apache.flink.metrics.MetricGroup group) {
+        /** Registers the partition's metrics in {@code group}; none if it is {@code null}. */
+        private Partition(@Nullable org.apache.flink.metrics.MetricGroup group) {
+            if (group == null) {
+                replays = new SimpleCounter();
+                return;
+            }
             replays = group.counter(REPLAYS);
             group.gauge(LAG, () -> lag);
             group.gauge(PENDING_RANGE, () -> pendingRange);

@@ -40,7 +40,8 @@ class PartitionSplitReaderTest {
                 () -> store,
                 100,
                 Duration.ofMillis(10),
-                new SourceReaderMetrics(UnregisteredMetricsGroup.createSourceReaderMetricGroup()));
+                new SourceReaderMetrics(
+                        UnregisteredMetricsGroup.createSourceReaderMetricGroup(), true));
     }
 
     private static SplitsAddition<PartitionSplit> split(long next) {
