@@ -33,6 +33,10 @@ final class BenchInfrastructure implements AutoCloseable {
         KafkaBroker.createTopic(topic, partitions);
     }
 
+    void deleteTopic(String topic) {
+        KafkaBroker.deleteTopic(topic);
+    }
+
     /**
      * A fresh HTTP server: batch identities repeat from run to run (same stream, often the same
      * ranges), and a server that remembered them would drop the next run's batches as repeats.

@@ -46,6 +46,21 @@ final class Observed {
      */
     static final AtomicLong BATCH_CYCLES = new AtomicLong();
 
+    /** Partitions acquired, over all acquisition writes. */
+    static final AtomicLong ACQUIRED_PARTITIONS = new AtomicLong();
+
+    /** Rows (partitions) every store write touched, summed. */
+    static final AtomicLong ROWS = new AtomicLong();
+
+    /** When the first record of the run became visible. */
+    static final AtomicLong FIRST_VISIBLE_NANOS = new AtomicLong();
+
+    /** When a restarted writer (attempt above 0) first sent a batch, applied or a repeat. */
+    static final AtomicLong FIRST_SEND_AFTER_RESTART = new AtomicLong();
+
+    /** The attempt number of the writer whose task runs in this thread (sends run there too). */
+    private static final ThreadLocal<Integer> WRITER_ATTEMPT = ThreadLocal.withInitial(() -> 0);
+
     /** When the last record of the run became visible (or reached the discarding sink). */
     static final AtomicLong LAST_VISIBLE_NANOS = new AtomicLong();
 
@@ -75,6 +90,10 @@ final class Observed {
         RECORDS.set(0);
         STORE_WRITES.set(0);
         ACQUISITIONS.set(0);
+        ACQUIRED_PARTITIONS.set(0);
+        ROWS.set(0);
+        FIRST_VISIBLE_NANOS.set(0);
+        FIRST_SEND_AFTER_RESTART.set(0);
         FINAL_COMMITS.set(0);
         BATCH_CYCLES.set(0);
         LAST_VISIBLE_NANOS.set(0);
@@ -118,13 +137,18 @@ final class Observed {
                 @Override
                 public SendOutcome send(Batch<String> batch) throws Exception {
                     SendOutcome outcome = destination.send(batch);
+                    if (WRITER_ATTEMPT.get() > 0) {
+                        FIRST_SEND_AFTER_RESTART.compareAndSet(0, System.nanoTime());
+                    }
                     long now = System.currentTimeMillis();
                     BATCHES.incrementAndGet();
                     if (outcome == SendOutcome.APPLIED) {
                         for (String line : batch.elements()) {
                             visible(line, now);
                         }
-                        LAST_VISIBLE_NANOS.accumulateAndGet(System.nanoTime(), Math::max);
+                        long nanos = System.nanoTime();
+                        LAST_VISIBLE_NANOS.accumulateAndGet(nanos, Math::max);
+                        FIRST_VISIBLE_NANOS.compareAndSet(0, nanos);
                     }
                     return outcome;
                 }
@@ -144,6 +168,7 @@ final class Observed {
      */
     static <T> Sink<Traced<T>> around(IdempotentSink<T> sink) {
         return context -> {
+            WRITER_ATTEMPT.set(context.getTaskInfo().getAttemptNumber());
             SinkWriter<Traced<T>> writer = sink.createWriter(context);
             return new SinkWriter<>() {
                 private boolean written;
@@ -211,6 +236,8 @@ final class Observed {
                     @Override
                     public long acquire(StreamPartition partition) {
                         ACQUISITIONS.incrementAndGet();
+                        ACQUIRED_PARTITIONS.incrementAndGet();
+                        ROWS.incrementAndGet();
                         return timedWrite(() -> super.acquire(partition));
                     }
 
@@ -218,6 +245,8 @@ final class Observed {
                     public Map<StreamPartition, Long> acquireAll(
                             Collection<StreamPartition> partitions) {
                         ACQUISITIONS.incrementAndGet();
+                        ACQUIRED_PARTITIONS.addAndGet(partitions.size());
+                        ROWS.addAndGet(partitions.size());
                         return timedWrite(() -> super.acquireAll(partitions));
                     }
 
@@ -228,6 +257,11 @@ final class Observed {
                                         .allMatch(t -> t instanceof CheckpointTransition.Commit)) {
                             FINAL_COMMITS.incrementAndGet();
                         }
+                        ROWS.addAndGet(
+                                transitions.stream()
+                                        .map(CheckpointTransition::partition)
+                                        .distinct()
+                                        .count());
                         if (transitions.stream()
                                 .anyMatch(t -> t instanceof CheckpointTransition.MarkPending)) {
                             MARKING_WRITES.incrementAndGet();

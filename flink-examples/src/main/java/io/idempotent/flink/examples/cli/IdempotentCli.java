@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             JobCommand.class,
             CampaignCommand.class,
+            ScaleCommand.class,
             BenchCommand.class
         })
 public final class IdempotentCli implements Runnable {

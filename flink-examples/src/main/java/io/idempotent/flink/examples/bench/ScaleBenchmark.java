@@ -1,0 +1,728 @@
+package io.idempotent.flink.examples.bench;
+
+import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
+import io.idempotent.flink.checkpoint.WriteDurability;
+import io.idempotent.flink.checkpoint.jdbc.PostgresCheckpointStore;
+import io.idempotent.flink.checkpoint.rocksdb.RocksDbCheckpointStore;
+import io.idempotent.flink.destination.DestinationFactory;
+import io.idempotent.flink.destination.file.FileDestination;
+import io.idempotent.flink.sink.IdempotentSink;
+import io.idempotent.flink.source.IdempotentSource;
+import io.idempotent.flink.source.IdempotentSourceBuilder;
+import io.idempotent.flink.source.Traced;
+import io.idempotent.flink.source.enumerator.EnumeratorState;
+import io.idempotent.flink.source.enumerator.EnumeratorStateSerializer;
+import io.idempotent.flink.source.split.PartitionSplit;
+import io.idempotent.flink.source.split.PartitionSplitSerializer;
+import io.idempotent.flink.stream.PartitionRecord;
+import io.idempotent.flink.stream.PartitionedStreamFactory;
+import io.idempotent.flink.stream.StreamPartition;
+import io.idempotent.flink.stream.kafka.KafkaPartitionedStream;
+import io.idempotent.flink.stream.local.LocalStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeHint;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.FileUtils;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The same job (a partitioned stream → a light map → {@link IdempotentSink}, eager, into files) at
+ * growing partition counts with the same total records and the same total record rate, from the
+ * embedded stream and from Kafka, on the RocksDB and the PostgreSQL store (issue 13): what grows
+ * with the partitions, and what must not.
+ *
+ * <p>Per size: a bounded run over a filled stream (time from submit to the first delivery,
+ * throughput, the store's writes: acquisitions, per delivery, their duration and rows), then a live
+ * run at a fixed total rate (p99 latency, heap, metric series), then a live run with a failure
+ * (restore to the first delivery after it). Enumerator and split state are sized with their own
+ * serializers, as a checkpoint holds them.
+ */
+public final class ScaleBenchmark {
+
+    /** Where the job reads. */
+    public enum Source {
+        EMBEDDED,
+        KAFKA
+    }
+
+    /** Where the sink delivers. */
+    public enum Destination {
+        /** Identities kept in memory, repeats dropped: the connector's own costs. */
+        MEMORY,
+        /** A file per batch, fsync'd with its directory. */
+        FILES
+    }
+
+    /** Which checkpoint store the source and the sink share. */
+    public enum Store {
+        ROCKSDB,
+        POSTGRES
+    }
+
+    /** What to run. */
+    public record Settings(
+            Path dir,
+            List<Integer> sizes,
+            List<Source> sources,
+            List<Store> stores,
+            Destination destination,
+            long records,
+            int payloadBytes,
+            int parallelism,
+            Duration checkpointInterval,
+            int liveRate,
+            Duration liveDuration,
+            boolean perPartitionMetrics,
+            @Nullable Path plot) {}
+
+    /** One size's measurements. */
+    record Result(
+            Source source,
+            Store store,
+            int partitions,
+            double firstDeliverySeconds,
+            double recordsPerSecond,
+            long acquisitionWrites,
+            long acquiredPartitions,
+            double writesPerDelivery,
+            double writeMillis,
+            double rowsPerWrite,
+            long enumeratorStateBytes,
+            long splitStateBytes,
+            long metricSeries,
+            long partitionMetricSeries,
+            long p99Millis,
+            long heapBytes,
+            long connectorHeapBytes,
+            double recoverySeconds,
+            String problems) {}
+
+    private static final Duration FAIL_AFTER_CHECKPOINT = Duration.ofMillis(500);
+
+    private final Settings settings;
+    private final PrintStream out;
+    private final BenchInfrastructure infrastructure = new BenchInfrastructure();
+    private int runs;
+
+    private ScaleBenchmark(Settings settings, PrintStream out) {
+        this.settings = settings;
+        this.out = out;
+    }
+
+    public static void run(Settings settings, PrintStream out) throws Exception {
+        new ScaleBenchmark(settings, out).run();
+    }
+
+    private void run() throws Exception {
+        out.printf(
+                Locale.ROOT,
+                "Scale: %,d records of %d bytes in all per bounded run, parallelism %d, checkpoints"
+                        + " every %s, eager sink into %s; live runs at %,d records/s in all for"
+                        + " %s; per-partition metrics %s.%n",
+                settings.records(),
+                settings.payloadBytes(),
+                settings.parallelism(),
+                settings.checkpointInterval(),
+                settings.destination().name().toLowerCase(Locale.ROOT),
+                settings.liveRate(),
+                settings.liveDuration(),
+                settings.perPartitionMetrics() ? "on" : "off");
+        // A first, unrecorded run warms the JIT and the class loaders up.
+        measure(settings.sources().get(0), settings.stores().get(0), settings.sizes().get(0));
+        List<Result> results = new ArrayList<>();
+        for (Source source : settings.sources()) {
+            for (Store store : settings.stores()) {
+                for (int partitions : settings.sizes()) {
+                    Result result;
+                    try {
+                        result = measure(source, store, partitions);
+                    } catch (Exception e) {
+                        // One size that cannot run does not lose the others' measurements.
+                        result = failed(source, store, partitions, e);
+                    }
+                    results.add(result);
+                    out.println("  " + line(result));
+                }
+            }
+        }
+        infrastructure.close();
+        report(results);
+        if (settings.plot() != null) {
+            ScalePlot.write(settings.plot(), results);
+            out.println("Plot: " + settings.plot().toAbsolutePath().normalize());
+        }
+    }
+
+    private Result measure(Source source, Store store, int partitions) throws Exception {
+        List<String> problems = new ArrayList<>();
+        // The bounded run.
+        Observed.reset(false);
+        CountingReporter.reset();
+        Path runDir = settings.dir().resolve("run-" + ++runs);
+        String name = "scale" + runs;
+        PartitionedStreamFactory filled = fill(source, runDir, name, partitions);
+        long started = System.nanoTime();
+        StreamExecutionEnvironment env = environment(runDir);
+        build(env, IdempotentSource.builder().stream(filled).bounded(), store, runDir, null);
+        env.execute("scale " + partitions);
+        double seconds = (Observed.LAST_VISIBLE_NANOS.get() - started) / 1e9;
+        double first = (Observed.FIRST_VISIBLE_NANOS.get() - started) / 1e9;
+        if (Observed.RECORDS.get() != totalRecords(partitions)) {
+            problems.add(
+                    String.format(
+                            Locale.ROOT,
+                            "bounded run delivered %,d of %,d",
+                            Observed.RECORDS.get(),
+                            totalRecords(partitions)));
+        }
+        long writes = Observed.STORE_WRITES.get();
+        long acquisitions = Observed.ACQUISITIONS.get();
+        long acquired = Observed.ACQUIRED_PARTITIONS.get();
+        long deliveries = Observed.MARKING_WRITES.get();
+        double writesPerDelivery =
+                deliveries == 0
+                        ? Double.NaN
+                        : (writes - acquisitions - Observed.FINAL_COMMITS.get())
+                                / (double) deliveries;
+        double writeMillis = writes == 0 ? 0 : Observed.STORE_WRITE_NANOS.get() / 1e6 / writes;
+        double rowsPerWrite = writes == 0 ? 0 : Observed.ROWS.get() / (double) writes;
+        settle(runDir, source == Source.KAFKA ? name : null);
+
+        // The live run: latency, heap and metric series while every partition takes records.
+        long[] live = liveRun(source, store, partitions, false, problems);
+        long heap = live[1];
+        long connectorHeap = live[2];
+        long series = CountingReporter.peak();
+        long partitionSeries = CountingReporter.peakPerPartition();
+        long p99 = PipelineBenchmark.percentile(Observed.latencies(), 0.99);
+
+        // The live run with a failure: restore to the first delivery after it.
+        InjectedFailure.reset();
+        liveRun(source, store, partitions, true, problems);
+        double recovery =
+                Observed.FIRST_SEND_AFTER_RESTART.get() == 0 || InjectedFailure.failedNanos == 0
+                        ? Double.NaN
+                        : (Observed.FIRST_SEND_AFTER_RESTART.get() - InjectedFailure.failedNanos)
+                                / 1e9;
+        if (Double.isNaN(recovery)) {
+            problems.add("no delivery after the failure");
+        }
+        return new Result(
+                source,
+                store,
+                partitions,
+                first,
+                totalRecords(partitions) / seconds,
+                acquisitions,
+                acquired,
+                writesPerDelivery,
+                writeMillis,
+                rowsPerWrite,
+                enumeratorStateBytes(partitions),
+                splitStateBytes(partitions),
+                series,
+                partitionSeries,
+                p99,
+                heap,
+                connectorHeap,
+                recovery,
+                String.join("; ", problems));
+    }
+
+    private static Result failed(Source source, Store store, int partitions, Exception e) {
+        return new Result(
+                source,
+                store,
+                partitions,
+                Double.NaN,
+                Double.NaN,
+                0,
+                0,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                0,
+                0,
+                0,
+                0,
+                -1,
+                0,
+                0,
+                Double.NaN,
+                "failed: " + e);
+    }
+
+    /** Records per partition, so that every size holds (about) the same total. */
+    private long perPartition(int partitions) {
+        return Math.max(1, settings.records() / partitions);
+    }
+
+    private long totalRecords(int partitions) {
+        return perPartition(partitions) * partitions;
+    }
+
+    private PartitionedStreamFactory fill(Source source, Path runDir, String name, int partitions)
+            throws Exception {
+        long each = perPartition(partitions);
+        if (source == Source.EMBEDDED) {
+            Path dir = runDir.resolve("stream");
+            try (LocalStream stream =
+                    LocalStream.create(dir, name, partitions, WriteDurability.RELAXED)) {
+                long n = 0;
+                for (String partition : stream.partitions()) {
+                    List<LocalStream.NewRecord> chunk = new ArrayList<>();
+                    for (long i = 0; i < each; i++) {
+                        chunk.add(
+                                LocalStream.NewRecord.of(
+                                        BenchData.payload(n++, settings.payloadBytes()),
+                                        System.currentTimeMillis()));
+                        if (chunk.size() == 10_000) {
+                            stream.appendAll(partition, chunk);
+                            chunk.clear();
+                        }
+                    }
+                    if (!chunk.isEmpty()) {
+                        stream.appendAll(partition, chunk);
+                    }
+                }
+            }
+            return LocalStream.factory(dir);
+        }
+        infrastructure.createTopic(name, partitions);
+        try (CheckedProducer producer = new CheckedProducer(producer())) {
+            long n = 0;
+            for (long i = 0; i < each; i++) {
+                for (int partition = 0; partition < partitions; partition++) {
+                    producer.send(
+                            new ProducerRecord<>(
+                                    name,
+                                    partition,
+                                    System.currentTimeMillis(),
+                                    null,
+                                    BenchData.payload(n++, settings.payloadBytes())));
+                }
+            }
+        }
+        return KafkaPartitionedStream.factory(infrastructure.kafka(), name, new Properties());
+    }
+
+    private KafkaProducer<byte[], byte[]> producer() {
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.kafka());
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        return new KafkaProducer<>(config);
+    }
+
+    /**
+     * A live run: every partition takes records in turn at the settings' total rate, stamped when
+     * appended; with {@code fail}, the job fails once, {@link #FAIL_AFTER_CHECKPOINT} after a
+     * checkpoint completed. Returns {records produced, heap used after a collection mid-run}.
+     */
+    private long[] liveRun(
+            Source source, Store store, int partitions, boolean fail, List<String> problems)
+            throws Exception {
+        Observed.reset(true);
+        if (!fail) {
+            CountingReporter.reset();
+        }
+        Path runDir = settings.dir().resolve("run-" + ++runs);
+        String name = "live" + runs;
+        PartitionedStreamFactory stream;
+        if (source == Source.EMBEDDED) {
+            Path dir = runDir.resolve("live");
+            LocalStream.create(dir, name, partitions, WriteDurability.RELAXED).close();
+            stream = LocalStream.factory(dir);
+        } else {
+            infrastructure.createTopic(name, partitions);
+            stream = KafkaPartitionedStream.factory(infrastructure.kafka(), name, new Properties());
+        }
+        StreamExecutionEnvironment env = environment(runDir);
+        build(
+                env,
+                IdempotentSource.builder().stream(stream).partitionDiscoveryInterval(Duration.ZERO),
+                store,
+                runDir,
+                fail ? new InjectedFailure(FAIL_AFTER_CHECKPOINT.toNanos()) : null);
+        JobClient job = env.executeAsync("scale live " + partitions);
+        long produced;
+        long heap = 0;
+        long connectorHeap = 0;
+        try {
+            BenchData.awaitRunning(job);
+            produced = produce(source, runDir, name, partitions);
+            if (!fail) {
+                heap = usedHeap();
+                connectorHeap = connectorHeap();
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (Observed.RECORDS.get() < produced && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            if (Observed.RECORDS.get() != produced) {
+                problems.add(
+                        String.format(
+                                Locale.ROOT,
+                                "live run%s: %,d of %,d visible",
+                                fail ? " with a failure" : "",
+                                Observed.RECORDS.get(),
+                                produced));
+            }
+        } finally {
+            job.cancel().get(120, TimeUnit.SECONDS);
+        }
+        settle(runDir, source == Source.KAFKA ? name : null);
+        return new long[] {produced, heap, connectorHeap};
+    }
+
+    /** Appends at the total rate, round-robin over the partitions; returns how many. */
+    private long produce(Source source, Path runDir, String name, int partitions) throws Exception {
+        int ticksPerSecond = 100;
+        int perTick = Math.max(1, settings.liveRate() / ticksPerSecond);
+        long ticks = settings.liveDuration().toSeconds() * ticksPerSecond;
+        long produced = 0;
+        int next = 0;
+        LocalStream local =
+                source == Source.EMBEDDED
+                        ? LocalStream.open(runDir.resolve("live"), WriteDurability.RELAXED)
+                        : null;
+        CheckedProducer kafka = source == Source.KAFKA ? new CheckedProducer(producer()) : null;
+        try {
+            List<String> names = local == null ? null : local.partitions();
+            long started = System.nanoTime();
+            for (long tick = 0; tick < ticks; tick++) {
+                long due = started + tick * TimeUnit.SECONDS.toNanos(1) / ticksPerSecond;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                long now = System.currentTimeMillis();
+                for (int i = 0; i < perTick; i++) {
+                    byte[] payload = BenchData.payload(produced++, settings.payloadBytes());
+                    if (local != null) {
+                        local.appendAll(
+                                names.get(next), List.of(LocalStream.NewRecord.of(payload, now)));
+                    } else {
+                        kafka.send(new ProducerRecord<>(name, next, now, null, payload));
+                    }
+                    next = (next + 1) % partitions;
+                }
+            }
+        } finally {
+            if (local != null) {
+                local.close();
+            }
+            if (kafka != null) {
+                kafka.close();
+            }
+        }
+        return produced;
+    }
+
+    /**
+     * A producer that checks every acknowledgement: a record the topic did not take fails the run
+     * when the producer closes, instead of being counted as produced and then missed.
+     */
+    private static final class CheckedProducer implements AutoCloseable {
+        private final KafkaProducer<byte[], byte[]> producer;
+        private final java.util.concurrent.atomic.AtomicReference<Exception> failed =
+                new java.util.concurrent.atomic.AtomicReference<>();
+
+        CheckedProducer(KafkaProducer<byte[], byte[]> producer) {
+            this.producer = producer;
+        }
+
+        void send(ProducerRecord<byte[], byte[]> record) {
+            producer.send(
+                    record,
+                    (metadata, error) -> {
+                        if (error != null) {
+                            failed.compareAndSet(null, error);
+                        }
+                    });
+        }
+
+        @Override
+        public void close() {
+            producer.flush();
+            producer.close();
+            if (failed.get() != null) {
+                throw new IllegalStateException(
+                        "The benchmark's producer lost records: " + failed.get(), failed.get());
+            }
+        }
+    }
+
+    /**
+     * The bytes of this library's own objects on the heap (classes of {@code io.idempotent.flink},
+     * the benchmark's own left out), from the JVM's class histogram, taken in process.
+     */
+    private static long connectorHeap() throws Exception {
+        String histogram =
+                (String)
+                        ManagementFactory.getPlatformMBeanServer()
+                                .invoke(
+                                        new javax.management.ObjectName(
+                                                "com.sun.management:type=DiagnosticCommand"),
+                                        "gcClassHistogram",
+                                        new Object[] {null},
+                                        new String[] {String[].class.getName()});
+        long bytes = 0;
+        for (String line : histogram.split("\n")) {
+            String[] fields = line.trim().split("\\s+");
+            if (fields.length >= 4
+                    && fields[3].startsWith("io.idempotent.flink.")
+                    && !fields[3].startsWith("io.idempotent.flink.examples.")) {
+                bytes += Long.parseLong(fields[2]);
+            }
+        }
+        return bytes;
+    }
+
+    private static long usedHeap() {
+        System.gc();
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private StreamExecutionEnvironment environment(Path runDir) {
+        Configuration conf = new Configuration();
+        conf.set(
+                CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                runDir.resolve("flink-checkpoints").toUri().toString());
+        CountingReporter.configure(conf);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
+        env.setParallelism(settings.parallelism());
+        env.enableCheckpointing(settings.checkpointInterval().toMillis());
+        return env;
+    }
+
+    private void build(
+            StreamExecutionEnvironment env,
+            IdempotentSourceBuilder source,
+            Store store,
+            Path runDir,
+            @Nullable InjectedFailure failure) {
+        CheckpointStoreFactory stores = store(store, runDir);
+        source.checkpointStore(stores).perPartitionMetrics(settings.perPartitionMetrics());
+        DataStream<Traced<PartitionRecord>> read =
+                env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "stream");
+        if (failure != null) {
+            read =
+                    read.map(failure)
+                            .returns(
+                                    TypeInformation.of(new TypeHint<Traced<PartitionRecord>>() {}));
+        }
+        read.map(new PipelineBenchmark.ToLine())
+                .returns(TypeInformation.of(new TypeHint<Traced<String>>() {}))
+                .sinkTo(
+                        Observed.around(
+                                IdempotentSink.<String>builder()
+                                        .name("scale")
+                                        .perPartitionMetrics(settings.perPartitionMetrics())
+                                        .destination(Observed.around(destination(runDir)))
+                                        .checkpointStore(Observed.around(stores))
+                                        .build()));
+    }
+
+    private DestinationFactory<String> destination(Path runDir) {
+        MemoryLedgerDestination.clear();
+        return settings.destination() == Destination.MEMORY
+                ? MemoryLedgerDestination.factory()
+                : FileDestination.factory(
+                        runDir.resolve("out"), line -> line.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private CheckpointStoreFactory store(Store store, Path runDir) {
+        if (store == Store.ROCKSDB) {
+            return RocksDbCheckpointStore.factory(runDir.resolve("store"), WriteDurability.SYNCED);
+        }
+        return PostgresCheckpointStore.builder()
+                .url(infrastructure.postgres())
+                .table("scale_checkpoints_" + runs)
+                .buildFactory();
+    }
+
+    /** The enumerator's state once every partition is assigned, as a checkpoint holds it. */
+    private static long enumeratorStateBytes(int partitions) throws IOException {
+        Set<String> discovered = new HashSet<>();
+        for (int p = 0; p < partitions; p++) {
+            discovered.add(Integer.toString(p));
+        }
+        return new EnumeratorStateSerializer()
+                .serialize(new EnumeratorState(discovered, List.of()))
+                .length;
+    }
+
+    /** The readers' split state, all partitions, as a checkpoint holds it (a position each). */
+    private static long splitStateBytes(int partitions) throws IOException {
+        PartitionSplitSerializer serializer = new PartitionSplitSerializer();
+        long bytes = 0;
+        for (int p = 0; p < partitions; p++) {
+            bytes +=
+                    serializer.serialize(
+                                    new PartitionSplit(
+                                            new StreamPartition(
+                                                    "scale@0123456789abcdef", Integer.toString(p)),
+                                            123_456_789L,
+                                            PartitionSplit.UNBOUNDED,
+                                            null))
+                            .length;
+        }
+        return bytes;
+    }
+
+    /** Leaves the machine as the next run should find it; a run's Kafka topic is deleted. */
+    private void settle(Path runDir, @Nullable String topic) throws Exception {
+        if (topic != null) {
+            infrastructure.deleteTopic(topic);
+        }
+        try {
+            FileUtils.deleteDirectory(runDir.toFile());
+        } catch (IOException e) {
+            // A cancelled job may still be closing its store; the directory stays.
+        }
+        new ProcessBuilder("sync").inheritIO().start().waitFor();
+        System.gc();
+        Thread.sleep(500);
+    }
+
+    private static String line(Result r) {
+        return String.format(
+                Locale.ROOT,
+                "%-8s %-8s %,6d partitions: first delivery %6.2f s, %,9.0f records/s,"
+                        + " acquisitions %,d writes for %,d partitions, %.2f writes per delivery"
+                        + " (%.1f ms, %.1f rows each), enumerator state %,d B, split state %,d B,"
+                        + " metric series %,d (%,d per partition), p99 %,d ms, heap %,d MB (the"
+                        + " library's objects %,d kB),"
+                        + " recovery %.2f s%s",
+                r.source().name().toLowerCase(Locale.ROOT),
+                r.store().name().toLowerCase(Locale.ROOT),
+                r.partitions(),
+                r.firstDeliverySeconds(),
+                r.recordsPerSecond(),
+                r.acquisitionWrites(),
+                r.acquiredPartitions(),
+                r.writesPerDelivery(),
+                r.writeMillis(),
+                r.rowsPerWrite(),
+                r.enumeratorStateBytes(),
+                r.splitStateBytes(),
+                r.metricSeries(),
+                r.partitionMetricSeries(),
+                r.p99Millis(),
+                r.heapBytes() >> 20,
+                r.connectorHeapBytes() >> 10,
+                r.recoverySeconds(),
+                r.problems().isEmpty() ? "" : " (!) " + r.problems());
+    }
+
+    private void report(List<Result> results) {
+        out.println();
+        out.printf(
+                "%-8s %-8s %7s %8s %10s %9s %8s %7s %7s %7s %9s %9s %8s %7s %8s %9s%n",
+                "stream", "store", "parts", "first s", "rec/s", "acq wr", "wr/dlv", "wr ms", "rows",
+                "enum B", "split B", "series", "per-p", "p99 ms", "heap MB", "recov s");
+        for (Result r : results) {
+            out.printf(
+                    Locale.ROOT,
+                    "%-8s %-8s %,7d %8.2f %,10.0f %9s %8.2f %7.1f %7.1f %,7d %,9d %,9d %,8d %,7d"
+                            + " %,8d %9.2f%s%n",
+                    r.source().name().toLowerCase(Locale.ROOT),
+                    r.store().name().toLowerCase(Locale.ROOT),
+                    r.partitions(),
+                    r.firstDeliverySeconds(),
+                    r.recordsPerSecond(),
+                    r.acquisitionWrites() + "/" + r.acquiredPartitions(),
+                    r.writesPerDelivery(),
+                    r.writeMillis(),
+                    r.rowsPerWrite(),
+                    r.enumeratorStateBytes(),
+                    r.splitStateBytes(),
+                    r.metricSeries(),
+                    r.partitionMetricSeries(),
+                    r.p99Millis(),
+                    r.heapBytes() >> 20,
+                    r.recoverySeconds(),
+                    r.problems().isEmpty() ? "" : "  (!) " + r.problems());
+        }
+        for (Source source : settings.sources()) {
+            for (Store store : settings.stores()) {
+                List<Result> curve =
+                        results.stream()
+                                .filter(r -> r.source() == source && r.store() == store)
+                                .toList();
+                if (curve.size() < 2) {
+                    continue;
+                }
+                Result smallest = curve.get(0);
+                Result largest = curve.get(curve.size() - 1);
+                String what =
+                        source.name().toLowerCase(Locale.ROOT)
+                                + " "
+                                + store.name().toLowerCase(Locale.ROOT);
+                out.printf(
+                        Locale.ROOT,
+                        "ratio throughput @%d/@%d partitions, %s = %.2f%n",
+                        largest.partitions(),
+                        smallest.partitions(),
+                        what,
+                        largest.recordsPerSecond() / smallest.recordsPerSecond());
+                out.printf(
+                        Locale.ROOT,
+                        "store writes per delivery @%d partitions, %s = %.2f; acquisitions: %d"
+                                + " writes for %,d partitions%n",
+                        largest.partitions(),
+                        what,
+                        largest.writesPerDelivery(),
+                        largest.acquisitionWrites(),
+                        largest.acquiredPartitions());
+                out.printf(
+                        Locale.ROOT,
+                        "recovery @%d partitions, %s = %.2f s%n",
+                        largest.partitions(),
+                        what,
+                        largest.recoverySeconds());
+                if (largest.partitions() > smallest.partitions()) {
+                    double extra = largest.partitions() - smallest.partitions();
+                    out.printf(
+                            Locale.ROOT,
+                            "per partition, %s: heap %.0f B (the library's objects %.0f B),"
+                                    + " enumerator state %.1f B, split state %.1f B, metric"
+                                    + " series %.1f%n",
+                            what,
+                            (largest.heapBytes() - smallest.heapBytes()) / extra,
+                            (largest.connectorHeapBytes() - smallest.connectorHeapBytes()) / extra,
+                            (largest.enumeratorStateBytes() - smallest.enumeratorStateBytes())
+                                    / extra,
+                            (largest.splitStateBytes() - smallest.splitStateBytes()) / extra,
+                            (largest.metricSeries() - smallest.metricSeries()) / extra);
+                }
+            }
+        }
+    }
+}

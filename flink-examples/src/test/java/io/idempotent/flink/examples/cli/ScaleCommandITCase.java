@@ -1,0 +1,53 @@
+package io.idempotent.flink.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The scale benchmark's command, tiny (two sizes, Kafka and the PostgreSQL store: the batched
+ * acquisitions, store reads and Kafka reads on their real parts), so that the harness keeps
+ * working; the numbers mean nothing at this size. Every record delivered in every run (bounded,
+ * live, live with a failure), writes and series counted, a plot written.
+ */
+class ScaleCommandITCase {
+
+    @TempDir Path dir;
+
+    @Test
+    void theScaleBenchmarkRunsAndCountsWhatItMeasures() {
+        CliRun run =
+                CliRun.of(
+                        "scale",
+                        "--dir",
+                        dir.toString(),
+                        "--sizes",
+                        "2,6",
+                        "--sources",
+                        "KAFKA",
+                        "--stores",
+                        "POSTGRES",
+                        "--records",
+                        "3000",
+                        "--live-rate",
+                        "1000",
+                        "--live-duration",
+                        "PT3S",
+                        "--plot",
+                        dir.resolve("scale.png").toString());
+        int code = run.code();
+        String output = run.output();
+        assertThat(code).as(output).isZero();
+        assertThat(output)
+                .contains("kafka    postgres       6 partitions: first delivery")
+                .containsPattern("acquisitions \\d writes for 6 partitions")
+                .doesNotContain("(!)")
+                .contains("ratio throughput @6/@2 partitions, kafka postgres = ")
+                .contains("store writes per delivery @6 partitions, kafka postgres = ")
+                .contains("recovery @6 partitions, kafka postgres = ")
+                .contains("per partition, kafka postgres: heap ");
+        assertThat(dir.resolve("scale.png")).isRegularFile();
+    }
+}
