@@ -371,7 +371,11 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
         }
     }
 
+    /** Registers the delivery timer, unless one is registered: at most one per delay. */
     private void scheduleDelivery() {
+        if (timerSet) {
+            return;
+        }
         timerSet = true;
         eager.timers()
                 .registerTimer(

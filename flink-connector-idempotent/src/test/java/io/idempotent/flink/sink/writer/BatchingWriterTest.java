@@ -146,6 +146,14 @@ class BatchingWriterTest {
         timers.advance(50);
         assertThat(store.acquisitions).as("only the new partition").isEqualTo(2);
         assertThat(store.acquired).isEqualTo(1_001);
+        assertThat(timers.pending()).as("one timer: one write per delay at most").isEqualTo(1);
+        int writes = store.writes.size();
+        write("1001", 0);
+        timers.advance(50);
+        timers.advance(50);
+        assertThat(store.writes)
+                .as("a delivery with a take-over, then the commits alone")
+                .hasSize(writes + 2);
     }
 
     /** A processing-time service whose clock the test moves; due timers fire in order. */
@@ -165,6 +173,10 @@ class BatchingWriterTest {
                 long time, ProcessingTimeCallback callback) {
             due.add(new Object[] {time, callback});
             return null;
+        }
+
+        int pending() {
+            return due.size();
         }
 
         void advance(long millis) {
