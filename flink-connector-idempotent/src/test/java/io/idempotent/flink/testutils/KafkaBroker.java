@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -91,9 +92,21 @@ public final class KafkaBroker {
         Properties config = new Properties();
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         try (Admin admin = Admin.create(config)) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
+            // The controller refuses an operation of more than 10,000 records (one per partition):
+            // a larger topic is created in steps.
+            int step = 5_000;
+            admin.createTopics(List.of(new NewTopic(topic, Math.min(partitions, step), (short) 1)))
                     .all()
                     .get(120, TimeUnit.SECONDS);
+            for (int count = step; count < partitions; count += step) {
+                admin.createPartitions(
+                                Map.of(
+                                        topic,
+                                        NewPartitions.increaseTo(
+                                                Math.min(partitions, count + step))))
+                        .all()
+                        .get(120, TimeUnit.SECONDS);
+            }
             Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
             for (int p = 0; p < partitions; p++) {
                 ends.put(new TopicPartition(topic, p), OffsetSpec.latest());

@@ -158,6 +158,11 @@ public final class ScaleBenchmark {
                     Result result;
                     try {
                         result = measure(source, store, partitions);
+                        if (partitions == settings.sizes().get(settings.sizes().size() - 1)) {
+                            out.println(
+                                    "    the library's largest classes on the heap: "
+                                            + lastHistogram);
+                        }
                     } catch (Exception e) {
                         // One size that cannot run does not lose the others' measurements.
                         result = failed(source, store, partitions, e);
@@ -271,7 +276,15 @@ public final class ScaleBenchmark {
                 0,
                 0,
                 Double.NaN,
-                "failed: " + e);
+                "failed: " + e + ", root cause: " + rootCause(e));
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 
     /** Records per partition, so that every size holds (about) the same total. */
@@ -492,16 +505,24 @@ public final class ScaleBenchmark {
                                         new Object[] {null},
                                         new String[] {String[].class.getName()});
         long bytes = 0;
+        List<String> largest = new ArrayList<>();
         for (String line : histogram.split("\n")) {
             String[] fields = line.trim().split("\\s+");
             if (fields.length >= 4
                     && fields[3].startsWith("io.idempotent.flink.")
                     && !fields[3].startsWith("io.idempotent.flink.examples.")) {
                 bytes += Long.parseLong(fields[2]);
+                if (largest.size() < 8) {
+                    largest.add(fields[3] + " " + fields[1] + " x, " + fields[2] + " B");
+                }
             }
         }
+        lastHistogram = largest;
         return bytes;
     }
+
+    /** The library's largest classes on the heap at the last live run (most bytes first). */
+    private static List<String> lastHistogram = List.of();
 
     private static long usedHeap() {
         System.gc();
