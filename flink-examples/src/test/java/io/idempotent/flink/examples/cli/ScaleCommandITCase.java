@@ -41,7 +41,7 @@ class ScaleCommandITCase {
         String output = run.output();
         assertThat(code).as(output).isZero();
         assertThat(output)
-                .contains("kafka    postgres       6 partitions: first delivery")
+                .containsPattern("kafka +postgres +6 partitions: first delivery")
                 .containsPattern("acquisitions \\d writes for 6 partitions")
                 .doesNotContain("(!)")
                 .contains("ratio throughput @6/@2 partitions, kafka postgres = ")
