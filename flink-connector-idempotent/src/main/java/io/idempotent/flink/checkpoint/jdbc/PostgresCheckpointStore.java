@@ -100,7 +100,7 @@ public final class PostgresCheckpointStore implements PartitionCheckpointStore {
                         + " RETURNING stream, partition_name, epoch";
         Map<StreamPartition, Long> acquired =
                 transaction(
-                        () -> "acquire " + describe(ordered),
+                        () -> "acquire " + describe(ordered, "partitions"),
                         durability,
                         connection -> {
                             Map<StreamPartition, Long> epochs = new HashMap<>();
@@ -137,14 +137,11 @@ public final class PostgresCheckpointStore implements PartitionCheckpointStore {
         return epochs;
     }
 
-    /** Names a few partitions, and counts the rest: a message stays short at any scale. */
-    private static String describe(Collection<StreamPartition> partitions) {
-        return partitions.size() <= 3
-                ? partitions.toString()
-                : partitions.stream().limit(3).toList()
-                        + " and "
-                        + (partitions.size() - 3)
-                        + " more partitions";
+    /** Names a few items, and counts the rest: a message stays short at any scale. */
+    private static String describe(Collection<?> items, String what) {
+        return items.size() <= 3
+                ? items.toString()
+                : items.stream().limit(3).toList() + " and " + (items.size() - 3) + " more " + what;
     }
 
     @Override
@@ -166,7 +163,7 @@ public final class PostgresCheckpointStore implements PartitionCheckpointStore {
         }
         Map<StreamPartition, PartitionCheckpoint> found =
                 transaction(
-                        () -> "load " + describe(partitions),
+                        () -> "load " + describe(partitions, "partitions"),
                         durability,
                         connection -> {
                             Map<StreamPartition, PartitionCheckpoint> rows = new HashMap<>();
@@ -198,14 +195,7 @@ public final class PostgresCheckpointStore implements PartitionCheckpointStore {
                     .add(transition.partition());
         }
         transaction(
-                () ->
-                        "apply "
-                                + (transitions.size() <= 3
-                                        ? transitions.toString()
-                                        : transitions.subList(0, 3)
-                                                + " and "
-                                                + (transitions.size() - 3)
-                                                + " more transitions"),
+                () -> "apply " + describe(transitions, "transitions"),
                 durability,
                 connection -> {
                     Map<StreamPartition, PartitionCheckpoint> locked = new HashMap<>();

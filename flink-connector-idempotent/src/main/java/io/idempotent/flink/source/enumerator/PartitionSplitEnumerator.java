@@ -139,78 +139,68 @@ public final class PartitionSplitEnumerator
         }
         String name = stream.qualifiedName();
         Map<String, Long> stops = bounded ? stream.endSequences(partitions) : Map.of();
-        List<PartitionSplit> splits = new ArrayList<>(partitions.size());
-        switch (startingPosition) {
-            case LATEST:
-                Map<String, Long> starts =
-                        initialDiscoveryDone
-                                ? stream.startSequences(partitions)
-                                : stream.endSequences(partitions);
-                for (String partition : partitions) {
-                    splits.add(
-                            new PartitionSplit(
-                                    new StreamPartition(name, partition),
-                                    starts.get(partition),
-                                    stopOf(stops, partition),
-                                    null));
-                }
-                return splits;
-            case CHECKPOINT_STORE:
-                if (store == null) {
-                    store = stores.open();
-                }
-                List<StreamPartition> named = new ArrayList<>(partitions.size());
-                for (String partition : partitions) {
-                    named.add(new StreamPartition(name, partition));
-                }
-                Map<StreamPartition, PartitionCheckpoint> checkpoints = store.loadAll(named);
-                // Nothing committed: from the beginning, wherever the log now starts. Something
-                // committed: right after it, and a read fails loudly if that was removed.
-                List<String> fresh = new ArrayList<>();
-                for (StreamPartition partition : named) {
-                    if (isInitial(checkpoints.get(partition))) {
-                        fresh.add(partition.partition());
-                    }
-                }
-                Map<String, Long> beginnings =
-                        fresh.isEmpty() ? Map.of() : stream.startSequences(fresh);
-                for (StreamPartition partition : named) {
-                    PartitionCheckpoint checkpoint = checkpoints.get(partition);
-                    LOG.debug(
-                            "Partition {} starts from the checkpoint store: {}",
-                            partition,
-                            checkpoint);
-                    long next =
-                            isInitial(checkpoint)
-                                    ? beginnings.get(partition.partition())
-                                    : checkpoint.nextSequence();
-                    splits.add(
-                            new PartitionSplit(
-                                    partition,
-                                    next,
-                                    stopOf(stops, partition.partition()),
-                                    checkpoint.pending()));
-                }
-                LOG.info(
-                        "{} partitions of {} start from the checkpoint store, {} of them from"
-                                + " the beginning (nothing committed)",
-                        named.size(),
-                        name,
-                        fresh.size());
-                return splits;
-            case EARLIEST:
-            default:
-                Map<String, Long> beginning = stream.startSequences(partitions);
-                for (String partition : partitions) {
-                    splits.add(
-                            new PartitionSplit(
-                                    new StreamPartition(name, partition),
-                                    beginning.get(partition),
-                                    stopOf(stops, partition),
-                                    null));
-                }
-                return splits;
+        if (startingPosition == StartingPosition.CHECKPOINT_STORE) {
+            return fromStore(name, partitions, stops);
         }
+        // Earliest, or latest (a partition that appears while the job runs: from its first record).
+        Map<String, Long> starts =
+                startingPosition == StartingPosition.LATEST && !initialDiscoveryDone
+                        ? stream.endSequences(partitions)
+                        : stream.startSequences(partitions);
+        List<PartitionSplit> splits = new ArrayList<>(partitions.size());
+        for (String partition : partitions) {
+            splits.add(
+                    new PartitionSplit(
+                            new StreamPartition(name, partition),
+                            starts.get(partition),
+                            stopOf(stops, partition),
+                            null));
+        }
+        return splits;
+    }
+
+    /** Splits that start where the checkpoint store shows each partition, all read at once. */
+    private List<PartitionSplit> fromStore(
+            String name, List<String> partitions, Map<String, Long> stops) {
+        List<PartitionSplit> splits = new ArrayList<>(partitions.size());
+        if (store == null) {
+            store = stores.open();
+        }
+        List<StreamPartition> named = new ArrayList<>(partitions.size());
+        for (String partition : partitions) {
+            named.add(new StreamPartition(name, partition));
+        }
+        Map<StreamPartition, PartitionCheckpoint> checkpoints = store.loadAll(named);
+        // Nothing committed: from the beginning, wherever the log now starts. Something
+        // committed: right after it, and a read fails loudly if that was removed.
+        List<String> fresh = new ArrayList<>();
+        for (StreamPartition partition : named) {
+            if (isInitial(checkpoints.get(partition))) {
+                fresh.add(partition.partition());
+            }
+        }
+        Map<String, Long> beginnings = fresh.isEmpty() ? Map.of() : stream.startSequences(fresh);
+        for (StreamPartition partition : named) {
+            PartitionCheckpoint checkpoint = checkpoints.get(partition);
+            LOG.debug("Partition {} starts from the checkpoint store: {}", partition, checkpoint);
+            long next =
+                    isInitial(checkpoint)
+                            ? beginnings.get(partition.partition())
+                            : checkpoint.nextSequence();
+            splits.add(
+                    new PartitionSplit(
+                            partition,
+                            next,
+                            stopOf(stops, partition.partition()),
+                            checkpoint.pending()));
+        }
+        LOG.info(
+                "{} partitions of {} start from the checkpoint store, {} of them from"
+                        + " the beginning (nothing committed)",
+                named.size(),
+                name,
+                fresh.size());
+        return splits;
     }
 
     private static boolean isInitial(PartitionCheckpoint checkpoint) {

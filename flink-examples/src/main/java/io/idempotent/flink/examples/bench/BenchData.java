@@ -29,15 +29,25 @@ final class BenchData {
     }
 
     static void fillLocal(Path dir, PipelineBenchmark.Settings settings) {
+        fillLocal(
+                dir,
+                "bench",
+                settings.partitions(),
+                settings.recordsPerPartition(),
+                settings.payloadBytes());
+    }
+
+    /** A new local stream with {@code perPartition} records in each partition. */
+    static void fillLocal(
+            Path dir, String name, int partitions, long perPartition, int payloadBytes) {
         try (LocalStream stream =
-                LocalStream.create(dir, "bench", settings.partitions(), WriteDurability.RELAXED)) {
+                LocalStream.create(dir, name, partitions, WriteDurability.RELAXED)) {
             for (String partition : stream.partitions()) {
                 List<LocalStream.NewRecord> chunk = new ArrayList<>();
-                for (int n = 0; n < settings.recordsPerPartition(); n++) {
+                for (long i = 0; i < perPartition; i++) {
                     chunk.add(
                             LocalStream.NewRecord.of(
-                                    payload(n, settings.payloadBytes()),
-                                    System.currentTimeMillis()));
+                                    payload(i, payloadBytes), System.currentTimeMillis()));
                     if (chunk.size() == 10_000) {
                         stream.appendAll(partition, chunk);
                         chunk.clear();

@@ -301,26 +301,7 @@ public final class ScaleBenchmark {
         long each = perPartition(partitions);
         if (source == Source.EMBEDDED) {
             Path dir = runDir.resolve("stream");
-            try (LocalStream stream =
-                    LocalStream.create(dir, name, partitions, WriteDurability.RELAXED)) {
-                long n = 0;
-                for (String partition : stream.partitions()) {
-                    List<LocalStream.NewRecord> chunk = new ArrayList<>();
-                    for (long i = 0; i < each; i++) {
-                        chunk.add(
-                                LocalStream.NewRecord.of(
-                                        BenchData.payload(n++, settings.payloadBytes()),
-                                        System.currentTimeMillis()));
-                        if (chunk.size() == 10_000) {
-                            stream.appendAll(partition, chunk);
-                            chunk.clear();
-                        }
-                    }
-                    if (!chunk.isEmpty()) {
-                        stream.appendAll(partition, chunk);
-                    }
-                }
-            }
+            BenchData.fillLocal(dir, name, partitions, each, settings.payloadBytes());
             return LocalStream.factory(dir);
         }
         infrastructure.createTopic(name, partitions);
