@@ -32,18 +32,28 @@ public interface PartitionedStream extends AutoCloseable {
     List<PartitionRecord> readFrom(String partition, long fromSequence, int maxRecords);
 
     /**
-     * Forward reads of several partitions at once: for each partition of {@code positions}, up to
-     * {@code maxRecords} records from its position, as {@link #readFrom} reads them. An empty list
-     * means, as there, that the partition has no record at or after its position now; a partition
-     * missing from the answer had nothing ready this time (ask again). Readers of many partitions
-     * use it, so an implementation should answer in a few requests, not one per partition; the
-     * default reads them one by one.
+     * Forward reads of several partitions at once: for each partition of {@code positions}, in the
+     * map's order, up to {@code maxRecords} records from its position, as {@link #readFrom} reads
+     * them, until the answer holds {@code maxInAll} records or more: the partitions after that are
+     * missing from the answer, so one call's work does not grow with the number of partitions. An
+     * empty list means, as there, that the partition has no record at or after its position now; a
+     * partition missing from the answer was not reached or had nothing ready this time (ask again).
+     * Readers of many partitions use it, so an implementation should answer in a few requests, not
+     * one per partition; the default reads them one by one.
      */
     default Map<String, List<PartitionRecord>> readFromAll(
-            Map<String, Long> positions, int maxRecords) {
+            Map<String, Long> positions, int maxRecords, int maxInAll) {
         Map<String, List<PartitionRecord>> read = new LinkedHashMap<>();
-        positions.forEach(
-                (partition, from) -> read.put(partition, readFrom(partition, from, maxRecords)));
+        int inAll = 0;
+        for (Map.Entry<String, Long> position : positions.entrySet()) {
+            if (inAll >= maxInAll) {
+                break;
+            }
+            List<PartitionRecord> records =
+                    readFrom(position.getKey(), position.getValue(), maxRecords);
+            read.put(position.getKey(), records);
+            inAll += records.size();
+        }
         return read;
     }
 

@@ -220,11 +220,21 @@ public final class PartitionSplitEnumerator
                             + error.getMessage(),
                     error);
         }
+        int found = 0;
         for (PartitionSplit split : splits) {
             if (discovered.add(split.partition().partition())) {
-                LOG.info("Discovered {}", split);
+                LOG.debug("Discovered {}", split);
                 unassigned.add(split);
+                found++;
             }
+        }
+        if (found > 0) {
+            // One line, not one per partition: a stream may have thousands.
+            LOG.info(
+                    "Discovered {} new partition(s) of {} ({} known)",
+                    found,
+                    splits.get(0).partition().stream(),
+                    discovered.size());
         }
         discoveryDone = bounded || discoveryInterval.isZero() || discoveryDone;
         assignPending();

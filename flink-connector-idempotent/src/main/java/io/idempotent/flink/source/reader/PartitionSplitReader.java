@@ -44,10 +44,24 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
     private static final long LAG_REFRESH_NANOS =
             TimeUnit.MILLISECONDS.toNanos(SourceReaderMetrics.LAG_REFRESH_MILLIS);
 
+    /** {@link #recordsPerRound}, unless one partition's chunk is larger. */
+    static final int RECORDS_PER_ROUND = 10_000;
+
     private final PartitionedStream stream;
     @Nullable private final CheckpointStoreFactory stores;
     @Nullable private PartitionCheckpointStore store;
     private final int maxChunk;
+
+    /**
+     * Records one round reads forward in all: a reader of thousands of partitions hands its records
+     * on in rounds of this size, not in one round over every partition (which would read them all
+     * before the first record goes on).
+     */
+    private final int recordsPerRound;
+
+    /** Where the next round starts among the partitions that read forward. */
+    private int nextFirst;
+
     private final long idleWaitMillis;
     private final SourceReaderMetrics metrics;
     private final Map<String, Position> positions = new LinkedHashMap<>();
@@ -63,43 +77,56 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
         this.stream = stream;
         this.stores = stores;
         this.maxChunk = maxChunk;
+        this.recordsPerRound = Math.max(maxChunk, RECORDS_PER_ROUND);
         this.idleWaitMillis = idleWait.toMillis();
         this.metrics = metrics;
     }
 
     /**
-     * One round over the assigned partitions: every due replay is read alone, exactly; every other
-     * partition reads forward, all of them with one {@link PartitionedStream#readFromAll} (a Kafka
-     * consumer polls them together), so a round costs a few requests, not one per partition.
+     * One round over the assigned partitions: every due replay is read alone, exactly; the other
+     * partitions read forward with one {@link PartitionedStream#readFromAll} (a Kafka consumer
+     * polls them together), so a round costs a few requests, not one per partition, and takes at
+     * most {@link #recordsPerRound} records: the next round goes on from the partition after the
+     * last one this round reached.
      */
     @Override
     public RecordsWithSplitIds<Chunk> fetch() throws IOException {
         Map<String, Collection<Chunk>> chunks = new HashMap<>();
-        Map<String, Position> forward = new LinkedHashMap<>();
+        List<Position> forward = new ArrayList<>();
         for (Position position : positions.values()) {
             if (position.replayIsDue()) {
                 chunks.put(position.split.splitId(), List.of(replay(position)));
             } else if (readsForward(position)) {
-                forward.put(position.partition(), position);
+                forward.add(position);
             }
         }
         if (!forward.isEmpty()) {
+            // From where the last round stopped: every partition gets its turn.
+            int start = nextFirst % forward.size();
             Map<String, Long> from = new LinkedHashMap<>();
-            forward.forEach((partition, position) -> from.put(partition, position.next));
-            Map<String, List<PartitionRecord>> read = stream.readFromAll(from, maxChunk);
+            for (int i = 0; i < forward.size(); i++) {
+                Position position = forward.get((start + i) % forward.size());
+                from.put(position.partition(), position.next);
+            }
+            Map<String, List<PartitionRecord>> read =
+                    stream.readFromAll(from, maxChunk, recordsPerRound);
             List<Position> exhausted = new ArrayList<>();
             List<Position> looked = new ArrayList<>();
-            for (Position position : forward.values()) {
+            int reached = 0;
+            for (int i = 0; i < forward.size(); i++) {
+                Position position = forward.get((start + i) % forward.size());
                 List<PartitionRecord> records = read.get(position.partition());
                 if (records == null) {
-                    continue; // nothing ready this time
+                    continue; // not reached, or nothing ready this time
                 }
+                reached = i + 1;
                 looked.add(position);
                 Chunk chunk = readForward(position, records, exhausted);
                 if (chunk != null) {
                     chunks.put(position.split.splitId(), List.of(chunk));
                 }
             }
+            nextFirst = start + reached;
             finishExhausted(exhausted);
             updateLags(looked);
         }

@@ -195,7 +195,7 @@ public final class KafkaPartitionedStream implements PartitionedStream {
      */
     @Override
     public synchronized Map<String, List<PartitionRecord>> readFromAll(
-            Map<String, Long> positions, int maxRecords) {
+            Map<String, Long> positions, int maxRecords, int maxInAll) {
         Map<TopicPartition, String> asked = new LinkedHashMap<>();
         for (String partition : positions.keySet()) {
             asked.put(topicPartition(partition), partition);
@@ -259,7 +259,11 @@ public final class KafkaPartitionedStream implements PartitionedStream {
                 }
             }
             Map<String, List<PartitionRecord>> read = new LinkedHashMap<>();
+            int inAll = 0;
             for (Map.Entry<TopicPartition, String> entry : asked.entrySet()) {
+                if (inAll >= maxInAll) {
+                    break; // the rest stay buffered for the next call
+                }
                 Buffer buffer = buffers.get(entry.getKey());
                 if (!buffer.records.isEmpty()) {
                     List<PartitionRecord> records = new ArrayList<>();
@@ -268,6 +272,7 @@ public final class KafkaPartitionedStream implements PartitionedStream {
                     }
                     buffer.validFrom = records.get(records.size() - 1).sequence() + 1;
                     read.put(entry.getValue(), records);
+                    inAll += records.size();
                 } else if (consumer.position(entry.getKey()) >= buffer.knownEnd) {
                     read.put(entry.getValue(), List.of());
                 }

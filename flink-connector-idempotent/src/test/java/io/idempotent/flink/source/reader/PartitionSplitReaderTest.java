@@ -7,12 +7,17 @@ import io.idempotent.flink.checkpoint.BatchId;
 import io.idempotent.flink.checkpoint.InMemoryCheckpointStore;
 import io.idempotent.flink.checkpoint.PendingCheckpoint;
 import io.idempotent.flink.source.split.PartitionSplit;
+import io.idempotent.flink.stream.PartitionRecord;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamException;
 import io.idempotent.flink.stream.StreamPartition;
 import io.idempotent.flink.testutils.TestStream;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.junit.jupiter.api.Test;
@@ -108,5 +113,61 @@ class PartitionSplitReaderTest {
                                         PartitionSplit.UNBOUNDED,
                                         null))));
         assertThat(reader.fetch().nextSplit()).isNull();
+    }
+
+    /**
+     * Proves design.md row F31: a reader of many partitions hands its records on in rounds of a
+     * bounded size, taking turns, instead of reading every partition before the first record goes
+     * on (at 10,000 partitions nothing was delivered until all were read).
+     */
+    @Test
+    void aReaderOfManyPartitionsReadsInBoundedRoundsThatTakeTurns() throws Exception {
+        int partitions = 300;
+        int each = 100;
+        List<PartitionSplit> splits = new ArrayList<>();
+        for (int p = 1; p <= partitions; p++) {
+            String name = Integer.toString(p);
+            for (int i = 0; i < each; i++) {
+                stream.append(name, 1);
+            }
+            splits.add(
+                    new PartitionSplit(
+                            new StreamPartition("s", name), 0, PartitionSplit.UNBOUNDED, null));
+        }
+        PartitionSplitReader reader = reader();
+        reader.handleSplitsChanges(new SplitsAddition<>(splits));
+        Map<String, Long> nextExpected = new HashMap<>();
+        long total = 0;
+        int rounds = 0;
+        while (total < (long) partitions * each && rounds < 100) {
+            rounds++;
+            RecordsWithSplitIds<Chunk> round = reader.fetch();
+            long inRound = 0;
+            for (String split = round.nextSplit(); split != null; split = round.nextSplit()) {
+                for (Chunk chunk = round.nextRecordFromSplit();
+                        chunk != null;
+                        chunk = round.nextRecordFromSplit()) {
+                    for (PartitionRecord record : chunk.records()) {
+                        long expected = nextExpected.getOrDefault(record.partition(), 0L);
+                        assertThat(record.sequence())
+                                .as("partition %s in order, each record once", record.partition())
+                                .isEqualTo(expected);
+                        nextExpected.put(record.partition(), expected + 1);
+                        inRound++;
+                    }
+                }
+            }
+            assertThat(inRound)
+                    .as("a round's records")
+                    .isLessThan(PartitionSplitReader.RECORDS_PER_ROUND + 100);
+            total += inRound;
+        }
+        assertThat(total).isEqualTo((long) partitions * each);
+        assertThat(rounds)
+                .as("rounds of about %d records", PartitionSplitReader.RECORDS_PER_ROUND)
+                .isBetween(3, 5);
+        for (int p = 1; p <= partitions; p++) {
+            assertThat(nextExpected.get(Integer.toString(p))).isEqualTo(each);
+        }
     }
 }

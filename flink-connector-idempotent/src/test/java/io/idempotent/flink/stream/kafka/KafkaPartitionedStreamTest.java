@@ -80,7 +80,7 @@ class KafkaPartitionedStreamTest {
             while (read.size() < partitions + 1 && System.nanoTime() < deadline) {
                 Map<String, Long> asked = new LinkedHashMap<>(from);
                 asked.keySet().removeAll(read.keySet());
-                stream.readFromAll(asked, 1)
+                stream.readFromAll(asked, 1, Integer.MAX_VALUE)
                         .forEach(
                                 (partition, records) ->
                                         read.put(
@@ -98,13 +98,27 @@ class KafkaPartitionedStreamTest {
             Map<String, Long> next = Map.of("0", 1L, "7", 2L, "9", 5L);
             Map<String, List<PartitionRecord>> more = Map.of();
             while (more.size() < 3 && System.nanoTime() < deadline) {
-                more = stream.readFromAll(next, 10);
+                more = stream.readFromAll(next, 10, Integer.MAX_VALUE);
             }
             assertThat(more.get("0")).extracting(PartitionRecord::sequence).containsExactly(1L, 3L);
             assertThat(more.get("7")).extracting(PartitionRecord::sequence).containsExactly(3L);
             assertThat(more.get("9")).as("past the last record and its marker").isEmpty();
             assertThat(new String(more.get("7").get(0).payload(), StandardCharsets.UTF_8))
                     .isEqualTo("c");
+
+            // At most about maxInAll records in all: the partitions after are not in the answer.
+            Map<String, Long> again = new LinkedHashMap<>();
+            again.put("3", 0L);
+            again.put("4", 0L);
+            again.put("5", 0L);
+            Map<String, List<PartitionRecord>> bounded = Map.of();
+            while (bounded.isEmpty() && System.nanoTime() < deadline) {
+                bounded = stream.readFromAll(again, 10, 1);
+            }
+            assertThat(bounded).containsOnlyKeys("3");
+            assertThat(bounded.get("3"))
+                    .extracting(PartitionRecord::sequence)
+                    .containsExactly(0L, 1L, 3L);
         }
     }
 
