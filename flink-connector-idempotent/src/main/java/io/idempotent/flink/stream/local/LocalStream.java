@@ -11,7 +11,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -275,6 +277,38 @@ public final class LocalStream implements PartitionedStream {
         return read(partition, Math.max(0, fromSequence), Long.MAX_VALUE, maxRecords);
     }
 
+    /** One iterator (one view of the stream) and one look at the partition count for all. */
+    @Override
+    public Map<String, List<PartitionRecord>> readFromAll(
+            Map<String, Long> positions, int maxRecords, int maxInAll) {
+        if (maxRecords < 1) {
+            throw new IllegalArgumentException("maxRecords must be positive, not " + maxRecords);
+        }
+        int count = partitionCount();
+        Map<String, List<PartitionRecord>> read = new LinkedHashMap<>();
+        int inAll = 0;
+        try (ReadOptions options = new ReadOptions();
+                RocksIterator iterator = handle.db().newIterator(options)) {
+            for (Map.Entry<String, Long> position : positions.entrySet()) {
+                if (inAll >= maxInAll) {
+                    break;
+                }
+                String partition = position.getKey();
+                List<PartitionRecord> records =
+                        read(
+                                iterator,
+                                partition,
+                                indexOf(partition, count),
+                                Math.max(0, position.getValue()),
+                                Long.MAX_VALUE,
+                                maxRecords);
+                read.put(partition, records);
+                inAll += records.size();
+            }
+        }
+        return read;
+    }
+
     @Override
     public List<PartitionRecord> readRange(String partition, SequenceRange range) {
         return read(partition, range.from(), range.to(), Integer.MAX_VALUE);
@@ -300,22 +334,32 @@ public final class LocalStream implements PartitionedStream {
 
     private List<PartitionRecord> read(String partition, long from, long to, int maxRecords) {
         int index = indexOf(partition);
-        List<PartitionRecord> records = new ArrayList<>();
         try (ReadOptions options = new ReadOptions();
                 RocksIterator iterator = handle.db().newIterator(options)) {
-            for (iterator.seek(RecordCodec.recordKey(index, from));
-                    iterator.isValid() && records.size() < maxRecords;
-                    iterator.next()) {
-                byte[] key = iterator.key();
-                if (!RecordCodec.isRecordOf(key, index)) {
-                    break;
-                }
-                long sequence = RecordCodec.sequenceOf(key);
-                if (sequence > to) {
-                    break;
-                }
-                records.add(decode(partition, sequence, iterator.value()));
+            return read(iterator, partition, index, from, to, maxRecords);
+        }
+    }
+
+    private List<PartitionRecord> read(
+            RocksIterator iterator,
+            String partition,
+            int index,
+            long from,
+            long to,
+            int maxRecords) {
+        List<PartitionRecord> records = new ArrayList<>();
+        for (iterator.seek(RecordCodec.recordKey(index, from));
+                iterator.isValid() && records.size() < maxRecords;
+                iterator.next()) {
+            byte[] key = iterator.key();
+            if (!RecordCodec.isRecordOf(key, index)) {
+                break;
             }
+            long sequence = RecordCodec.sequenceOf(key);
+            if (sequence > to) {
+                break;
+            }
+            records.add(decode(partition, sequence, iterator.value()));
         }
         return records;
     }
@@ -360,7 +404,10 @@ public final class LocalStream implements PartitionedStream {
     }
 
     private int indexOf(String partition) {
-        int count = partitionCount();
+        return indexOf(partition, partitionCount());
+    }
+
+    private int indexOf(String partition, int count) {
         try {
             int index = Integer.parseInt(partition);
             if (index >= 0 && index < count && Integer.toString(index).equals(partition)) {

@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -51,6 +53,34 @@ class LocalStreamTest {
         }
         try (LocalStream again = LocalStream.create(directory, "orders", 1)) {
             assertThat(again.incarnation()).isNotEqualTo(first).matches("[0-9a-f]{16}");
+        }
+    }
+
+    /** Forward reads of many partitions together, in the order asked, up to a total. */
+    @Test
+    void readsManyPartitionsForwardTogether() {
+        try (LocalStream stream = LocalStream.create(directory, "orders", 4)) {
+            for (int i = 0; i < 3; i++) {
+                stream.append("0", null, bytes("a" + i), i);
+                stream.append("2", null, bytes("c" + i), i);
+                stream.append("3", null, bytes("d" + i), i);
+            }
+            Map<String, Long> from = new LinkedHashMap<>();
+            from.put("2", 1L);
+            from.put("1", 0L);
+            from.put("0", 0L);
+            from.put("3", 0L);
+            var read = stream.readFromAll(from, 2, 3);
+            assertThat(read).containsOnlyKeys("2", "1", "0"); // 2 + 0 + 2 records: then it stops
+            assertThat(read.get("2")).extracting(PartitionRecord::sequence).containsExactly(1L, 2L);
+            assertThat(read.get("1")).as("an empty partition").isEmpty();
+            assertThat(read.get("0")).extracting(PartitionRecord::sequence).containsExactly(0L, 1L);
+            assertThat(stream.readFromAll(from, 10, Integer.MAX_VALUE).get("3"))
+                    .extracting(PartitionRecord::payload)
+                    .containsExactly(bytes("d0"), bytes("d1"), bytes("d2"));
+            assertThatThrownBy(() -> stream.readFromAll(Map.of("7", 0L), 1, 1))
+                    .isInstanceOf(StreamException.class)
+                    .hasMessageContaining("no partition '7'");
         }
     }
 
