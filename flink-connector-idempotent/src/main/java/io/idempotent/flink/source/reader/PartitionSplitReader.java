@@ -87,7 +87,9 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
      * partitions read forward with one {@link PartitionedStream#readFromAll} (a Kafka consumer
      * polls them together), so a round costs a few requests, not one per partition, and takes at
      * most {@link #recordsPerRound} records: the next round goes on from the partition after the
-     * last one this round reached.
+     * last one this round reached. Partitions this reader has not read yet come first, all in one
+     * round, a share of it each: a sink takes a partition over when its first record arrives, and
+     * takes all that arrived together over in one store write.
      */
     @Override
     public RecordsWithSplitIds<Chunk> fetch() throws IOException {
@@ -101,34 +103,30 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
             }
         }
         if (!forward.isEmpty()) {
-            // From where the last round stopped: every partition gets its turn.
-            int start = nextFirst % forward.size();
-            Map<String, Long> from = new LinkedHashMap<>();
-            for (int i = 0; i < forward.size(); i++) {
-                Position position = forward.get((start + i) % forward.size());
-                from.put(position.partition(), position.next);
-            }
-            Map<String, List<PartitionRecord>> read =
-                    stream.readFromAll(from, maxChunk, recordsPerRound);
-            List<Position> exhausted = new ArrayList<>();
-            List<Position> looked = new ArrayList<>();
-            int reached = 0;
-            for (int i = 0; i < forward.size(); i++) {
-                Position position = forward.get((start + i) % forward.size());
-                List<PartitionRecord> records = read.get(position.partition());
-                if (records == null) {
-                    continue; // not reached, or nothing ready this time
-                }
-                reached = i + 1;
-                looked.add(position);
-                Chunk chunk = readForward(position, records, exhausted);
-                if (chunk != null) {
-                    chunks.put(position.split.splitId(), List.of(chunk));
+            List<Position> unseen = new ArrayList<>();
+            for (Position position : forward) {
+                if (!position.seen) {
+                    unseen.add(position);
                 }
             }
-            nextFirst = start + reached;
-            finishExhausted(exhausted);
-            updateLags(looked);
+            if (unseen.isEmpty()) {
+                // From where the last round stopped: every partition gets its turn.
+                int start = nextFirst % forward.size();
+                List<Position> order = new ArrayList<>(forward.size());
+                for (int i = 0; i < forward.size(); i++) {
+                    order.add(forward.get((start + i) % forward.size()));
+                }
+                nextFirst = start + readRound(order, maxChunk, chunks);
+            } else {
+                // Partitions new to this reader first, a share of the round each: all of them
+                // reach the sink together, which takes them over in one store write.
+                int share = Math.max(1, Math.min(maxChunk, recordsPerRound / unseen.size()));
+                int reached = readRound(unseen, share, chunks);
+                for (Position position :
+                        unseen.subList(0, reached == 0 ? unseen.size() : reached)) {
+                    position.seen = true;
+                }
+            }
         }
         Set<String> finished = new HashSet<>();
         for (var iterator = positions.values().iterator(); iterator.hasNext(); ) {
@@ -142,6 +140,41 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
             waitForRecords();
         }
         return new RecordsBySplits<>(chunks, finished);
+    }
+
+    /**
+     * Reads {@code order} forward with one {@link PartitionedStream#readFromAll}, at most {@code
+     * perPartition} records each and about {@link #recordsPerRound} in all, into {@code chunks};
+     * returns how many partitions of {@code order} it reached (up to the last one that answered).
+     */
+    private int readRound(
+            List<Position> order, int perPartition, Map<String, Collection<Chunk>> chunks)
+            throws IOException {
+        Map<String, Long> from = new LinkedHashMap<>();
+        for (Position position : order) {
+            from.put(position.partition(), position.next);
+        }
+        Map<String, List<PartitionRecord>> read =
+                stream.readFromAll(from, perPartition, recordsPerRound);
+        List<Position> exhausted = new ArrayList<>();
+        List<Position> looked = new ArrayList<>();
+        int reached = 0;
+        for (int i = 0; i < order.size(); i++) {
+            Position position = order.get(i);
+            List<PartitionRecord> records = read.get(position.partition());
+            if (records == null) {
+                continue; // not reached, or nothing ready this time
+            }
+            reached = i + 1;
+            looked.add(position);
+            Chunk chunk = readForward(position, records, exhausted);
+            if (chunk != null) {
+                chunks.put(position.split.splitId(), List.of(chunk));
+            }
+        }
+        finishExhausted(exhausted);
+        updateLags(looked);
+        return reached;
     }
 
     private Chunk replay(Position position) throws IOException {
@@ -425,6 +458,9 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
 
         /** Whether the last forward read found nothing from {@link #next} on. */
         boolean caughtUp;
+
+        /** Whether this reader has read the partition forward (a round reached it) yet. */
+        boolean seen;
 
         Position(
                 PartitionSplit split,

@@ -170,4 +170,64 @@ class PartitionSplitReaderTest {
             assertThat(nextExpected.get(Integer.toString(p))).isEqualTo(each);
         }
     }
+
+    /**
+     * Proves design.md row F32: a reader reaches every partition newly assigned to it in its first
+     * round, a share of the round each, so that the sink takes them all over in one store write
+     * (with rounds that go on from where the last stopped, the 5,000 partitions of a subtask came
+     * to the sink over some 50 rounds, and took some 50 acquisition writes).
+     */
+    @Test
+    void aReaderReachesEveryNewPartitionInItsFirstRound() throws Exception {
+        PartitionSplitReader reader = reader();
+        reader.handleSplitsChanges(new SplitsAddition<>(filledSplits(1, 300, 100)));
+        assertThat(splitsOf(reader.fetch())).as("partitions of the first round").hasSize(300);
+        assertThat(splitsOf(reader.fetch()))
+                .as("the second round goes on where a full round stops")
+                .hasSizeLessThan(300);
+        reader.handleSplitsChanges(new SplitsAddition<>(filledSplits(301, 500, 100)));
+        assertThat(splitsOf(reader.fetch()))
+                .as("the round after more partitions came: all of the new ones")
+                .containsAll(filledSplitIds(301, 500));
+    }
+
+    /** Splits of partitions {@code first} to {@code last}, each given {@code each} records. */
+    private List<PartitionSplit> filledSplits(int first, int last, int each) {
+        List<PartitionSplit> splits = new ArrayList<>();
+        for (int p = first; p <= last; p++) {
+            String name = Integer.toString(p);
+            for (int i = 0; i < each; i++) {
+                stream.append(name, 1);
+            }
+            splits.add(
+                    new PartitionSplit(
+                            new StreamPartition("s", name), 0, PartitionSplit.UNBOUNDED, null));
+        }
+        return splits;
+    }
+
+    private static List<String> filledSplitIds(int first, int last) {
+        List<String> ids = new ArrayList<>();
+        for (int p = first; p <= last; p++) {
+            ids.add(
+                    new PartitionSplit(
+                                    new StreamPartition("s", Integer.toString(p)),
+                                    0,
+                                    PartitionSplit.UNBOUNDED,
+                                    null)
+                            .splitId());
+        }
+        return ids;
+    }
+
+    /** The splits a round holds records of. */
+    private static List<String> splitsOf(RecordsWithSplitIds<Chunk> round) {
+        List<String> splits = new ArrayList<>();
+        for (String split = round.nextSplit(); split != null; split = round.nextSplit()) {
+            if (round.nextRecordFromSplit() != null) {
+                splits.add(split);
+            }
+        }
+        return splits;
+    }
 }
