@@ -5,7 +5,9 @@ import io.idempotent.flink.stream.StreamPartition;
 import java.io.Serializable;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.annotation.PublicEvolving;
 
 /**
@@ -98,8 +100,47 @@ public final class BatchId implements Serializable, Comparable<BatchId> {
         return value;
     }
 
+    /**
+     * Names percent-encoded before (a stream's, with its incarnation after an {@code '@'}): every
+     * batch of a partition encodes the same names again. Kept up to {@link #ENCODED_MAX} names.
+     */
+    private static final Map<String, String> ENCODED = new ConcurrentHashMap<>();
+
+    private static final int ENCODED_MAX = 1024;
+
     private static String encode(String name) {
-        // Percent-encoding keeps '/' and '-' in names from making two identities equal.
-        return URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+        if (isUnreserved(name)) {
+            return name; // what URLEncoder leaves as it is
+        }
+        String encoded = ENCODED.get(name);
+        if (encoded == null) {
+            // Percent-encoding keeps '/' and '-' in names from making two identities equal.
+            encoded = URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+            if (ENCODED.size() < ENCODED_MAX) {
+                ENCODED.put(name, encoded);
+            }
+        }
+        return encoded;
+    }
+
+    /**
+     * Whether every character is one that percent-encoding keeps: letters, digits, {@code .-*_}.
+     */
+    private static boolean isUnreserved(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean kept =
+                    (c >= 'a' && c <= 'z')
+                            || (c >= 'A' && c <= 'Z')
+                            || (c >= '0' && c <= '9')
+                            || c == '.'
+                            || c == '-'
+                            || c == '*'
+                            || c == '_';
+            if (!kept) {
+                return false;
+            }
+        }
+        return true;
     }
 }

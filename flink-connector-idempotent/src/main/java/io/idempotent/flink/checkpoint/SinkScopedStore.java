@@ -59,9 +59,23 @@ public final class SinkScopedStore implements PartitionCheckpointStore {
         return store;
     }
 
+    /** A stream's name and its name in this sink's keys. */
+    private record Scoped(String stream, String key) {}
+
+    /**
+     * The last stream scoped: a sink mostly reads one stream, and its keys then share one string
+     * (with its hash) instead of a new one per key. Immutable, so threads may share it.
+     */
+    private volatile Scoped last = new Scoped("", "");
+
     /** The key under which the store keeps {@code partition}'s checkpoint for this sink. */
     private StreamPartition key(StreamPartition partition) {
-        return new StreamPartition(sink + "/" + partition.stream(), partition.partition());
+        Scoped scoped = last;
+        if (!scoped.stream().equals(partition.stream())) {
+            scoped = new Scoped(partition.stream(), sink + "/" + partition.stream());
+            last = scoped;
+        }
+        return new StreamPartition(scoped.key(), partition.partition());
     }
 
     @Override

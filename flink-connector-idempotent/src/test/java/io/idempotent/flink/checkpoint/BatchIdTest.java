@@ -40,6 +40,18 @@ class BatchIdTest {
                 .isEqualTo("a%20b/%C3%BC/0-0");
     }
 
+    /** Identities are durable (pending in stores, dropped as repeats): their text never changes. */
+    @Test
+    void namesAreEncodedAsAlwaysAgainAndAgain() {
+        SequenceRange range = SequenceRange.of(5, 6);
+        for (int i = 0; i < 2; i++) {
+            assertThat(BatchId.of("k.n-1_x", new StreamPartition("s@1f*", "p+q~"), range).value())
+                    .isEqualTo("k.n-1_x/s%401f*/p%2Bq%7E/5-6");
+            assertThat(BatchId.of(new StreamPartition("AZaz09.-*_", "7"), range).value())
+                    .isEqualTo("AZaz09.-*_/7/5-6");
+        }
+    }
+
     @Test
     void parseRejectsWhatCannotTravelInAHeader() {
         assertThatThrownBy(() -> BatchId.parse("a b"))

@@ -5,15 +5,16 @@ import io.idempotent.flink.checkpoint.PartitionCheckpoint;
 import io.idempotent.flink.checkpoint.PendingCheckpoint;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
-/** Binary layout of the RocksDB store's keys and values. Values start with a format version. */
+/**
+ * Binary layout of the RocksDB store's keys and values (big-endian, as {@link java.io.DataOutput}
+ * writes them). Values start with a format version. Written straight into arrays of their exact
+ * size: a delivery encodes two rows per batch, thousands per write at thousands of partitions.
+ */
 final class CheckpointCodec {
 
     static final byte META_PREFIX = 0;
@@ -22,92 +23,90 @@ final class CheckpointCodec {
 
     private CheckpointCodec() {}
 
+    /** {@code PARTITION_PREFIX}, the stream's length (4 bytes), the stream, the partition. */
     static byte[] key(StreamPartition partition) {
         byte[] stream = partition.stream().getBytes(StandardCharsets.UTF_8);
         byte[] name = partition.partition().getBytes(StandardCharsets.UTF_8);
-        return write(
-                out -> {
-                    out.writeByte(PARTITION_PREFIX);
-                    out.writeInt(stream.length);
-                    out.write(stream);
-                    out.write(name);
-                });
+        return ByteBuffer.allocate(1 + 4 + stream.length + name.length)
+                .put(PARTITION_PREFIX)
+                .putInt(stream.length)
+                .put(stream)
+                .put(name)
+                .array();
     }
 
+    /**
+     * The version, epoch, committed position, whether a range is pending, and if so its first and
+     * last sequence, its batch identity and whether it has a location, and the location; strings as
+     * their length (4 bytes) and UTF-8 bytes.
+     */
     static byte[] encode(PartitionCheckpoint checkpoint) {
-        return write(
-                out -> {
-                    out.writeByte(VERSION);
-                    out.writeLong(checkpoint.epoch());
-                    out.writeLong(checkpoint.committed());
-                    PendingCheckpoint pending = checkpoint.pending();
-                    out.writeBoolean(pending != null);
-                    if (pending != null) {
-                        out.writeLong(pending.range().from());
-                        out.writeLong(pending.range().to());
-                        writeString(out, pending.batchId().value());
-                        out.writeBoolean(pending.location() != null);
-                        if (pending.location() != null) {
-                            writeString(out, pending.location());
-                        }
-                    }
-                });
+        PendingCheckpoint pending = checkpoint.pending();
+        byte[] batchId = null;
+        byte[] location = null;
+        int size = 1 + 8 + 8 + 1;
+        if (pending != null) {
+            batchId = pending.batchId().value().getBytes(StandardCharsets.UTF_8);
+            size += 8 + 8 + 4 + batchId.length + 1;
+            if (pending.location() != null) {
+                location = pending.location().getBytes(StandardCharsets.UTF_8);
+                size += 4 + location.length;
+            }
+        }
+        ByteBuffer out = ByteBuffer.allocate(size);
+        out.put((byte) VERSION).putLong(checkpoint.epoch()).putLong(checkpoint.committed());
+        out.put(bool(pending != null));
+        if (pending != null) {
+            out.putLong(pending.range().from()).putLong(pending.range().to());
+            out.putInt(batchId.length).put(batchId);
+            out.put(bool(location != null));
+            if (location != null) {
+                out.putInt(location.length).put(location);
+            }
+        }
+        return out.array();
     }
 
     /** Decodes a value, or throws {@link IOException} saying what is wrong. */
     static PartitionCheckpoint decode(byte[] bytes) throws IOException {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-            int version = in.readUnsignedByte();
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        try {
+            int version = Byte.toUnsignedInt(in.get());
             if (version != VERSION) {
                 throw new IOException(
                         "unknown format version " + version + "; this code reads " + VERSION);
             }
-            long epoch = in.readLong();
-            long committed = in.readLong();
+            long epoch = in.getLong();
+            long committed = in.getLong();
             PendingCheckpoint pending = null;
-            if (in.readBoolean()) {
-                SequenceRange range = SequenceRange.of(in.readLong(), in.readLong());
+            if (in.get() != 0) {
+                SequenceRange range = SequenceRange.of(in.getLong(), in.getLong());
                 BatchId batchId = BatchId.parse(readString(in));
-                String location = in.readBoolean() ? readString(in) : null;
+                String location = in.get() != 0 ? readString(in) : null;
                 pending = new PendingCheckpoint(range, batchId, location);
             }
-            if (in.available() > 0) {
-                throw new IOException(in.available() + " unexpected trailing bytes");
+            if (in.hasRemaining()) {
+                throw new IOException(in.remaining() + " unexpected trailing bytes");
             }
             return new PartitionCheckpoint(epoch, committed, pending);
+        } catch (BufferUnderflowException e) {
+            throw new IOException("the value ends early (" + bytes.length + " bytes)", e);
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage(), e);
         }
     }
 
-    private static void writeString(DataOutputStream out, String value) throws IOException {
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(bytes.length);
-        out.write(bytes);
+    private static byte bool(boolean value) {
+        return (byte) (value ? 1 : 0);
     }
 
-    private static String readString(DataInputStream in) throws IOException {
-        int length = in.readInt();
-        if (length < 0 || length > in.available()) {
+    private static String readString(ByteBuffer in) throws IOException {
+        int length = in.getInt();
+        if (length < 0 || length > in.remaining()) {
             throw new IOException("bad string length " + length);
         }
-        byte[] bytes = new byte[length];
-        in.readFully(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    private static byte[] write(Writer writer) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            writer.write(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
-    }
-
-    @FunctionalInterface
-    private interface Writer {
-        void write(DataOutputStream out) throws IOException;
+        String value = new String(in.array(), in.position(), length, StandardCharsets.UTF_8);
+        in.position(in.position() + length);
+        return value;
     }
 }

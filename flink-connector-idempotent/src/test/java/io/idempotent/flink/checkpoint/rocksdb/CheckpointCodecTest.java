@@ -7,6 +7,7 @@ import io.idempotent.flink.checkpoint.BatchId;
 import io.idempotent.flink.checkpoint.PartitionCheckpoint;
 import io.idempotent.flink.checkpoint.PendingCheckpoint;
 import io.idempotent.flink.stream.SequenceRange;
+import io.idempotent.flink.stream.StreamPartition;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -39,8 +40,18 @@ class CheckpointCodecTest {
     void readsBytesWrittenByVersion1() throws IOException {
         try (InputStream in = getClass().getResourceAsStream(SNAPSHOT)) {
             assertThat(in).as("committed snapshot " + SNAPSHOT).isNotNull();
-            assertThat(CheckpointCodec.decode(in.readAllBytes())).isEqualTo(SAMPLE);
+            byte[] version1 = in.readAllBytes();
+            assertThat(CheckpointCodec.decode(version1)).isEqualTo(SAMPLE);
+            assertThat(CheckpointCodec.encode(SAMPLE))
+                    .as("written as version 1")
+                    .isEqualTo(version1);
         }
+    }
+
+    @Test
+    void keysArePrefixStreamLengthStreamAndPartition() {
+        assertThat(CheckpointCodec.key(new StreamPartition("sink/s@1", "p7")))
+                .containsExactly(1, 0, 0, 0, 8, 's', 'i', 'n', 'k', '/', 's', '@', '1', 'p', '7');
     }
 
     @Test
