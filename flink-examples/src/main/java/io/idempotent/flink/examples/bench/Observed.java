@@ -105,6 +105,11 @@ final class Observed {
         measureLatency = latency;
     }
 
+    /** From now on, what becomes visible is counted but its latency not recorded. */
+    static void stopMeasuringLatency() {
+        measureLatency = false;
+    }
+
     static long[] latencies() {
         return LATENCIES.sorted();
     }

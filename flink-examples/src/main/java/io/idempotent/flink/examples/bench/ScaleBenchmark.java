@@ -105,6 +105,7 @@ public final class ScaleBenchmark {
             double firstDeliverySeconds,
             double recordsPerSecond,
             double deliveringRecordsPerSecond,
+            double steadyRecordsPerSecond,
             long acquisitionWrites,
             long acquiredPartitions,
             double writesPerDelivery,
@@ -191,7 +192,7 @@ public final class ScaleBenchmark {
         PartitionedStreamFactory filled = fill(source, runDir, name, partitions);
         long started = System.nanoTime();
         StreamExecutionEnvironment env = environment(runDir);
-        build(env, IdempotentSource.builder().stream(filled).bounded(), store, runDir, null);
+        build(env, IdempotentSource.builder().stream(filled).bounded(), store, runDir, null, false);
         env.execute("scale " + partitions);
         double seconds = (Observed.LAST_VISIBLE_NANOS.get() - started) / 1e9;
         double first = (Observed.FIRST_VISIBLE_NANOS.get() - started) / 1e9;
@@ -222,6 +223,7 @@ public final class ScaleBenchmark {
         long[] live = liveRun(source, store, partitions, false, problems);
         long heap = live[1];
         long connectorHeap = live[2];
+        double steady = Double.longBitsToDouble(live[3]);
         long series = CountingReporter.peak();
         long partitionSeries = CountingReporter.peakPerPartition();
         long p99 = PipelineBenchmark.percentile(Observed.latencies(), 0.99);
@@ -244,6 +246,7 @@ public final class ScaleBenchmark {
                 first,
                 totalRecords(partitions) / seconds,
                 totalRecords(partitions) / delivering,
+                steady,
                 acquisitions,
                 acquired,
                 writesPerDelivery,
@@ -265,6 +268,7 @@ public final class ScaleBenchmark {
                 source,
                 store,
                 partitions,
+                Double.NaN,
                 Double.NaN,
                 Double.NaN,
                 Double.NaN,
@@ -340,7 +344,10 @@ public final class ScaleBenchmark {
     /**
      * A live run: every partition takes records in turn at the settings' total rate, stamped when
      * appended; with {@code fail}, the job fails once, {@link #FAIL_AFTER_CHECKPOINT} after a
-     * checkpoint completed. Returns {records produced, heap used after a collection mid-run}.
+     * checkpoint completed. Without a failure, the steady throughput follows ({@link #steady}).
+     * Returns {records produced, heap used after a collection once all was delivered, the library's
+     * objects on the heap, the steady throughput as {@link Double#doubleToLongBits} (NaN with a
+     * failure)}.
      */
     private long[] liveRun(
             Source source, Store store, int partitions, boolean fail, List<String> problems)
@@ -366,21 +373,25 @@ public final class ScaleBenchmark {
                 IdempotentSource.builder().stream(stream).partitionDiscoveryInterval(Duration.ZERO),
                 store,
                 runDir,
-                fail ? new InjectedFailure(FAIL_AFTER_CHECKPOINT.toNanos()) : null);
+                fail ? new InjectedFailure(FAIL_AFTER_CHECKPOINT.toNanos()) : null,
+                !fail);
         JobClient job = env.executeAsync("scale live " + partitions);
         long produced;
         long heap = 0;
         long connectorHeap = 0;
+        double steady = Double.NaN;
         try {
             BenchData.awaitRunning(job);
             produced = produce(source, runDir, name, partitions);
-            if (!fail) {
-                heap = usedHeap();
-                connectorHeap = connectorHeap();
-            }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (Observed.RECORDS.get() < produced && System.nanoTime() < deadline) {
                 Thread.sleep(50);
+            }
+            if (!fail) {
+                // Once all is delivered: the collections it takes would stop the records in
+                // flight and count in their latency.
+                heap = usedHeap();
+                connectorHeap = connectorHeap();
             }
             if (Observed.RECORDS.get() != produced) {
                 problems.add(
@@ -390,12 +401,92 @@ public final class ScaleBenchmark {
                                 fail ? " with a failure" : "",
                                 Observed.RECORDS.get(),
                                 produced));
+            } else if (!fail) {
+                steady = steady(source, runDir, name, partitions, produced, problems);
             }
         } finally {
+            Gate.open();
             job.cancel().get(120, TimeUnit.SECONDS);
         }
         settle(runDir, source == Source.KAFKA ? name : null);
-        return new long[] {produced, heap, connectorHeap};
+        return new long[] {produced, heap, connectorHeap, Double.doubleToLongBits(steady)};
+    }
+
+    /**
+     * The steady throughput: the running job, every partition taken over and every record so far
+     * delivered, is held at a {@link Gate} while a backlog of the bounded run's records is appended
+     * (the same number per partition); from the gate's opening to the last delivery, records per
+     * second. The start's one-time costs per partition (Flink's split registration, the takeover,
+     * the metrics) are behind it, as in a job that has run for a while.
+     */
+    private double steady(
+            Source source,
+            Path runDir,
+            String name,
+            int partitions,
+            long produced,
+            List<String> problems)
+            throws Exception {
+        Observed.stopMeasuringLatency(); // the backlog waits at the gate on purpose
+        long each = perPartition(partitions);
+        long backlog = each * partitions;
+        Gate.shut();
+        try {
+            if (source == Source.EMBEDDED) {
+                try (LocalStream local =
+                        LocalStream.open(runDir.resolve("live"), WriteDurability.RELAXED)) {
+                    long n = 0;
+                    long now = System.currentTimeMillis();
+                    for (String partition : local.partitions()) {
+                        List<LocalStream.NewRecord> records = new ArrayList<>();
+                        for (long i = 0; i < each; i++) {
+                            records.add(
+                                    LocalStream.NewRecord.of(
+                                            BenchData.payload(n++, settings.payloadBytes()), now));
+                        }
+                        local.appendAll(partition, records);
+                    }
+                }
+            } else {
+                try (CheckedProducer kafka = new CheckedProducer(producer())) {
+                    long n = 0;
+                    for (long i = 0; i < each; i++) {
+                        for (int partition = 0; partition < partitions; partition++) {
+                            kafka.send(
+                                    new ProducerRecord<>(
+                                            name,
+                                            partition,
+                                            System.currentTimeMillis(),
+                                            null,
+                                            BenchData.payload(n++, settings.payloadBytes())));
+                        }
+                    }
+                }
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (Gate.held() < Math.min(partitions, settings.parallelism())
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        } finally {
+            Gate.open();
+        }
+        long opened = System.nanoTime();
+        long expected = produced + backlog;
+        long deadline = opened + TimeUnit.SECONDS.toNanos(120);
+        while (Observed.RECORDS.get() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        if (Observed.RECORDS.get() != expected) {
+            problems.add(
+                    String.format(
+                            Locale.ROOT,
+                            "steady run: %,d of %,d visible",
+                            Observed.RECORDS.get() - produced,
+                            backlog));
+            return Double.NaN;
+        }
+        return backlog / ((Observed.LAST_VISIBLE_NANOS.get() - opened) / 1e9);
     }
 
     /** Appends at the total rate, round-robin over the partitions; returns how many. */
@@ -533,11 +624,18 @@ public final class ScaleBenchmark {
             IdempotentSourceBuilder source,
             Store store,
             Path runDir,
-            @Nullable InjectedFailure failure) {
+            @Nullable InjectedFailure failure,
+            boolean gated) {
         CheckpointStoreFactory stores = store(store, runDir);
         source.checkpointStore(stores).perPartitionMetrics(settings.perPartitionMetrics());
         DataStream<Traced<PartitionRecord>> read =
                 env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "stream");
+        if (gated) {
+            read =
+                    read.map(new Gate())
+                            .returns(
+                                    TypeInformation.of(new TypeHint<Traced<PartitionRecord>>() {}));
+        }
         if (failure != null) {
             read =
                     read.map(failure)
@@ -622,7 +720,7 @@ public final class ScaleBenchmark {
         return String.format(
                 Locale.ROOT,
                 "%-8s %-8s %,6d partitions: first delivery %6.2f s, %,9.0f records/s"
-                        + " (%,.0f from the first delivery on),"
+                        + " (%,.0f from the first delivery on; steady %,.0f),"
                         + " acquisitions %,d writes for %,d partitions, %.2f writes per delivery"
                         + " (%.1f ms, %.1f rows each), enumerator state %,d B, split state %,d B,"
                         + " metric series %,d (%,d per partition), p99 %,d ms, heap %,d MB (the"
@@ -634,6 +732,7 @@ public final class ScaleBenchmark {
                 r.firstDeliverySeconds(),
                 r.recordsPerSecond(),
                 r.deliveringRecordsPerSecond(),
+                r.steadyRecordsPerSecond(),
                 r.acquisitionWrites(),
                 r.acquiredPartitions(),
                 r.writesPerDelivery(),
@@ -653,13 +752,14 @@ public final class ScaleBenchmark {
     private void report(List<Result> results) {
         out.println();
         out.printf(
-                "%-8s %-8s %7s %8s %10s %10s %9s %8s %7s %7s %7s %9s %9s %8s %7s %8s %9s%n",
+                "%-8s %-8s %7s %8s %10s %10s %10s %9s %8s %7s %7s %7s %9s %9s %8s %7s %8s %9s%n",
                 "stream",
                 "store",
                 "parts",
                 "first s",
                 "rec/s",
                 "dlv rec/s",
+                "stdy rec/s",
                 "acq wr",
                 "wr/dlv",
                 "wr ms",
@@ -674,7 +774,7 @@ public final class ScaleBenchmark {
         for (Result r : results) {
             out.printf(
                     Locale.ROOT,
-                    "%-8s %-8s %,7d %8.2f %,10.0f %,10.0f %9s %8.2f %7.1f %7.1f %,7d %,9d %,9d"
+                    "%-8s %-8s %,7d %8.2f %,10.0f %,10.0f %,10.0f %9s %8.2f %7.1f %7.1f %,7d %,9d %,9d"
                             + " %,8d %,7d %,8d %9.2f%s%n",
                     r.source().name().toLowerCase(Locale.ROOT),
                     r.store().name().toLowerCase(Locale.ROOT),
@@ -682,6 +782,7 @@ public final class ScaleBenchmark {
                     r.firstDeliverySeconds(),
                     r.recordsPerSecond(),
                     r.deliveringRecordsPerSecond(),
+                    r.steadyRecordsPerSecond(),
                     r.acquisitionWrites() + "/" + r.acquiredPartitions(),
                     r.writesPerDelivery(),
                     r.writeMillis(),
@@ -712,11 +813,13 @@ public final class ScaleBenchmark {
                                 + store.name().toLowerCase(Locale.ROOT);
                 out.printf(
                         Locale.ROOT,
-                        "ratio throughput @%d/@%d partitions, %s = %.2f (submit to last"
-                                + " delivery), %.2f (first to last delivery)%n",
+                        "ratio throughput @%d/@%d partitions, %s = %.2f steady (a running job"
+                                + " drains a backlog); bounded: %.2f (submit to last delivery),"
+                                + " %.2f (first to last delivery)%n",
                         largest.partitions(),
                         smallest.partitions(),
                         what,
+                        largest.steadyRecordsPerSecond() / smallest.steadyRecordsPerSecond(),
                         largest.recordsPerSecond() / smallest.recordsPerSecond(),
                         largest.deliveringRecordsPerSecond()
                                 / smallest.deliveringRecordsPerSecond());

@@ -31,6 +31,11 @@ final class ScalePlot {
         JFreeChart[] charts = {
             chart(
                     results,
+                    "Throughput, steady (a running job drains a backlog)",
+                    "thousand records/s",
+                    r -> r.steadyRecordsPerSecond() / 1000),
+            chart(
+                    results,
                     "Throughput, first to last delivery (bounded)",
                     "thousand records/s",
                     r -> r.deliveringRecordsPerSecond() / 1000),

@@ -43,6 +43,7 @@ class ScaleCommandITCase {
         assertThat(output)
                 .containsPattern("kafka +postgres +6 partitions: first delivery")
                 .containsPattern("acquisitions \\d writes for 6 partitions")
+                .containsPattern("6 partitions: .*; steady [\\d,]+\\)")
                 .doesNotContain("(!)")
                 .contains("ratio throughput @6/@2 partitions, kafka postgres = ")
                 .contains("store writes per delivery @6 partitions, kafka postgres = ")
