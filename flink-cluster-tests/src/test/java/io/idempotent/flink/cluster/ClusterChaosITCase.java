@@ -3,6 +3,7 @@ package io.idempotent.flink.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.idempotent.flink.testutils.ExactlyOnceVerifier;
+import io.idempotent.flink.testutils.KafkaBrokerProcess;
 import io.idempotent.flink.testutils.PostgresServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,7 +62,9 @@ class ClusterChaosITCase {
     static void startServices() throws Exception {
         work = Path.of(System.getProperty("cluster.workDir")).resolve("run-" + System.nanoTime());
         jdbcUrl = PostgresServer.jdbcUrl();
-        kafka = KafkaBrokerProcess.start(work.resolve("kafka"), testClasspath());
+        List<String> jvm = new ArrayList<>(List.of("-Xmx512m"));
+        jvm.addAll(FlinkCluster.JAVA_OPENS);
+        kafka = KafkaBrokerProcess.start(work.resolve("kafka"), testClasspath(), jvm);
     }
 
     @AfterAll

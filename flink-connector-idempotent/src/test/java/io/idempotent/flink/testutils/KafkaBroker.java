@@ -1,6 +1,7 @@
 package io.idempotent.flink.testutils;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -29,7 +30,8 @@ import org.apache.kafka.common.utils.Exit;
 
 /**
  * A real Kafka broker (KRaft, one broker and one controller, loopback only) for the whole test JVM,
- * started from Maven artifacts on first use.
+ * started from Maven artifacts on first use, in this JVM or ({@link #inOwnProcess}) in a process of
+ * its own.
  */
 public final class KafkaBroker {
 
@@ -37,7 +39,42 @@ public final class KafkaBroker {
 
     private KafkaBroker() {}
 
+    /** The broker in a process of its own, once {@link #inOwnProcess} started it. */
+    private static KafkaBrokerProcess process;
+
+    /**
+     * From now on the broker runs in a process of its own, with its own limits of open files and
+     * memory maps, for topics of thousands of partitions; unless one was started already, here or
+     * in this JVM (which then stays).
+     */
+    public static synchronized void inOwnProcess(Path dir) {
+        if (process != null || cluster != null) {
+            return;
+        }
+        try {
+            process =
+                    KafkaBrokerProcess.start(
+                            dir, System.getProperty("java.class.path"), List.of("-Xmx2g"));
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot start the Kafka broker's process", e);
+        }
+        KafkaBrokerProcess toClose = process;
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> {
+                                    try {
+                                        toClose.close();
+                                    } catch (Exception ignored) {
+                                        // the JVM is going away
+                                    }
+                                }));
+    }
+
     public static synchronized String bootstrapServers() {
+        if (process != null) {
+            return process.bootstrapServers();
+        }
         if (cluster == null) {
             // A broker that meets trouble at JVM shutdown (its log directories going away) halts
             // the process; in a test JVM that turns a green run red after the last test.
@@ -128,12 +165,34 @@ public final class KafkaBroker {
         }
     }
 
-    /** Deletes a topic, so that a run with thousands of partitions leaves none behind. */
+    /**
+     * Deletes a topic, so that a run with thousands of partitions leaves none behind. A broker in
+     * its own process is waited for until it closed a large topic's files (one per partition): it
+     * deletes them in the background, and a topic of 10,000 partitions created meanwhile took it
+     * past its limit of open files, and it stopped.
+     */
     public static void deleteTopic(String topic) {
         Properties config = new Properties();
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         try (Admin admin = Admin.create(config)) {
+            int partitions =
+                    admin.describeTopics(List.of(topic))
+                            .allTopicNames()
+                            .get(60, TimeUnit.SECONDS)
+                            .get(topic)
+                            .partitions()
+                            .size();
+            // Small topics are not waited for: their files did not all close within a minute,
+            // and they are far from the limit.
+            KafkaBrokerProcess broker = partitions >= 1_000 ? process : null;
+            long before = broker == null ? 0 : broker.openFiles();
             admin.deleteTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (broker != null
+                    && broker.openFiles() > before - partitions
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
         } catch (Exception e) {
             throw new IllegalStateException("Cannot delete topic " + topic, e);
         }

@@ -5,35 +5,52 @@ import io.idempotent.flink.testutils.KafkaBroker;
 import io.idempotent.flink.testutils.PostgresServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * The destinations and brokers the benchmark runs against, started in this JVM on first use: a real
- * PostgreSQL server (fsync on), an in-process Kafka broker and an HTTP server that honours
+ * The destinations and brokers the benchmark runs against, started on first use: a real PostgreSQL
+ * server (fsync on), a Kafka broker (in a process of its own) and an HTTP server that honours
  * idempotency keys — the library's own test servers.
  */
 final class BenchInfrastructure implements AutoCloseable {
 
     private IdempotentHttpServer http;
     private boolean postgresUsed;
+    private boolean kafkaStarted;
 
     String postgres() {
         postgresUsed = true;
         return PostgresServer.jdbcUrl();
     }
 
+    /**
+     * The broker runs in a process of its own: a topic of 10,000 partitions holds a file and two
+     * memory maps per partition, and in the benchmark's JVM that met the limits of open files and
+     * maps (creating the next topic timed out).
+     */
     String kafka() {
+        if (!kafkaStarted) {
+            try {
+                KafkaBroker.inOwnProcess(Files.createTempDirectory("bench-kafka"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            kafkaStarted = true;
+        }
         return KafkaBroker.bootstrapServers();
     }
 
     void createTopic(String topic, int partitions) {
+        kafka();
         KafkaBroker.createTopic(topic, partitions);
     }
 
     void deleteTopic(String topic) {
+        kafka();
         KafkaBroker.deleteTopic(topic);
     }
 

@@ -105,9 +105,9 @@ final class Observed {
         measureLatency = latency;
     }
 
-    /** From now on, what becomes visible is counted but its latency not recorded. */
-    static void stopMeasuringLatency() {
-        measureLatency = false;
+    /** Whether the latency of what becomes visible from now on is recorded (it is counted). */
+    static void measureLatency(boolean measure) {
+        measureLatency = measure;
     }
 
     static long[] latencies() {

@@ -1,6 +1,5 @@
-package io.idempotent.flink.cluster;
+package io.idempotent.flink.testutils;
 
-import io.idempotent.flink.testutils.KafkaBroker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -12,9 +11,10 @@ import java.util.List;
 /**
  * A Kafka broker in a process of its own: {@link #start} launches this class's {@link #main}, which
  * starts the broker, writes its bootstrap servers to a file, and runs until its standard input
- * closes (or it is killed).
+ * closes (or it is killed). Its own process has its own limits of open files and memory maps: a
+ * broker of topics with 10,000 partitions exceeds them when it shares a JVM with a job.
  */
-final class KafkaBrokerProcess implements AutoCloseable {
+public final class KafkaBrokerProcess implements AutoCloseable {
 
     private final Process process;
     private final String bootstrapServers;
@@ -37,14 +37,15 @@ final class KafkaBrokerProcess implements AutoCloseable {
         System.exit(0);
     }
 
-    static KafkaBrokerProcess start(Path dir, String classpath) throws Exception {
+    /** Starts a broker with {@code classpath} (this class's and Kafka's) and {@code jvmOptions}. */
+    public static KafkaBrokerProcess start(Path dir, String classpath, List<String> jvmOptions)
+            throws Exception {
         Files.createDirectories(dir);
         Path ready = dir.resolve("bootstrap-servers");
         Files.deleteIfExists(ready);
         List<String> command = new ArrayList<>();
-        command.add(FlinkCluster.javaBin());
-        command.add("-Xmx512m");
-        command.addAll(FlinkCluster.JAVA_OPENS);
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(classpath);
         command.add(KafkaBrokerProcess.class.getName());
@@ -66,7 +67,14 @@ final class KafkaBrokerProcess implements AutoCloseable {
         return new KafkaBrokerProcess(process, Files.readString(ready).trim());
     }
 
-    String bootstrapServers() {
+    /** How many files the broker's process holds open now (Linux: its {@code /proc} entry). */
+    public long openFiles() throws IOException {
+        try (var files = Files.list(Path.of("/proc", Long.toString(process.pid()), "fd"))) {
+            return files.count();
+        }
+    }
+
+    public String bootstrapServers() {
         return bootstrapServers;
     }
 
