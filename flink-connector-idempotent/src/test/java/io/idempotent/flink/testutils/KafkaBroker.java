@@ -58,13 +58,16 @@ public final class KafkaBroker {
         } catch (Exception e) {
             throw new IllegalStateException("Cannot start the Kafka broker's process", e);
         }
-        KafkaBrokerProcess toClose = process;
+        closeAtExit(process);
+    }
+
+    private static void closeAtExit(AutoCloseable broker) {
         Runtime.getRuntime()
                 .addShutdownHook(
                         new Thread(
                                 () -> {
                                     try {
-                                        toClose.close();
+                                        broker.close();
                                     } catch (Exception ignored) {
                                         // the JVM is going away
                                     }
@@ -100,17 +103,7 @@ public final class KafkaBroker {
             } catch (Exception e) {
                 throw new IllegalStateException("Cannot start the in-process Kafka broker", e);
             }
-            KafkaClusterTestKit toClose = cluster;
-            Runtime.getRuntime()
-                    .addShutdownHook(
-                            new Thread(
-                                    () -> {
-                                        try {
-                                            toClose.close();
-                                        } catch (Exception ignored) {
-                                            // the JVM is going away
-                                        }
-                                    }));
+            closeAtExit(cluster);
         }
         return cluster.bootstrapServers();
     }

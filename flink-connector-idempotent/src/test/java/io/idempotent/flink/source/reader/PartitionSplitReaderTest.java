@@ -124,18 +124,8 @@ class PartitionSplitReaderTest {
     void aReaderOfManyPartitionsReadsInBoundedRoundsThatTakeTurns() throws Exception {
         int partitions = 300;
         int each = 100;
-        List<PartitionSplit> splits = new ArrayList<>();
-        for (int p = 1; p <= partitions; p++) {
-            String name = Integer.toString(p);
-            for (int i = 0; i < each; i++) {
-                stream.append(name, 1);
-            }
-            splits.add(
-                    new PartitionSplit(
-                            new StreamPartition("s", name), 0, PartitionSplit.UNBOUNDED, null));
-        }
         PartitionSplitReader reader = reader();
-        reader.handleSplitsChanges(new SplitsAddition<>(splits));
+        reader.handleSplitsChanges(new SplitsAddition<>(filledSplits(1, partitions, each)));
         Map<String, Long> nextExpected = new HashMap<>();
         long total = 0;
         int rounds = 0;
