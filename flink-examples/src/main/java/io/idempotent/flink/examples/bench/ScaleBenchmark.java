@@ -318,6 +318,14 @@ public final class ScaleBenchmark {
         return KafkaPartitionedStream.factory(infrastructure.kafka(), name, new Properties());
     }
 
+    /** Waits until {@code records} are visible in the destination, or {@code timeout} passed. */
+    private static void awaitVisible(long records, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (Observed.RECORDS.get() < records && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
     /** Appends {@code each} records to every partition of the live run's stream, at once. */
     private void appendToAll(Source source, Path runDir, String name, int partitions, long each)
             throws Exception {
@@ -423,16 +431,10 @@ public final class ScaleBenchmark {
             // of a running job; the start's costs are the first-delivery column.
             Observed.measureLatency(false);
             appendToAll(source, runDir, name, partitions, 1);
-            long warm = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (Observed.RECORDS.get() < partitions && System.nanoTime() < warm) {
-                Thread.sleep(20);
-            }
+            awaitVisible(partitions, Duration.ofSeconds(60));
             Observed.measureLatency(true);
             produced = partitions + produce(source, runDir, name, partitions);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (Observed.RECORDS.get() < produced && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            awaitVisible(produced, Duration.ofSeconds(30));
             if (!fail) {
                 // Once all is delivered: the collections it takes would stop the records in
                 // flight and count in their latency.
@@ -489,10 +491,7 @@ public final class ScaleBenchmark {
         }
         long opened = System.nanoTime();
         long expected = produced + backlog;
-        long deadline = opened + TimeUnit.SECONDS.toNanos(120);
-        while (Observed.RECORDS.get() < expected && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        awaitVisible(expected, Duration.ofSeconds(120));
         if (Observed.RECORDS.get() != expected) {
             problems.add(
                     String.format(
