@@ -54,9 +54,10 @@ class FileSinkExactlyOnceITCase extends ExactlyOnceSinkITCaseBase {
 
     /**
      * Proves design.md row F14 on a MiniCluster: a second job with the same sink name on the same
-     * store takes the partitions over; the first is fenced at its next write and fails at once,
-     * without restarts (it has five), naming the cause; what the destination holds is still every
-     * record once.
+     * store takes the partitions over; the first is fenced at its next write (records appended
+     * after the takeover give it one) and fails at once, without restarts (it has five), naming the
+     * cause; what the destination holds, once a third job delivered the appended records, is still
+     * every record once.
      */
     @Test
     void aSecondJobOnTheSameStoreFencesTheFirstWhichStopsWithoutRestarting() throws Exception {
@@ -64,10 +65,14 @@ class FileSinkExactlyOnceITCase extends ExactlyOnceSinkITCaseBase {
         JobClient first = start(StartingPosition.EARLIEST, 2, null);
         awaitCommitted(false);
         run(StartingPosition.CHECKPOINT_STORE, 2, true);
+        // Its next write: records appended now give the first job one even if it had read
+        // everything before the second took its partitions over.
+        append(RECORDS / 2);
         assertThatThrownBy(() -> first.getJobExecutionResult().get(60, TimeUnit.SECONDS))
                 .hasStackTraceContaining(SuppressRestartsException.class.getName())
                 .hasStackTraceContaining("Sink '" + SINK + "' lost partition")
                 .hasStackTraceContaining("to a newer owner");
+        run(StartingPosition.CHECKPOINT_STORE, 2, true); // the appended records, from the store
         assertExactlyOnce();
     }
 

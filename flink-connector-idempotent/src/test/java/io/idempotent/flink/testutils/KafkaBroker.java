@@ -1,5 +1,6 @@
 package io.idempotent.flink.testutils;
 
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +11,8 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewPartitions;
@@ -106,6 +109,29 @@ public final class KafkaBroker {
             closeAtExit(cluster);
         }
         return cluster.bootstrapServers();
+    }
+
+    /**
+     * Requests of one kind ({@code ListOffsets}, {@code Fetch}, ...) the in-process broker served
+     * so far, from its own request metrics (JMX), all versions together.
+     */
+    public static long requestsServed(String request) throws Exception {
+        if (process != null) {
+            throw new IllegalStateException("The broker runs in a process of its own.");
+        }
+        bootstrapServers();
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        long served = 0;
+        for (ObjectName name :
+                server.queryNames(
+                        new ObjectName(
+                                "kafka.network:type=RequestMetrics,name=RequestsPerSec,request="
+                                        + request
+                                        + ",*"),
+                        null)) {
+            served += ((Number) server.getAttribute(name, "Count")).longValue();
+        }
+        return served;
     }
 
     private static void refuseToExit(int status, String message) {

@@ -62,6 +62,9 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
     /** Where the next round starts among the partitions that read forward. */
     private int nextFirst;
 
+    /** When the ends of the partitions were last looked up, for their lags. */
+    private long endsLookedUpAt = System.nanoTime() - LAG_REFRESH_NANOS - 1;
+
     private final long idleWaitMillis;
     private final SourceReaderMetrics metrics;
     private final Map<String, Position> positions = new LinkedHashMap<>();
@@ -274,28 +277,27 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
     }
 
     /**
-     * Lag against the partitions' ends, looked up at most once per refresh interval (a Kafka end
-     * offset is a request), or at once when a reader passed the end it knew; all of them in one
-     * request.
+     * Lag against the partitions' ends, looked up for all partitions that read forward in one
+     * request at most once per refresh interval (a Kafka end offset is a request): between lookups,
+     * a partition read past the end last looked up shows no lag.
      */
     private void updateLags(List<Position> looked) {
         long now = System.nanoTime();
-        List<Position> stale = new ArrayList<>();
-        for (Position position : looked) {
-            if (now - position.endLookedUpAt > LAG_REFRESH_NANOS
-                    || (!position.caughtUp && position.next > position.end)) {
-                stale.add(position);
+        if (now - endsLookedUpAt > LAG_REFRESH_NANOS) {
+            List<Position> reading = new ArrayList<>();
+            for (Position position : positions.values()) {
+                if (!position.finished) {
+                    reading.add(position);
+                }
             }
-        }
-        if (!stale.isEmpty()) {
-            Map<String, Long> ends = stream.endSequences(partitionsOf(stale));
-            for (Position position : stale) {
+            Map<String, Long> ends = stream.endSequences(partitionsOf(reading));
+            for (Position position : reading) {
                 position.end = ends.get(position.partition());
-                position.endLookedUpAt = now;
             }
+            endsLookedUpAt = now;
         }
         for (Position position : looked) {
-            position.metrics.lag(position.caughtUp ? 0 : position.end - position.next);
+            position.metrics.lag(position.caughtUp ? 0 : Math.max(0, position.end - position.next));
         }
     }
 
@@ -453,8 +455,9 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
         long next;
         @Nullable PendingCheckpoint pending;
         boolean finished;
+
+        /** The partition's end when last looked up, for the lag. */
         long end;
-        long endLookedUpAt = System.nanoTime() - LAG_REFRESH_NANOS - 1;
 
         /** Whether the last forward read found nothing from {@link #next} on. */
         boolean caughtUp;

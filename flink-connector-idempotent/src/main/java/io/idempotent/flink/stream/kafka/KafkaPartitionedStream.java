@@ -58,8 +58,22 @@ public final class KafkaPartitionedStream implements PartitionedStream {
     /** The topic's id, looked up once: an admin request. */
     @Nullable private String topicId;
 
-    /** Records fetched beyond what a forward read returned, kept for the next forward read. */
-    private final Map<TopicPartition, Buffer> buffers = new HashMap<>();
+    /**
+     * By partition number: records fetched beyond what a forward read returned, kept for the next
+     * forward read.
+     */
+    private final Map<Integer, Buffer> buffers = new HashMap<>();
+
+    /** Calls of readFromAll so far, to mark the partitions one asked. */
+    private long round;
+
+    /**
+     * Whether exactly the partitions marked {@link Buffer#fetching} ({@link #fetchingCount} of
+     * them) are resumed: a read of one partition pauses all others.
+     */
+    private boolean fetchingValid;
+
+    private int fetchingCount;
 
     private KafkaPartitionedStream(String topic, Properties properties) {
         this.topic = topic;
@@ -99,8 +113,12 @@ public final class KafkaPartitionedStream implements PartitionedStream {
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         // Never skip silently: a position outside the log fails the read (see readFrom).
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
-        // A reader waits for new records itself; the broker need not hold fetches for long.
+        // A reader waits for new records in its poll; the broker answers a fetch once it has
+        // FETCH_MIN_BYTES for it or after FETCH_MAX_WAIT: a few records a partition do not each
+        // make a fetch (and a walk of the consumer over all the partitions it fetches), and a
+        // record waits at most that long.
         config.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
+        config.putIfAbsent(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "16384");
         // One poll serves every partition of a reader (readFromAll): let it return a round's worth.
         config.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
         config.put(
@@ -139,9 +157,9 @@ public final class KafkaPartitionedStream implements PartitionedStream {
     @Override
     public synchronized List<PartitionRecord> readFrom(
             String partition, long fromSequence, int maxRecords) {
-        TopicPartition tp = topicPartition(partition);
+        Buffer buffer = buffer(partition);
+        TopicPartition tp = buffer.tp;
         try {
-            Buffer buffer = buffers.computeIfAbsent(tp, t -> new Buffer());
             if (buffer.validFrom != fromSequence) {
                 buffer.records.clear();
                 requireReadable(tp, partition, fromSequence);
@@ -180,9 +198,10 @@ public final class KafkaPartitionedStream implements PartitionedStream {
                     records.isEmpty()
                             ? fromSequence
                             : records.get(records.size() - 1).sequence() + 1;
+            buffer.fetchedTo = consumer.position(tp);
             return records;
         } catch (KafkaException e) {
-            buffers.remove(tp);
+            buffers.remove(tp.partition());
             throw failure(partition, fromSequence, e);
         }
     }
@@ -190,104 +209,157 @@ public final class KafkaPartitionedStream implements PartitionedStream {
     /**
      * Polls every partition asked for together: the consumer is assigned all of them, positioned
      * where a caller's position is not where the partition's buffer continues, and one poll fills
-     * the buffers. A partition whose position is at its end (the end is asked only when what was
-     * known is used up) answers empty; one whose records did not arrive in this poll is left out.
+     * the buffers. A partition answers empty when nothing is buffered and its fetches have reached
+     * the end last known (looked up when it was positioned, moved on by the records fetched); one
+     * with nothing buffered yet that lies behind is left out. A call asks the broker nothing per
+     * partition beyond the poll: a caught-up partition's new records arrive with a later poll, so
+     * the work of a call over thousands of caught-up partitions is a poll and a walk of the map.
+     * With nothing buffered for any partition asked, the poll waits (up to {@link #POLL}) for a
+     * fetch that brings records.
      */
     @Override
     public synchronized Map<String, List<PartitionRecord>> readFromAll(
             Map<String, Long> positions, int maxRecords, int maxInAll) {
-        Map<TopicPartition, String> asked = new LinkedHashMap<>();
-        for (String partition : positions.keySet()) {
-            asked.put(topicPartition(partition), partition);
-        }
         try {
-            Set<TopicPartition> assigned = consumer.assignment();
-            if (!assigned.containsAll(asked.keySet())) {
-                Set<TopicPartition> all = new HashSet<>(assigned);
-                all.addAll(asked.keySet());
-                consumer.assign(all);
-                assigned = all;
-            }
+            round++;
+            List<Buffer> asked = new ArrayList<>(positions.size());
+            List<TopicPartition> unassigned = new ArrayList<>();
             Map<TopicPartition, Long> moved = new LinkedHashMap<>();
-            for (Map.Entry<TopicPartition, String> entry : asked.entrySet()) {
-                Buffer buffer = buffers.computeIfAbsent(entry.getKey(), t -> new Buffer());
-                long from = positions.get(entry.getValue());
+            boolean sameAsLast = fetchingValid;
+            for (Map.Entry<String, Long> entry : positions.entrySet()) {
+                Buffer buffer = buffer(entry.getKey());
+                if (buffer.askedIn == round) {
+                    continue; // named twice
+                }
+                buffer.askedIn = round;
+                asked.add(buffer);
+                if (!buffer.assigned) {
+                    unassigned.add(buffer.tp);
+                }
+                sameAsLast &= buffer.fetching;
+                long from = entry.getValue();
                 if (buffer.validFrom != from) {
                     buffer.records.clear();
                     buffer.validFrom = from;
-                    moved.put(entry.getKey(), from);
+                    moved.put(buffer.tp, from);
+                }
+            }
+            if (!unassigned.isEmpty()) {
+                Set<TopicPartition> all = new HashSet<>(consumer.assignment());
+                all.addAll(unassigned);
+                consumer.assign(all);
+                for (TopicPartition tp : unassigned) {
+                    buffers.get(tp.partition()).assigned = true;
                 }
             }
             if (!moved.isEmpty()) {
                 Map<TopicPartition, Long> ends = requireReadable(moved);
                 for (Map.Entry<TopicPartition, Long> entry : moved.entrySet()) {
                     consumer.seek(entry.getKey(), entry.getValue());
-                    buffers.get(entry.getKey()).knownEnd = ends.get(entry.getKey());
+                    Buffer buffer = buffers.get(entry.getKey().partition());
+                    buffer.fetchedTo = entry.getValue();
+                    buffer.knownEnd = ends.get(entry.getKey());
                 }
             }
-            // Only these partitions: the others keep their positions but are not fetched now.
-            List<TopicPartition> others = new ArrayList<>();
-            for (TopicPartition tp : assigned) {
-                if (!asked.containsKey(tp)) {
-                    others.add(tp);
+            if (!sameAsLast || fetchingCount != asked.size()) {
+                fetchOnly(asked);
+            }
+            boolean ready = false;
+            boolean hungry = false;
+            for (Buffer buffer : asked) {
+                if (!buffer.records.isEmpty()) {
+                    ready = true;
+                } else {
+                    hungry = true;
                 }
             }
-            consumer.pause(others);
-            consumer.resume(asked.keySet());
-            List<TopicPartition> usedUp = new ArrayList<>();
-            for (TopicPartition tp : asked.keySet()) {
-                Buffer buffer = buffers.get(tp);
-                if (buffer.records.isEmpty() && consumer.position(tp) >= buffer.knownEnd) {
-                    usedUp.add(tp);
-                }
-            }
-            if (!usedUp.isEmpty()) {
-                consumer.endOffsets(usedUp).forEach((tp, end) -> buffers.get(tp).knownEnd = end);
-            }
-            boolean behind = false;
-            for (TopicPartition tp : asked.keySet()) {
-                Buffer buffer = buffers.get(tp);
-                behind |= buffer.records.isEmpty() && consumer.position(tp) < buffer.knownEnd;
-            }
-            if (behind) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-                    Buffer buffer =
-                            buffers.get(new TopicPartition(record.topic(), record.partition()));
+            if (hungry) {
+                // With nothing to hand on, wait for the next fetch that brings records: a poll
+                // costs the consumer a walk over all partitions it fetches, so a reader of
+                // thousands must not spin on polls that bring nothing.
+                Duration wait = ready ? Duration.ZERO : POLL;
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(wait)) {
+                    Buffer buffer = buffers.get(record.partition());
                     if (buffer != null && record.offset() >= buffer.validFrom) {
                         buffer.records.add(record);
+                        buffer.fetchedTo = Math.max(buffer.fetchedTo, record.offset() + 1);
+                        buffer.knownEnd = Math.max(buffer.knownEnd, buffer.fetchedTo);
                     }
                 }
             }
             Map<String, List<PartitionRecord>> read = new LinkedHashMap<>();
             int inAll = 0;
-            for (Map.Entry<TopicPartition, String> entry : asked.entrySet()) {
+            for (Buffer buffer : asked) {
                 if (inAll >= maxInAll) {
                     break; // the rest stay buffered for the next call
                 }
-                Buffer buffer = buffers.get(entry.getKey());
                 if (!buffer.records.isEmpty()) {
                     List<PartitionRecord> records = new ArrayList<>();
                     while (!buffer.records.isEmpty() && records.size() < maxRecords) {
-                        records.add(toRecord(entry.getValue(), buffer.records.poll()));
+                        records.add(toRecord(buffer.name, buffer.records.poll()));
                     }
                     buffer.validFrom = records.get(records.size() - 1).sequence() + 1;
-                    read.put(entry.getValue(), records);
+                    read.put(buffer.name, records);
                     inAll += records.size();
-                } else if (consumer.position(entry.getKey()) >= buffer.knownEnd) {
-                    read.put(entry.getValue(), List.of());
+                } else if (atEnd(buffer)) {
+                    read.put(buffer.name, List.of());
                 }
             }
             return read;
         } catch (KafkaException e) {
             buffers.clear();
-            throw failure(asked.size() + " partitions", -1, e);
+            fetchingValid = false;
+            throw failure(positions.size() + " partitions", -1, e);
         }
+    }
+
+    /**
+     * Whether a partition with nothing buffered has no record from its position now, as far as
+     * known: its fetches reached the end last known; or the consumer's position did, past records a
+     * read-committed consumer does not return (transaction markers, aborted records).
+     */
+    private boolean atEnd(Buffer buffer) {
+        if (buffer.fetchedTo < buffer.knownEnd) {
+            buffer.fetchedTo = Math.max(buffer.fetchedTo, consumer.position(buffer.tp));
+        }
+        return buffer.fetchedTo >= buffer.knownEnd;
+    }
+
+    /** Fetches only {@code asked}: the others keep their positions but are not fetched now. */
+    private void fetchOnly(List<Buffer> asked) {
+        List<TopicPartition> resume = new ArrayList<>(asked.size());
+        for (Buffer buffer : asked) {
+            resume.add(buffer.tp);
+        }
+        for (Buffer buffer : buffers.values()) {
+            buffer.fetching = buffer.askedIn == round;
+        }
+        List<TopicPartition> pause = new ArrayList<>();
+        for (TopicPartition tp : consumer.assignment()) {
+            Buffer buffer = buffers.get(tp.partition());
+            if (buffer == null || !buffer.fetching) {
+                pause.add(tp);
+            }
+        }
+        consumer.pause(pause);
+        consumer.resume(resume);
+        fetchingCount = asked.size();
+        fetchingValid = true;
+    }
+
+    private Buffer buffer(String partition) {
+        Buffer buffer = buffers.get(partitionNumber(partition));
+        if (buffer == null) {
+            buffer = new Buffer(topicPartition(partition), partition);
+            buffers.put(buffer.tp.partition(), buffer);
+        }
+        return buffer;
     }
 
     @Override
     public synchronized List<PartitionRecord> readRange(String partition, SequenceRange range) {
         TopicPartition tp = topicPartition(partition);
-        buffers.remove(tp); // the consumer's position moves: forward reads seek again
+        buffers.remove(tp.partition()); // the consumer's position moves: forward reads seek again
         List<PartitionRecord> records = new ArrayList<>();
         long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
         try {
@@ -372,7 +444,8 @@ public final class KafkaPartitionedStream implements PartitionedStream {
                             ConsumerConfig.ISOLATION_LEVEL_CONFIG,
                             ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
                             ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                            ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG)) {
+                            ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+                            ConsumerConfig.FETCH_MIN_BYTES_CONFIG)) {
                 adminConfig.remove(consumerOnly);
             }
             try (Admin admin = Admin.create(adminConfig)) {
@@ -464,6 +537,7 @@ public final class KafkaPartitionedStream implements PartitionedStream {
 
     /** Assigns and seeks only when the consumer is not already there. */
     private void position(TopicPartition tp, long offset) {
+        fetchingValid = false;
         if (!consumer.assignment().contains(tp)) {
             List<TopicPartition> assigned = new ArrayList<>(consumer.assignment());
             assigned.add(tp);
@@ -479,15 +553,42 @@ public final class KafkaPartitionedStream implements PartitionedStream {
         consumer.resume(List.of(tp));
     }
 
+    /** A partition's records fetched ahead, and what is known of where its fetches and log end. */
     private static final class Buffer {
+        final TopicPartition tp;
+        final String name;
         final ArrayDeque<ConsumerRecord<byte[], byte[]>> records = new ArrayDeque<>();
+
+        /** The caller's position that {@link #records} continue. */
         long validFrom = -1;
+
+        /** The end of the log as last known: looked up, or after the last record fetched. */
         long knownEnd = -1;
+
+        /** At most where the consumer's fetches of the partition continue. */
+        long fetchedTo = -1;
+
+        /** Whether readFromAll assigned the partition to the consumer. */
+        boolean assigned;
+
+        /** Whether the last readFromAll fetched it (resumed), and the call that last asked it. */
+        boolean fetching;
+
+        long askedIn;
+
+        Buffer(TopicPartition tp, String name) {
+            this.tp = tp;
+            this.name = name;
+        }
     }
 
     private TopicPartition topicPartition(String partition) {
+        return new TopicPartition(topic, partitionNumber(partition));
+    }
+
+    private int partitionNumber(String partition) {
         try {
-            return new TopicPartition(topic, Integer.parseInt(partition));
+            return Integer.parseInt(partition);
         } catch (NumberFormatException e) {
             throw new StreamException(
                     "Kafka topic "

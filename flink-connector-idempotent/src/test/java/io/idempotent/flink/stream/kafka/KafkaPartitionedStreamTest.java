@@ -123,6 +123,65 @@ class KafkaPartitionedStreamTest {
     }
 
     /**
+     * Proves design.md row F33: a call over many caught-up partitions is a poll, not a lookup of
+     * every partition's end (the broker counts no end-offset request for such calls; before, each
+     * call asked the ends of all of them, which at 5,000 partitions a reader took most of the
+     * fetcher's time); a partition past its last record and its transaction marker still answers
+     * empty, and a record appended to a caught-up partition still arrives.
+     */
+    @Test
+    void callsOverCaughtUpPartitionsDoNotLookTheirEndsUp() throws Exception {
+        String topic = "caught-up";
+        int partitions = 200;
+        KafkaBroker.createTopic(topic, partitions);
+        // One record and its transaction's marker each: offsets 0 and 1, the end at 2.
+        KafkaBroker.appendTransactionally(
+                topic, IntStream.range(0, partitions).boxed().toList(), List.of("a"), 1);
+        try (PartitionedStream stream = open(topic)) {
+            Map<String, Long> from = new LinkedHashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                from.put(Integer.toString(p), 0L);
+            }
+            Map<String, List<PartitionRecord>> read = new LinkedHashMap<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (read.size() < partitions && System.nanoTime() < deadline) {
+                Map<String, Long> asked = new LinkedHashMap<>(from);
+                asked.keySet().removeAll(read.keySet());
+                read.putAll(stream.readFromAll(asked, 10, Integer.MAX_VALUE));
+            }
+            assertThat(read).hasSize(partitions);
+            from.replaceAll((partition, position) -> 1L);
+            Map<String, List<PartitionRecord>> atEnd = Map.of();
+            while (atEnd.size() < partitions && System.nanoTime() < deadline) {
+                atEnd = stream.readFromAll(from, 10, Integer.MAX_VALUE);
+            }
+            assertThat(atEnd)
+                    .hasSize(partitions)
+                    .allSatisfy((p, records) -> assertThat(records).isEmpty());
+
+            long before = KafkaBroker.requestsServed("ListOffsets");
+            assertThat(before).as("the broker counts end-offset requests").isPositive();
+            for (int call = 0; call < 20; call++) {
+                assertThat(stream.readFromAll(from, 10, Integer.MAX_VALUE))
+                        .hasSize(partitions)
+                        .allSatisfy((p, records) -> assertThat(records).isEmpty());
+            }
+            assertThat(KafkaBroker.requestsServed("ListOffsets") - before)
+                    .as("end-offset requests for 20 calls over %d caught-up partitions", partitions)
+                    .isLessThanOrEqualTo(1);
+
+            KafkaBroker.appendTransactionally(topic, 7, List.of("b"), 1);
+            List<PartitionRecord> appended = List.of();
+            while (appended.isEmpty() && System.nanoTime() < deadline) {
+                appended =
+                        stream.readFromAll(from, 10, Integer.MAX_VALUE)
+                                .getOrDefault("7", List.of());
+            }
+            assertThat(appended).extracting(PartitionRecord::sequence).containsExactly(2L);
+        }
+    }
+
+    /**
      * Proves design.md row F20 for Kafka: records removed by retention before they were read fail
      * the read loudly (no silent reset to the earliest offset), as does a position beyond the
      * partition's end; reading from the beginning starts where the log now starts.
