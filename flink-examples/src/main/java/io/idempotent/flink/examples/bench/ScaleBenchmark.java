@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -42,9 +43,13 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.FileUtils;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -89,6 +94,7 @@ public final class ScaleBenchmark {
             List<Store> stores,
             Destination destination,
             long records,
+            long steadyRecords,
             int payloadBytes,
             int parallelism,
             Duration checkpointInterval,
@@ -106,6 +112,7 @@ public final class ScaleBenchmark {
             double recordsPerSecond,
             double deliveringRecordsPerSecond,
             double steadyRecordsPerSecond,
+            double bareReadRecordsPerSecond,
             long acquisitionWrites,
             long acquiredPartitions,
             double writesPerDelivery,
@@ -142,7 +149,8 @@ public final class ScaleBenchmark {
                 Locale.ROOT,
                 "Scale: %,d records of %d bytes in all per bounded run, parallelism %d, checkpoints"
                         + " every %s, eager sink into %s; live runs at %,d records/s in all for"
-                        + " %s; per-partition metrics %s.%n",
+                        + " %s; a backlog of %,d records for the steady throughput; per-partition"
+                        + " metrics %s.%n",
                 settings.records(),
                 settings.payloadBytes(),
                 settings.parallelism(),
@@ -150,6 +158,7 @@ public final class ScaleBenchmark {
                 settings.destination().name().toLowerCase(Locale.ROOT),
                 settings.liveRate(),
                 settings.liveDuration(),
+                settings.steadyRecords(),
                 settings.perPartitionMetrics() ? "on" : "off");
         // A first, unrecorded run warms the JIT and the class loaders up.
         measure(settings.sources().get(0), settings.stores().get(0), settings.sizes().get(0));
@@ -224,6 +233,7 @@ public final class ScaleBenchmark {
         long heap = live[1];
         long connectorHeap = live[2];
         double steady = Double.longBitsToDouble(live[3]);
+        double bareRead = Double.longBitsToDouble(live[4]);
         long series = CountingReporter.peak();
         long partitionSeries = CountingReporter.peakPerPartition();
         long p99 = PipelineBenchmark.percentile(Observed.latencies(), 0.99);
@@ -247,6 +257,7 @@ public final class ScaleBenchmark {
                 totalRecords(partitions) / seconds,
                 totalRecords(partitions) / delivering,
                 steady,
+                bareRead,
                 acquisitions,
                 acquired,
                 writesPerDelivery,
@@ -268,6 +279,7 @@ public final class ScaleBenchmark {
                 source,
                 store,
                 partitions,
+                Double.NaN,
                 Double.NaN,
                 Double.NaN,
                 Double.NaN,
@@ -424,7 +436,7 @@ public final class ScaleBenchmark {
         long produced;
         long heap = 0;
         long connectorHeap = 0;
-        double steady = Double.NaN;
+        double[] steady = {Double.NaN, Double.NaN};
         try {
             BenchData.awaitRunning(job);
             // A record in every partition first, delivered before the timed records: the p99 is
@@ -457,17 +469,24 @@ public final class ScaleBenchmark {
             job.cancel().get(120, TimeUnit.SECONDS);
         }
         settle(runDir, source == Source.KAFKA ? name : null);
-        return new long[] {produced, heap, connectorHeap, Double.doubleToLongBits(steady)};
+        return new long[] {
+            produced,
+            heap,
+            connectorHeap,
+            Double.doubleToLongBits(steady[0]),
+            Double.doubleToLongBits(steady[1])
+        };
     }
 
     /**
      * The steady throughput: the running job, every partition taken over and every record so far
-     * delivered, is held at a {@link Gate} while a backlog of the bounded run's records is appended
-     * (the same number per partition); from the gate's opening to the last delivery, records per
+     * delivered, is held at a {@link Gate} while a backlog of the settings' steady records is
+     * appended (the same number per partition; more than a bounded run's, so that the drain lasts
+     * seconds even at 10 partitions); from the gate's opening to the last delivery, records per
      * second. The start's one-time costs per partition (Flink's split registration, the takeover,
      * the metrics) are behind it, as in a job that has run for a while.
      */
-    private double steady(
+    private double[] steady(
             Source source,
             Path runDir,
             String name,
@@ -476,8 +495,10 @@ public final class ScaleBenchmark {
             List<String> problems)
             throws Exception {
         Observed.measureLatency(false); // the backlog waits at the gate on purpose
-        long each = perPartition(partitions);
+        long each = Math.max(1, settings.steadyRecords() / partitions);
         long backlog = each * partitions;
+        Map<TopicPartition, Long> backlogStarts =
+                source == Source.KAFKA ? endOffsets(name, partitions) : Map.of();
         Gate.shut();
         try {
             appendToAll(source, runDir, name, partitions, each);
@@ -491,7 +512,7 @@ public final class ScaleBenchmark {
         }
         long opened = System.nanoTime();
         long expected = produced + backlog;
-        awaitVisible(expected, Duration.ofSeconds(120));
+        awaitVisible(expected, Duration.ofSeconds(300));
         if (Observed.RECORDS.get() != expected) {
             problems.add(
                     String.format(
@@ -499,9 +520,57 @@ public final class ScaleBenchmark {
                             "steady run: %,d of %,d visible",
                             Observed.RECORDS.get() - produced,
                             backlog));
-            return Double.NaN;
+            return new double[] {Double.NaN, Double.NaN};
         }
-        return backlog / ((Observed.LAST_VISIBLE_NANOS.get() - opened) / 1e9);
+        double steady = backlog / ((Observed.LAST_VISIBLE_NANOS.get() - opened) / 1e9);
+        double bare =
+                source == Source.KAFKA ? bareRead(backlogStarts, backlog, problems) : Double.NaN;
+        return new double[] {steady, bare};
+    }
+
+    private Map<TopicPartition, Long> endOffsets(String topic, int partitions) {
+        List<TopicPartition> all = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            all.add(new TopicPartition(topic, p));
+        }
+        try (KafkaConsumer<byte[], byte[]> consumer = bareConsumer()) {
+            return consumer.endOffsets(all);
+        }
+    }
+
+    /**
+     * What the broker gives one plain consumer of the same backlog (assigned all partitions, read
+     * committed, each record deserialized and dropped): the ceiling of any Kafka reader on this
+     * machine, measured in the same run as the job's drain.
+     */
+    private double bareRead(Map<TopicPartition, Long> from, long backlog, List<String> problems) {
+        try (KafkaConsumer<byte[], byte[]> consumer = bareConsumer()) {
+            consumer.assign(from.keySet());
+            from.forEach(consumer::seek);
+            long read = 0;
+            long started = System.nanoTime();
+            long deadline = started + TimeUnit.SECONDS.toNanos(300);
+            while (read < backlog && System.nanoTime() < deadline) {
+                read += consumer.poll(Duration.ofMillis(200)).count();
+            }
+            if (read < backlog) {
+                problems.add(
+                        String.format(Locale.ROOT, "bare read: %,d of %,d records", read, backlog));
+                return Double.NaN;
+            }
+            return backlog / ((System.nanoTime() - started) / 1e9);
+        }
+    }
+
+    private KafkaConsumer<byte[], byte[]> bareConsumer() {
+        Properties config = new Properties();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.kafka());
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return new KafkaConsumer<>(config);
     }
 
     /** Appends at the total rate, round-robin over the partitions; returns how many. */
@@ -736,7 +805,8 @@ public final class ScaleBenchmark {
         return String.format(
                 Locale.ROOT,
                 "%-8s %-8s %,6d partitions: first delivery %6.2f s, %,9.0f records/s"
-                        + " (%,.0f from the first delivery on; steady %,.0f),"
+                        + " (%,.0f from the first delivery on; steady %,.0f; a bare Kafka consumer"
+                        + " %,.0f),"
                         + " acquisitions %,d writes for %,d partitions, %.2f writes per delivery"
                         + " (%.1f ms, %.1f rows each), enumerator state %,d B, split state %,d B,"
                         + " metric series %,d (%,d per partition), p99 %,d ms, heap %,d MB (the"
@@ -749,6 +819,7 @@ public final class ScaleBenchmark {
                 r.recordsPerSecond(),
                 r.deliveringRecordsPerSecond(),
                 r.steadyRecordsPerSecond(),
+                r.bareReadRecordsPerSecond(),
                 r.acquisitionWrites(),
                 r.acquiredPartitions(),
                 r.writesPerDelivery(),
@@ -768,7 +839,8 @@ public final class ScaleBenchmark {
     private void report(List<Result> results) {
         out.println();
         out.printf(
-                "%-8s %-8s %7s %8s %10s %10s %10s %9s %8s %7s %7s %7s %9s %9s %8s %7s %8s %9s%n",
+                "%-8s %-8s %7s %8s %10s %10s %10s %10s %9s %8s %7s %7s %7s %9s %9s %8s %7s %8s"
+                        + " %9s%n",
                 "stream",
                 "store",
                 "parts",
@@ -776,6 +848,7 @@ public final class ScaleBenchmark {
                 "rec/s",
                 "dlv rec/s",
                 "stdy rec/s",
+                "bare rec/s",
                 "acq wr",
                 "wr/dlv",
                 "wr ms",
@@ -790,8 +863,8 @@ public final class ScaleBenchmark {
         for (Result r : results) {
             out.printf(
                     Locale.ROOT,
-                    "%-8s %-8s %,7d %8.2f %,10.0f %,10.0f %,10.0f %9s %8.2f %7.1f %7.1f %,7d %,9d %,9d"
-                            + " %,8d %,7d %,8d %9.2f%s%n",
+                    "%-8s %-8s %,7d %8.2f %,10.0f %,10.0f %,10.0f %,10.0f %9s %8.2f %7.1f %7.1f %,7d"
+                            + " %,9d %,9d %,8d %,7d %,8d %9.2f%s%n",
                     r.source().name().toLowerCase(Locale.ROOT),
                     r.store().name().toLowerCase(Locale.ROOT),
                     r.partitions(),
@@ -799,6 +872,7 @@ public final class ScaleBenchmark {
                     r.recordsPerSecond(),
                     r.deliveringRecordsPerSecond(),
                     r.steadyRecordsPerSecond(),
+                    r.bareReadRecordsPerSecond(),
                     r.acquisitionWrites() + "/" + r.acquiredPartitions(),
                     r.writesPerDelivery(),
                     r.writeMillis(),
@@ -839,6 +913,22 @@ public final class ScaleBenchmark {
                         largest.recordsPerSecond() / smallest.recordsPerSecond(),
                         largest.deliveringRecordsPerSecond()
                                 / smallest.deliveringRecordsPerSecond());
+                if (source == Source.KAFKA) {
+                    out.printf(
+                            Locale.ROOT,
+                            "steady against a bare Kafka consumer of the same backlog, %s = %.2f"
+                                    + " @%d, %.2f @%d partitions; the bare consumer @%d/@%d ="
+                                    + " %.2f%n",
+                            what,
+                            largest.steadyRecordsPerSecond() / largest.bareReadRecordsPerSecond(),
+                            largest.partitions(),
+                            smallest.steadyRecordsPerSecond() / smallest.bareReadRecordsPerSecond(),
+                            smallest.partitions(),
+                            largest.partitions(),
+                            smallest.partitions(),
+                            largest.bareReadRecordsPerSecond()
+                                    / smallest.bareReadRecordsPerSecond());
+                }
                 out.printf(
                         Locale.ROOT,
                         "store writes per delivery @%d partitions, %s = %.2f; acquisitions: %d"

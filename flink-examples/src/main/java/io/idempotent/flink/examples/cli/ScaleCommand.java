@@ -55,6 +55,14 @@ final class ScaleCommand implements Callable<Integer> {
     long records;
 
     @Option(
+            names = "--steady-records",
+            defaultValue = "3000000",
+            description =
+                    "Records in all of the backlog a running job drains for the steady"
+                            + " throughput. Default: ${DEFAULT-VALUE}.")
+    long steadyRecords;
+
+    @Option(
             names = "--payload-bytes",
             defaultValue = "200",
             description = "Default: ${DEFAULT-VALUE}.")
@@ -97,11 +105,12 @@ final class ScaleCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (records < 1
+                || steadyRecords < 1
                 || parallelism < 1
                 || liveRate < 100
                 || sizes.stream().anyMatch(s -> s < 1)) {
             throw new IllegalArgumentException(
-                    "--records, --parallelism and --sizes must be positive, --live-rate at least"
+                    "--records, --steady-records, --parallelism and --sizes must be positive, --live-rate at least"
                             + " 100.");
         }
         Path work = dir != null ? dir : Files.createTempDirectory("idempotent-scale");
@@ -113,6 +122,7 @@ final class ScaleCommand implements Callable<Integer> {
                         stores,
                         destination,
                         records,
+                        steadyRecords,
                         payloadBytes,
                         parallelism,
                         checkpointInterval,

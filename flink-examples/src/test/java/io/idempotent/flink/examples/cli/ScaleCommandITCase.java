@@ -31,6 +31,8 @@ class ScaleCommandITCase {
                         "POSTGRES",
                         "--records",
                         "3000",
+                        "--steady-records",
+                        "3000",
                         "--live-rate",
                         "1000",
                         "--live-duration",
@@ -43,7 +45,10 @@ class ScaleCommandITCase {
         assertThat(output)
                 .containsPattern("kafka +postgres +6 partitions: first delivery")
                 .containsPattern("acquisitions \\d writes for 6 partitions")
-                .containsPattern("6 partitions: .*; steady [\\d,]+\\)")
+                .containsPattern(
+                        "6 partitions: .*; steady [\\d,]+; a bare Kafka consumer [\\d,]+\\)")
+                .contains(
+                        "steady against a bare Kafka consumer of the same backlog, kafka postgres = ")
                 .doesNotContain("(!)")
                 .contains("ratio throughput @6/@2 partitions, kafka postgres = ")
                 .contains("store writes per delivery @6 partitions, kafka postgres = ")
