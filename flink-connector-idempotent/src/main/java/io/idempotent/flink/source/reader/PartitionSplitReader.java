@@ -12,11 +12,14 @@ import io.idempotent.flink.stream.StreamException;
 import io.idempotent.flink.stream.StreamPartition;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +71,10 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
     private final long idleWaitMillis;
     private final SourceReaderMetrics metrics;
     private final Map<String, Position> positions = new LinkedHashMap<>();
+
+    /** The same positions by partition name (a reader's splits are all of one stream). */
+    private final Map<String, Position> byPartition = new HashMap<>();
+
     private final Object idle = new Object();
     private boolean wokenUp;
 
@@ -137,6 +144,7 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
             if (position.isFinished()) {
                 finished.add(position.split.splitId());
                 iterator.remove();
+                byPartition.remove(position.partition());
             }
         }
         if (chunks.isEmpty() && finished.isEmpty()) {
@@ -149,28 +157,29 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
      * Reads {@code order} forward with one {@link PartitionedStream#readFromAll}, at most {@code
      * perPartition} records each and about {@link #recordsPerRound} in all, into {@code chunks};
      * returns how many partitions of {@code order} it reached (up to the last one that answered).
+     * The stream gets a view of the positions, not a copy, and only the partitions that answered
+     * are looked at: a round that reaches a few dozen of thousands of partitions costs about what
+     * it reads.
      */
     private int readRound(
             List<Position> order, int perPartition, Map<String, Collection<Chunk>> chunks)
             throws IOException {
-        Map<String, Long> from = new LinkedHashMap<>();
-        for (Position position : order) {
-            from.put(position.partition(), position.next);
+        for (int i = 0; i < order.size(); i++) {
+            order.get(i).indexInRound = i;
         }
         Map<String, List<PartitionRecord>> read =
-                stream.readFromAll(from, perPartition, recordsPerRound);
+                stream.readFromAll(new RoundPositions(order), perPartition, recordsPerRound);
         List<Position> exhausted = new ArrayList<>();
-        List<Position> looked = new ArrayList<>();
+        List<Position> looked = new ArrayList<>(read.size());
         int reached = 0;
-        for (int i = 0; i < order.size(); i++) {
-            Position position = order.get(i);
-            List<PartitionRecord> records = read.get(position.partition());
-            if (records == null) {
-                continue; // not reached, or nothing ready this time
+        for (Map.Entry<String, List<PartitionRecord>> answer : read.entrySet()) {
+            Position position = inRound(order, answer.getKey());
+            if (position == null) {
+                continue; // not asked: nothing of this reader's
             }
-            reached = i + 1;
+            reached = Math.max(reached, position.indexInRound + 1);
             looked.add(position);
-            Chunk chunk = readForward(position, records, exhausted);
+            Chunk chunk = readForward(position, answer.getValue(), exhausted);
             if (chunk != null) {
                 chunks.put(position.split.splitId(), List.of(chunk));
             }
@@ -178,6 +187,70 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
         finishExhausted(exhausted);
         updateLags(looked);
         return reached;
+    }
+
+    /** The position of {@code partition} if it is one of {@code order}, else {@code null}. */
+    @Nullable
+    private Position inRound(List<Position> order, @Nullable Object partition) {
+        Position position = byPartition.get(partition);
+        int index = position == null ? -1 : position.indexInRound;
+        return index >= 0 && index < order.size() && order.get(index) == position ? position : null;
+    }
+
+    /**
+     * The positions of a round, in its order, as the map {@link PartitionedStream#readFromAll}
+     * takes (partition to next sequence number): a view, so a stream that reads the first few
+     * partitions only never makes the others' entries.
+     */
+    private final class RoundPositions extends AbstractMap<String, Long> {
+        private final List<Position> order;
+
+        RoundPositions(List<Position> order) {
+            this.order = order;
+        }
+
+        @Override
+        public int size() {
+            return order.size();
+        }
+
+        @Override
+        public boolean containsKey(Object partition) {
+            return inRound(order, partition) != null;
+        }
+
+        @Override
+        public Long get(Object partition) {
+            Position position = inRound(order, partition);
+            return position == null ? null : position.next;
+        }
+
+        @Override
+        public Set<Map.Entry<String, Long>> entrySet() {
+            return new AbstractSet<>() {
+                @Override
+                public int size() {
+                    return order.size();
+                }
+
+                @Override
+                public Iterator<Map.Entry<String, Long>> iterator() {
+                    Iterator<Position> positions = order.iterator();
+                    return new Iterator<>() {
+                        @Override
+                        public boolean hasNext() {
+                            return positions.hasNext();
+                        }
+
+                        @Override
+                        public Map.Entry<String, Long> next() {
+                            Position position = positions.next();
+                            return new SimpleImmutableEntry<>(position.partition(), position.next);
+                        }
+                    };
+                }
+            };
+        }
     }
 
     private Chunk replay(Position position) throws IOException {
@@ -352,6 +425,7 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
             Position position = new Position(split, pending, metrics.of(split.partition()));
             position.metrics.pendingRange(position.pending != null);
             positions.put(split.splitId(), position);
+            byPartition.put(position.partition(), position);
         }
     }
 
@@ -464,6 +538,9 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
 
         /** Whether this reader has read the partition forward (a round reached it) yet. */
         boolean seen;
+
+        /** Where the partition is in the order of the round being read. */
+        int indexInRound = -1;
 
         Position(
                 PartitionSplit split,

@@ -8,6 +8,7 @@ import io.idempotent.flink.checkpoint.InMemoryCheckpointStore;
 import io.idempotent.flink.checkpoint.PendingCheckpoint;
 import io.idempotent.flink.source.split.PartitionSplit;
 import io.idempotent.flink.stream.PartitionRecord;
+import io.idempotent.flink.stream.PartitionedStream;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamException;
 import io.idempotent.flink.stream.StreamPartition;
@@ -15,6 +16,7 @@ import io.idempotent.flink.testutils.TestStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
@@ -179,6 +181,104 @@ class PartitionSplitReaderTest {
         assertThat(splitsOf(reader.fetch()))
                 .as("the round after more partitions came: all of the new ones")
                 .containsAll(filledSplitIds(301, 500));
+    }
+
+    /**
+     * Proves design.md row F34 (the reader's side): a round gives the stream its positions as a
+     * view, not a copy, and the view answers as a map does, in the round's order; an answer for a
+     * partition the round did not ask is ignored, never taken for one of the reader's.
+     */
+    @Test
+    void aRoundGivesTheStreamItsPositionsAsAMapAndTakesOnlyWhatItAsked() throws Exception {
+        List<String> asked = new ArrayList<>();
+        PartitionedStream checking =
+                new DelegatingStream(stream) {
+                    @Override
+                    public Map<String, List<PartitionRecord>> readFromAll(
+                            Map<String, Long> positions, int maxRecords, int maxInAll) {
+                        int entries = 0;
+                        for (Map.Entry<String, Long> position : positions.entrySet()) {
+                            assertThat(positions.get(position.getKey()))
+                                    .isEqualTo(position.getValue());
+                            assertThat(positions.containsKey(position.getKey())).isTrue();
+                            asked.add(position.getKey());
+                            entries++;
+                        }
+                        assertThat(positions.size()).isEqualTo(entries);
+                        assertThat(positions.containsKey("0")).as("not assigned").isFalse();
+                        assertThat(positions.get("0")).isNull();
+                        Map<String, List<PartitionRecord>> read =
+                                new LinkedHashMap<>(
+                                        super.readFromAll(positions, maxRecords, maxInAll));
+                        read.put("0", stream.readFrom("0", 0, 1)); // not asked
+                        return read;
+                    }
+                };
+        PartitionSplitReader reader =
+                new PartitionSplitReader(
+                        checking,
+                        () -> store,
+                        100,
+                        Duration.ofMillis(10),
+                        new SourceReaderMetrics(
+                                UnregisteredMetricsGroup.createSourceReaderMetricGroup(), true));
+        reader.handleSplitsChanges(new SplitsAddition<>(filledSplits(1, 3, 2)));
+        assertThat(splitsOf(reader.fetch()))
+                .containsExactlyInAnyOrderElementsOf(filledSplitIds(1, 3));
+        assertThat(asked).containsExactly("1", "2", "3");
+        stream.append("2", 1);
+        asked.clear();
+        RecordsWithSplitIds<Chunk> round = reader.fetch();
+        assertThat(round.nextSplit()).isEqualTo(filledSplitIds(2, 2).get(0));
+        assertThat(round.nextRecordFromSplit().records())
+                .extracting(PartitionRecord::sequence)
+                .containsExactly(2L);
+        assertThat(round.nextSplit()).isNull();
+        assertThat(asked).hasSize(3);
+    }
+
+    /** A stream that passes every call on to another. */
+    private static class DelegatingStream implements PartitionedStream {
+        private final PartitionedStream delegate;
+
+        DelegatingStream(PartitionedStream delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public String name() {
+            return delegate.name();
+        }
+
+        @Override
+        public String incarnation() {
+            return delegate.incarnation();
+        }
+
+        @Override
+        public List<String> partitions() {
+            return delegate.partitions();
+        }
+
+        @Override
+        public List<PartitionRecord> readFrom(String partition, long from, int maxRecords) {
+            return delegate.readFrom(partition, from, maxRecords);
+        }
+
+        @Override
+        public List<PartitionRecord> readRange(String partition, SequenceRange range) {
+            return delegate.readRange(partition, range);
+        }
+
+        @Override
+        public long endSequence(String partition) {
+            return delegate.endSequence(partition);
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
     }
 
     /** Splits of partitions {@code first} to {@code last}, each given {@code each} records. */

@@ -84,6 +84,33 @@ class LocalStreamTest {
         }
     }
 
+    /**
+     * Proves design.md row F34 (the local stream's side): the ends of many partitions, looked up
+     * together with one iterator, are each partition's end.
+     */
+    @Test
+    void looksTheEndsOfManyPartitionsUpTogether() {
+        try (LocalStream stream = LocalStream.create(directory, "orders", 4)) {
+            for (int i = 0; i < 3; i++) {
+                stream.append("2", null, bytes("c" + i), i);
+            }
+            stream.append("0", null, bytes("a"), 0);
+            Map<String, Long> ends = stream.endSequences(List.of("3", "2", "1", "0"));
+            assertThat(ends)
+                    .containsExactly(
+                            Map.entry("3", 0L),
+                            Map.entry("2", 3L),
+                            Map.entry("1", 0L),
+                            Map.entry("0", 1L));
+            for (String partition : List.of("0", "1", "2", "3")) {
+                assertThat(ends.get(partition)).isEqualTo(stream.endSequence(partition));
+            }
+            assertThatThrownBy(() -> stream.endSequences(List.of("1", "4")))
+                    .isInstanceOf(StreamException.class)
+                    .hasMessageContaining("no partition '4'");
+        }
+    }
+
     @Test
     void appendsAndReadsForwardAndByRange() {
         try (LocalStream stream = LocalStream.create(directory, "orders", 2)) {
