@@ -12,11 +12,13 @@ import org.apache.flink.metrics.groups.SourceReaderMetricGroup;
 /**
  * The reader's metrics, per partition in the group {@code stream.<name>.partition.<id>} of the
  * source operator: {@value #LAG} (gauge: records, or offsets for Kafka, behind the partition's end
- * when last looked, at most {@value #LAG_REFRESH_MILLIS} ms ago), {@value #PENDING_RANGE} (gauge: 1
- * while a pending range waits to be replayed) and {@value #REPLAYS} (counter: pending ranges
- * replayed). Flink's standard {@code pendingRecords} is the sum of the lags. Written by the fetcher
- * thread, read by reporters. Without per-partition metrics ({@code scan.metrics.per-partition} off)
- * the partitions' lags are kept for {@code pendingRecords} and nothing per partition is registered.
+ * when last looked; a reader looks the ends of up to {@value #LAG_LOOKUPS_PER_REFRESH} partitions
+ * up every {@value #LAG_REFRESH_MILLIS} ms, those of more in turns), {@value #PENDING_RANGE}
+ * (gauge: 1 while a pending range waits to be replayed) and {@value #REPLAYS} (counter: pending
+ * ranges replayed). Flink's standard {@code pendingRecords} is the sum of the lags. Written by the
+ * fetcher thread, read by reporters. Without per-partition metrics ({@code
+ * scan.metrics.per-partition} off) the partitions' lags are kept for {@code pendingRecords} and
+ * nothing per partition is registered.
  */
 @Internal
 public final class SourceReaderMetrics {
@@ -25,6 +27,7 @@ public final class SourceReaderMetrics {
     public static final String PENDING_RANGE = "pendingRange";
     public static final String REPLAYS = "replays";
     static final long LAG_REFRESH_MILLIS = 1_000;
+    static final int LAG_LOOKUPS_PER_REFRESH = 1_000;
 
     private final SourceReaderMetricGroup group;
     private final Map<StreamPartition, Partition> partitions = new ConcurrentHashMap<>();
