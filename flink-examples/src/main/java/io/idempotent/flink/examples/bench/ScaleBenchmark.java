@@ -95,6 +95,7 @@ public final class ScaleBenchmark {
             Destination destination,
             long records,
             long steadyRecords,
+            int steadyRepeats,
             int payloadBytes,
             int parallelism,
             Duration checkpointInterval,
@@ -113,6 +114,7 @@ public final class ScaleBenchmark {
             double deliveringRecordsPerSecond,
             double steadyRecordsPerSecond,
             double bareReadRecordsPerSecond,
+            CpuProbe.Cpu steadyCpuPerMillion,
             long acquisitionWrites,
             long acquiredPartitions,
             double writesPerDelivery,
@@ -149,8 +151,8 @@ public final class ScaleBenchmark {
                 Locale.ROOT,
                 "Scale: %,d records of %d bytes in all per bounded run, parallelism %d, checkpoints"
                         + " every %s, eager sink into %s; live runs at %,d records/s in all for"
-                        + " %s; a backlog of %,d records for the steady throughput; per-partition"
-                        + " metrics %s.%n",
+                        + " %s; %d backlogs of %,d records for the steady throughput (the median);"
+                        + " per-partition metrics %s.%n",
                 settings.records(),
                 settings.payloadBytes(),
                 settings.parallelism(),
@@ -158,10 +160,21 @@ public final class ScaleBenchmark {
                 settings.destination().name().toLowerCase(Locale.ROOT),
                 settings.liveRate(),
                 settings.liveDuration(),
+                settings.steadyRepeats(),
                 settings.steadyRecords(),
                 settings.perPartitionMetrics() ? "on" : "off");
-        // A first, unrecorded run warms the JIT and the class loaders up.
+        // First, unrecorded runs of the smallest and the largest size warm the JIT and the class
+        // loaders up, so that every size is measured with code compiled for all of them: warmed
+        // at the smallest only, the smallest's task threads spent 0.47-0.66 s per million records
+        // in some runs and 1.07-1.20 s in others (1.2-1.3 s at the largest), and the ratio of the
+        // steady throughputs moved between 0.48 and 0.71 from run to run.
         measure(settings.sources().get(0), settings.stores().get(0), settings.sizes().get(0));
+        if (settings.sizes().size() > 1) {
+            measure(
+                    settings.sources().get(0),
+                    settings.stores().get(0),
+                    settings.sizes().get(settings.sizes().size() - 1));
+        }
         List<Result> results = new ArrayList<>();
         for (Source source : settings.sources()) {
             for (Store store : settings.stores()) {
@@ -229,11 +242,10 @@ public final class ScaleBenchmark {
         settle(runDir, source == Source.KAFKA ? name : null);
 
         // The live run: latency, heap and metric series while every partition takes records.
-        long[] live = liveRun(source, store, partitions, false, problems);
-        long heap = live[1];
-        long connectorHeap = live[2];
-        double steady = Double.longBitsToDouble(live[3]);
-        double bareRead = Double.longBitsToDouble(live[4]);
+        Live live = liveRun(source, store, partitions, false, problems);
+        long heap = live.heapBytes();
+        long connectorHeap = live.connectorHeapBytes();
+        Steady steady = live.steady();
         long series = CountingReporter.peak();
         long partitionSeries = CountingReporter.peakPerPartition();
         long p99 = PipelineBenchmark.percentile(Observed.latencies(), 0.99);
@@ -256,8 +268,9 @@ public final class ScaleBenchmark {
                 first,
                 totalRecords(partitions) / seconds,
                 totalRecords(partitions) / delivering,
-                steady,
-                bareRead,
+                steady.recordsPerSecond(),
+                steady.bareRecordsPerSecond(),
+                steady.cpuPerMillion(),
                 acquisitions,
                 acquired,
                 writesPerDelivery,
@@ -284,6 +297,7 @@ public final class ScaleBenchmark {
                 Double.NaN,
                 Double.NaN,
                 Double.NaN,
+                CpuProbe.none(),
                 0,
                 0,
                 Double.NaN,
@@ -399,14 +413,26 @@ public final class ScaleBenchmark {
     }
 
     /**
+     * What a live run measured; the steady drains' result is {@link Steady#NONE} with a failure.
+     */
+    private record Live(long produced, long heapBytes, long connectorHeapBytes, Steady steady) {}
+
+    /**
+     * The steady drains' result: the median throughput, the bare Kafka consumer's of the last
+     * backlog (NaN from the embedded stream), the median CPU seconds per million records.
+     */
+    private record Steady(
+            double recordsPerSecond, double bareRecordsPerSecond, CpuProbe.Cpu cpuPerMillion) {
+        static final Steady NONE = new Steady(Double.NaN, Double.NaN, CpuProbe.none());
+    }
+
+    /**
      * A live run: every partition takes records in turn at the settings' total rate, stamped when
      * appended; with {@code fail}, the job fails once, {@link #FAIL_AFTER_CHECKPOINT} after a
      * checkpoint completed. Without a failure, the steady throughput follows ({@link #steady}).
-     * Returns {records produced, heap used after a collection once all was delivered, the library's
-     * objects on the heap, the steady throughput as {@link Double#doubleToLongBits} (NaN with a
-     * failure)}.
+     * Returns what it measured; the steady drains only without a failure.
      */
-    private long[] liveRun(
+    private Live liveRun(
             Source source, Store store, int partitions, boolean fail, List<String> problems)
             throws Exception {
         Observed.reset(true);
@@ -436,7 +462,7 @@ public final class ScaleBenchmark {
         long produced;
         long heap = 0;
         long connectorHeap = 0;
-        double[] steady = {Double.NaN, Double.NaN};
+        Steady steady = Steady.NONE;
         try {
             BenchData.awaitRunning(job);
             // A record in every partition first, delivered before the timed records: the p99 is
@@ -469,13 +495,7 @@ public final class ScaleBenchmark {
             job.cancel().get(120, TimeUnit.SECONDS);
         }
         settle(runDir, source == Source.KAFKA ? name : null);
-        return new long[] {
-            produced,
-            heap,
-            connectorHeap,
-            Double.doubleToLongBits(steady[0]),
-            Double.doubleToLongBits(steady[1])
-        };
+        return new Live(produced, heap, connectorHeap, steady);
     }
 
     /**
@@ -483,10 +503,13 @@ public final class ScaleBenchmark {
      * delivered, is held at a {@link Gate} while a backlog of the settings' steady records is
      * appended (the same number per partition; more than a bounded run's, so that the drain lasts
      * seconds even at 10 partitions); from the gate's opening to the last delivery, records per
-     * second. The start's one-time costs per partition (Flink's split registration, the takeover,
-     * the metrics) are behind it, as in a job that has run for a while.
+     * second, and the process's CPU time per million records, by who spent it ({@link CpuProbe}).
+     * The start's one-time costs per partition (Flink's split registration, the takeover, the
+     * metrics) are behind it, as in a job that has run for a while. Drained the settings' number of
+     * times, each with a backlog of its own: the median counts (one drain's throughput moved by up
+     * to a factor of two between runs at 10 partitions).
      */
-    private double[] steady(
+    private Steady steady(
             Source source,
             Path runDir,
             String name,
@@ -497,35 +520,46 @@ public final class ScaleBenchmark {
         Observed.measureLatency(false); // the backlog waits at the gate on purpose
         long each = Math.max(1, settings.steadyRecords() / partitions);
         long backlog = each * partitions;
-        Map<TopicPartition, Long> backlogStarts =
-                source == Source.KAFKA ? endOffsets(name, partitions) : Map.of();
-        Gate.shut();
-        try {
-            appendToAll(source, runDir, name, partitions, each);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (Gate.held() < Math.min(partitions, settings.parallelism())
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(10);
+        List<Double> rates = new ArrayList<>();
+        List<CpuProbe.Cpu> cpus = new ArrayList<>();
+        Map<TopicPartition, Long> backlogStarts = Map.of();
+        long expected = produced;
+        for (int drain = 1; drain <= settings.steadyRepeats(); drain++) {
+            if (source == Source.KAFKA) {
+                backlogStarts = endOffsets(name, partitions);
             }
-        } finally {
-            Gate.open();
+            Gate.shut();
+            try {
+                appendToAll(source, runDir, name, partitions, each);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (Gate.held() < Math.min(partitions, settings.parallelism())
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+            } finally {
+                Gate.open();
+            }
+            CpuProbe cpu = new CpuProbe();
+            long opened = System.nanoTime();
+            expected += backlog;
+            awaitVisible(expected, Duration.ofSeconds(300));
+            if (Observed.RECORDS.get() != expected) {
+                problems.add(
+                        String.format(
+                                Locale.ROOT,
+                                "steady drain %d: %,d of %,d visible",
+                                drain,
+                                Observed.RECORDS.get() - (expected - backlog),
+                                backlog));
+                return Steady.NONE;
+            }
+            cpus.add(cpu.stop().perMillion(backlog));
+            rates.add(backlog / ((Observed.LAST_VISIBLE_NANOS.get() - opened) / 1e9));
         }
-        long opened = System.nanoTime();
-        long expected = produced + backlog;
-        awaitVisible(expected, Duration.ofSeconds(300));
-        if (Observed.RECORDS.get() != expected) {
-            problems.add(
-                    String.format(
-                            Locale.ROOT,
-                            "steady run: %,d of %,d visible",
-                            Observed.RECORDS.get() - produced,
-                            backlog));
-            return new double[] {Double.NaN, Double.NaN};
-        }
-        double steady = backlog / ((Observed.LAST_VISIBLE_NANOS.get() - opened) / 1e9);
         double bare =
                 source == Source.KAFKA ? bareRead(backlogStarts, backlog, problems) : Double.NaN;
-        return new double[] {steady, bare};
+        rates.sort(null);
+        return new Steady(rates.get(rates.size() / 2), bare, CpuProbe.Cpu.median(cpus));
     }
 
     private Map<TopicPartition, Long> endOffsets(String topic, int partitions) {
@@ -805,8 +839,8 @@ public final class ScaleBenchmark {
         return String.format(
                 Locale.ROOT,
                 "%-8s %-8s %,6d partitions: first delivery %6.2f s, %,9.0f records/s"
-                        + " (%,.0f from the first delivery on; steady %,.0f; a bare Kafka consumer"
-                        + " %,.0f),"
+                        + " (%,.0f from the first delivery on; steady %,.0f, CPU %.2f s per million"
+                        + " records: %s; a bare Kafka consumer %,.0f),"
                         + " acquisitions %,d writes for %,d partitions, %.2f writes per delivery"
                         + " (%.1f ms, %.1f rows each), enumerator state %,d B, split state %,d B,"
                         + " metric series %,d (%,d per partition), p99 %,d ms, heap %,d MB (the"
@@ -819,6 +853,8 @@ public final class ScaleBenchmark {
                 r.recordsPerSecond(),
                 r.deliveringRecordsPerSecond(),
                 r.steadyRecordsPerSecond(),
+                r.steadyCpuPerMillion().process(),
+                r.steadyCpuPerMillion().describe(),
                 r.bareReadRecordsPerSecond(),
                 r.acquisitionWrites(),
                 r.acquiredPartitions(),
@@ -839,8 +875,8 @@ public final class ScaleBenchmark {
     private void report(List<Result> results) {
         out.println();
         out.printf(
-                "%-8s %-8s %7s %8s %10s %10s %10s %10s %9s %8s %7s %7s %7s %9s %9s %8s %7s %8s"
-                        + " %9s%n",
+                "%-8s %-8s %7s %8s %10s %10s %10s %8s %10s %9s %8s %7s %7s %7s %9s %9s %8s %7s"
+                        + " %8s %9s%n",
                 "stream",
                 "store",
                 "parts",
@@ -848,6 +884,7 @@ public final class ScaleBenchmark {
                 "rec/s",
                 "dlv rec/s",
                 "stdy rec/s",
+                "cpu s/M",
                 "bare rec/s",
                 "acq wr",
                 "wr/dlv",
@@ -863,7 +900,8 @@ public final class ScaleBenchmark {
         for (Result r : results) {
             out.printf(
                     Locale.ROOT,
-                    "%-8s %-8s %,7d %8.2f %,10.0f %,10.0f %,10.0f %,10.0f %9s %8.2f %7.1f %7.1f %,7d"
+                    "%-8s %-8s %,7d %8.2f %,10.0f %,10.0f %,10.0f %8.2f %,10.0f %9s %8.2f %7.1f"
+                            + " %7.1f %,7d"
                             + " %,9d %,9d %,8d %,7d %,8d %9.2f%s%n",
                     r.source().name().toLowerCase(Locale.ROOT),
                     r.store().name().toLowerCase(Locale.ROOT),
@@ -872,6 +910,7 @@ public final class ScaleBenchmark {
                     r.recordsPerSecond(),
                     r.deliveringRecordsPerSecond(),
                     r.steadyRecordsPerSecond(),
+                    r.steadyCpuPerMillion().process(),
                     r.bareReadRecordsPerSecond(),
                     r.acquisitionWrites() + "/" + r.acquiredPartitions(),
                     r.writesPerDelivery(),
@@ -904,12 +943,17 @@ public final class ScaleBenchmark {
                 out.printf(
                         Locale.ROOT,
                         "ratio throughput @%d/@%d partitions, %s = %.2f steady (a running job"
-                                + " drains a backlog); bounded: %.2f (submit to last delivery),"
-                                + " %.2f (first to last delivery)%n",
+                                + " drains a backlog; CPU per record @%d/@%d = %.2f); bounded:"
+                                + " %.2f (submit to last delivery), %.2f (first to last"
+                                + " delivery)%n",
                         largest.partitions(),
                         smallest.partitions(),
                         what,
                         largest.steadyRecordsPerSecond() / smallest.steadyRecordsPerSecond(),
+                        largest.partitions(),
+                        smallest.partitions(),
+                        largest.steadyCpuPerMillion().process()
+                                / smallest.steadyCpuPerMillion().process(),
                         largest.recordsPerSecond() / smallest.recordsPerSecond(),
                         largest.deliveringRecordsPerSecond()
                                 / smallest.deliveringRecordsPerSecond());

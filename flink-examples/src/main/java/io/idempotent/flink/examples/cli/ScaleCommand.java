@@ -63,6 +63,14 @@ final class ScaleCommand implements Callable<Integer> {
     long steadyRecords;
 
     @Option(
+            names = "--steady-repeats",
+            defaultValue = "3",
+            description =
+                    "How many backlogs the running job drains, one after another; the median"
+                            + " counts. Default: ${DEFAULT-VALUE}.")
+    int steadyRepeats;
+
+    @Option(
             names = "--payload-bytes",
             defaultValue = "200",
             description = "Default: ${DEFAULT-VALUE}.")
@@ -106,11 +114,13 @@ final class ScaleCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (records < 1
                 || steadyRecords < 1
+                || steadyRepeats < 1
                 || parallelism < 1
                 || liveRate < 100
                 || sizes.stream().anyMatch(s -> s < 1)) {
             throw new IllegalArgumentException(
-                    "--records, --steady-records, --parallelism and --sizes must be positive, --live-rate at least"
+                    "--records, --steady-records, --steady-repeats, --parallelism and --sizes must be"
+                            + " positive, --live-rate at least"
                             + " 100.");
         }
         Path work = dir != null ? dir : Files.createTempDirectory("idempotent-scale");
@@ -123,6 +133,7 @@ final class ScaleCommand implements Callable<Integer> {
                         destination,
                         records,
                         steadyRecords,
+                        steadyRepeats,
                         payloadBytes,
                         parallelism,
                         checkpointInterval,

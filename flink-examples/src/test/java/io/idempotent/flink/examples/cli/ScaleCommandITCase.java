@@ -33,6 +33,8 @@ class ScaleCommandITCase {
                         "3000",
                         "--steady-records",
                         "3000",
+                        "--steady-repeats",
+                        "2",
                         "--live-rate",
                         "1000",
                         "--live-duration",
@@ -46,11 +48,14 @@ class ScaleCommandITCase {
                 .containsPattern("kafka +postgres +6 partitions: first delivery")
                 .containsPattern("acquisitions \\d writes for 6 partitions")
                 .containsPattern(
-                        "6 partitions: .*; steady [\\d,]+; a bare Kafka consumer [\\d,]+\\)")
+                        "6 partitions: .*; steady [\\d,]+, CPU [\\d.]+ s per million records:"
+                                + " fetchers [\\d.]+, tasks [\\d.]+, other Java threads [\\d.]+,"
+                                + " GC/JIT/native [\\d.]+; a bare Kafka consumer [\\d,]+\\)")
                 .contains(
                         "steady against a bare Kafka consumer of the same backlog, kafka postgres = ")
                 .doesNotContain("(!)")
                 .contains("ratio throughput @6/@2 partitions, kafka postgres = ")
+                .containsPattern("CPU per record @6/@2 = \\d+\\.\\d\\d\\)")
                 .contains("store writes per delivery @6 partitions, kafka postgres = ")
                 .contains("recovery @6 partitions, kafka postgres = ")
                 .contains("per partition, kafka postgres: heap ");
