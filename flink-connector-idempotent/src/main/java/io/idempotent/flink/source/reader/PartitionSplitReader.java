@@ -43,14 +43,6 @@ import org.apache.flink.util.IOUtils;
 @Internal
 final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
 
-    /**
-     * The most partitions whose ends one lag refresh looks up: a reader of more looks them up in
-     * turns, so that the lookups cost the same however many partitions it reads (on the local
-     * stream an end is a RocksDB seek: at 5,000 partitions a reader, looking them all up every
-     * second took a fifth of the fetcher's time).
-     */
-    static final int LAG_LOOKUPS_PER_REFRESH = SourceReaderMetrics.LAG_LOOKUPS_PER_REFRESH;
-
     /** {@link #recordsPerRound}, unless one partition's chunk is larger. */
     static final int RECORDS_PER_ROUND = 10_000;
 
@@ -79,10 +71,9 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
 
     private final long idleWaitMillis;
     private final SourceReaderMetrics metrics;
-    private final Map<String, Position> positions = new LinkedHashMap<>();
 
-    /** The same positions by partition name (a reader's splits are all of one stream). */
-    private final Map<String, Position> byPartition = new HashMap<>();
+    /** By partition name: a reader's splits are all of one stream. */
+    private final Map<String, Position> positions = new LinkedHashMap<>();
 
     private final Object idle = new Object();
     private boolean wokenUp;
@@ -171,7 +162,6 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
             if (position.isFinished()) {
                 finished.add(position.split.splitId());
                 iterator.remove();
-                byPartition.remove(position.partition());
             }
         }
         if (chunks.isEmpty() && finished.isEmpty()) {
@@ -219,7 +209,7 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
     /** The position of {@code partition} if it is one of {@code order}, else {@code null}. */
     @Nullable
     private Position inRound(List<Position> order, @Nullable Object partition) {
-        Position position = byPartition.get(partition);
+        Position position = positions.get(partition);
         int index = position == null ? -1 : position.indexInRound;
         return index >= 0 && index < order.size() && order.get(index) == position ? position : null;
     }
@@ -378,9 +368,9 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
 
     /**
      * Lag against the partitions' ends, looked up in one request at most once per refresh interval
-     * (a Kafka end offset is a request), for at most {@link #LAG_LOOKUPS_PER_REFRESH} partitions
-     * that read forward, the next ones in turn each time: between lookups, a partition read past
-     * the end last looked up shows no lag.
+     * (a Kafka end offset is a request), for at most {@link
+     * SourceReaderMetrics#LAG_LOOKUPS_PER_REFRESH} partitions that read forward, the next ones in
+     * turn each time: between lookups, a partition read past the end last looked up shows no lag.
      */
     private void updateLags(List<Position> looked) {
         long now = System.nanoTime();
@@ -392,13 +382,14 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
                 }
             }
             List<Position> turn = reading;
-            if (reading.size() > LAG_LOOKUPS_PER_REFRESH) {
-                turn = new ArrayList<>(LAG_LOOKUPS_PER_REFRESH);
+            int most = SourceReaderMetrics.LAG_LOOKUPS_PER_REFRESH;
+            if (reading.size() > most) {
+                turn = new ArrayList<>(most);
                 int start = nextLagLookup % reading.size();
-                for (int i = 0; i < LAG_LOOKUPS_PER_REFRESH; i++) {
+                for (int i = 0; i < most; i++) {
                     turn.add(reading.get((start + i) % reading.size()));
                 }
-                nextLagLookup = start + LAG_LOOKUPS_PER_REFRESH;
+                nextLagLookup = start + most;
             }
             if (!turn.isEmpty()) {
                 Map<String, Long> ends = stream.endSequences(partitionsOf(turn));
@@ -463,8 +454,7 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
             PendingCheckpoint pending = stores == null ? split.pending() : checkpoint.pending();
             Position position = new Position(split, pending, metrics.of(split.partition()));
             position.metrics.pendingRange(position.pending != null);
-            positions.put(split.splitId(), position);
-            byPartition.put(position.partition(), position);
+            positions.put(position.partition(), position);
         }
     }
 

@@ -242,8 +242,8 @@ class PartitionSplitReaderTest {
 
     /**
      * Proves design.md row F34 (the lag): a reader of thousands of partitions looks the ends of at
-     * most {@link PartitionSplitReader#LAG_LOOKUPS_PER_REFRESH} of them up per lag refresh, the
-     * next ones in turn, so that every partition's lag is refreshed and the lookups cost the same
+     * most {@link SourceReaderMetrics#LAG_LOOKUPS_PER_REFRESH} of them up per lag refresh, the next
+     * ones in turn, so that every partition's lag is refreshed and the lookups cost the same
      * however many partitions it reads (all 5,000 of a reader every second took a fifth of the
      * fetcher's time on the local stream).
      */
@@ -276,7 +276,7 @@ class PartitionSplitReaderTest {
         }
         assertThat(lookups).hasSize(3);
         for (List<String> lookup : lookups) {
-            assertThat(lookup).hasSize(PartitionSplitReader.LAG_LOOKUPS_PER_REFRESH);
+            assertThat(lookup).hasSize(SourceReaderMetrics.LAG_LOOKUPS_PER_REFRESH);
             lookedUp.addAll(lookup);
         }
         assertThat(lookedUp).as("every partition in turn").hasSize(partitions);

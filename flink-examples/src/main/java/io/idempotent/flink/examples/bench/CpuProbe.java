@@ -4,8 +4,10 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The CPU time this process spent between its creation and {@link #stop}, split by who spent it:
@@ -25,7 +27,7 @@ final class CpuProbe {
         }
 
         /** Per element, the median of each (a split that need not add up exactly). */
-        static Cpu median(java.util.List<Cpu> all) {
+        static Cpu median(List<Cpu> all) {
             return new Cpu(
                     median(all, Cpu::process),
                     median(all, Cpu::fetchers),
@@ -34,8 +36,7 @@ final class CpuProbe {
                     median(all, Cpu::native_));
         }
 
-        private static double median(
-                java.util.List<Cpu> all, java.util.function.ToDoubleFunction<Cpu> of) {
+        private static double median(List<Cpu> all, ToDoubleFunction<Cpu> of) {
             double[] values = all.stream().mapToDouble(of).sorted().toArray();
             return values.length == 0 ? Double.NaN : values[values.length / 2];
         }
@@ -51,7 +52,8 @@ final class CpuProbe {
         }
     }
 
-    private static final Cpu NONE = new Cpu(Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0);
+    private static final Cpu NONE =
+            new Cpu(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
 
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final Map<Long, Long> started = new HashMap<>();
