@@ -50,7 +50,9 @@ class ScaleCommandITCase {
                 .containsPattern(
                         "6 partitions: .*; steady [\\d,]+, CPU [\\d.]+ s per million records:"
                                 + " fetchers [\\d.]+, tasks [\\d.]+, other Java threads [\\d.]+,"
-                                + " GC/JIT/native [\\d.]+; a bare Kafka consumer [\\d,]+\\)")
+                                + " GC/JIT/native [\\d.]+ \\(GC [\\d.]+, JIT [\\d.]+, RocksDB's threads"
+                                + " [\\d.]+\\); a bare Kafka consumer [\\d,]+\\)")
+                .containsPattern("JVM heap: initial [\\d,]+ MB, max [\\d,]+ MB")
                 .contains(
                         "steady against a bare Kafka consumer of the same backlog, kafka postgres = ")
                 .doesNotContain("(!)")
