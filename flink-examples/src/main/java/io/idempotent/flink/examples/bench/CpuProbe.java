@@ -17,9 +17,11 @@ import javax.annotation.Nullable;
 /**
  * The CPU time this process spent between its creation and {@link #stop}, split by who spent it:
  * the sources' fetcher threads, the task threads (source, map and sink chained), the other Java
- * threads, and what no Java thread accounts for (the garbage collector, the JIT compiler, RocksDB's
- * background threads). On a machine whose cores are all busy, time per record is what grows with
- * the partitions, where throughput also moves with what else runs.
+ * threads (of which Flink's checkpointing: the TaskManager's asynchronous snapshots and the
+ * JobManager's completion of checkpoints, which on a cluster runs in another process), and what no
+ * Java thread accounts for (the garbage collector, the JIT compiler, RocksDB's background threads,
+ * each from the thread names the kernel knows). On a machine whose cores are all busy, time per
+ * record is what grows with the partitions, where throughput also moves with what else runs.
  */
 final class CpuProbe {
 
@@ -29,6 +31,7 @@ final class CpuProbe {
             double fetchers,
             double tasks,
             double otherJava,
+            double checkpoints,
             double native_,
             double gc,
             double jit,
@@ -41,6 +44,7 @@ final class CpuProbe {
                     fetchers * f,
                     tasks * f,
                     otherJava * f,
+                    checkpoints * f,
                     native_ * f,
                     gc * f,
                     jit * f,
@@ -54,6 +58,7 @@ final class CpuProbe {
                     median(all, Cpu::fetchers),
                     median(all, Cpu::tasks),
                     median(all, Cpu::otherJava),
+                    median(all, Cpu::checkpoints),
                     median(all, Cpu::native_),
                     median(all, Cpu::gc),
                     median(all, Cpu::jit),
@@ -68,11 +73,13 @@ final class CpuProbe {
         String describe() {
             return String.format(
                     Locale.ROOT,
-                    "fetchers %.2f, tasks %.2f, other Java threads %.2f, GC/JIT/native %.2f"
+                    "fetchers %.2f, tasks %.2f, other Java threads %.2f (Flink's checkpoints"
+                            + " %.2f), GC/JIT/native %.2f"
                             + " (GC %.2f, JIT %.2f, RocksDB's threads %.2f)",
                     fetchers,
                     tasks,
                     otherJava,
+                    checkpoints,
                     native_,
                     gc,
                     jit,
@@ -82,6 +89,7 @@ final class CpuProbe {
 
     private static final Cpu NONE =
             new Cpu(
+                    Double.NaN,
                     Double.NaN,
                     Double.NaN,
                     Double.NaN,
@@ -140,6 +148,7 @@ final class CpuProbe {
         long fetchers = 0;
         long tasks = 0;
         long otherJava = 0;
+        long checkpoints = 0;
         for (long id : threads.getAllThreadIds()) {
             long now = threads.getThreadCpuTime(id);
             ThreadInfo info = threads.getThreadInfo(id);
@@ -154,6 +163,9 @@ final class CpuProbe {
                 tasks += spent;
             } else {
                 otherJava += spent;
+                if (name.startsWith("AsyncOperations") || name.startsWith("jobmanager-io")) {
+                    checkpoints += spent;
+                }
             }
         }
         long process = processCpuNanos() - processStarted;
@@ -171,6 +183,7 @@ final class CpuProbe {
                 fetchers / 1e9,
                 tasks / 1e9,
                 otherJava / 1e9,
+                checkpoints / 1e9,
                 Math.max(0, process - fetchers - tasks - otherJava) / 1e9,
                 byKind.getOrDefault(NativeKind.GC, 0.0),
                 byKind.getOrDefault(NativeKind.JIT, 0.0),

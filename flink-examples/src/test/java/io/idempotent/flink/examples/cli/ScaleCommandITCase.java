@@ -49,7 +49,8 @@ class ScaleCommandITCase {
                 .containsPattern("acquisitions \\d writes for 6 partitions")
                 .containsPattern(
                         "6 partitions: .*; steady [\\d,]+, CPU [\\d.]+ s per million records:"
-                                + " fetchers [\\d.]+, tasks [\\d.]+, other Java threads [\\d.]+,"
+                                + " fetchers [\\d.]+, tasks [\\d.]+, other Java threads [\\d.]+"
+                                + " \\(Flink's checkpoints [\\d.]+\\),"
                                 + " GC/JIT/native [\\d.]+ \\(GC [\\d.]+, JIT [\\d.]+, RocksDB's threads"
                                 + " [\\d.]+\\); a bare Kafka consumer [\\d,]+\\)")
                 .containsPattern("JVM heap: initial [\\d,]+ MB, max [\\d,]+ MB")
