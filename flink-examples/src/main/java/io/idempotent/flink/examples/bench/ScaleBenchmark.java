@@ -106,6 +106,7 @@ public final class ScaleBenchmark {
             int liveRate,
             Duration liveDuration,
             boolean perPartitionMetrics,
+            Map<String, String> flinkConfiguration,
             @Nullable Path plot) {}
 
     /** One size's measurements. */
@@ -167,6 +168,9 @@ public final class ScaleBenchmark {
                 settings.steadyRepeats(),
                 settings.steadyRecords(),
                 settings.perPartitionMetrics() ? "on" : "off");
+        if (!settings.flinkConfiguration().isEmpty()) {
+            out.printf(Locale.ROOT, "Flink configuration: %s%n", settings.flinkConfiguration());
+        }
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         out.printf(
                 Locale.ROOT,
@@ -778,6 +782,7 @@ public final class ScaleBenchmark {
                 CheckpointingOptions.CHECKPOINTS_DIRECTORY,
                 runDir.resolve("flink-checkpoints").toUri().toString());
         CountingReporter.configure(conf);
+        settings.flinkConfiguration().forEach(conf::setString);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
         env.setParallelism(settings.parallelism());
         env.enableCheckpointing(settings.checkpointInterval().toMillis());

@@ -4,7 +4,9 @@ import io.idempotent.flink.examples.bench.ScaleBenchmark;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -104,6 +106,13 @@ final class ScaleCommand implements Callable<Integer> {
             description = "sink/scan.metrics.per-partition. Default: ${DEFAULT-VALUE}.")
     boolean perPartitionMetrics;
 
+    @Option(
+            names = "--flink-conf",
+            description =
+                    "A Flink option for every run, KEY=VALUE; repeatable (e.g."
+                            + " state.storage.fs.memory-threshold=1mb).")
+    Map<String, String> flinkConfiguration = new LinkedHashMap<>();
+
     @Option(names = "--plot", description = "Where to write the PNG plot (default: none).")
     Path plot;
 
@@ -140,6 +149,7 @@ final class ScaleCommand implements Callable<Integer> {
                         liveRate,
                         liveDuration,
                         perPartitionMetrics,
+                        flinkConfiguration,
                         plot),
                 System.out);
         return 0;
