@@ -39,6 +39,8 @@ class ScaleCommandITCase {
                         "1000",
                         "--live-duration",
                         "PT3S",
+                        "--flink-conf",
+                        "state.storage.fs.memory-threshold=1mb",
                         "--plot",
                         dir.resolve("scale.png").toString());
         int code = run.code();
@@ -54,6 +56,7 @@ class ScaleCommandITCase {
                                 + " GC/JIT/native [\\d.]+ \\(GC [\\d.]+, JIT [\\d.]+, RocksDB's threads"
                                 + " [\\d.]+\\); a bare Kafka consumer [\\d,]+\\)")
                 .containsPattern("JVM heap: initial [\\d,]+ MB, max [\\d,]+ MB")
+                .contains("Flink configuration: {state.storage.fs.memory-threshold=1mb}")
                 .contains(
                         "steady against a bare Kafka consumer of the same backlog, kafka postgres = ")
                 .doesNotContain("(!)")
