@@ -27,7 +27,7 @@ public final class TracedSerializer<T> extends TypeSerializer<Traced<T>> {
         this.valueSerializer = Objects.requireNonNull(valueSerializer, "valueSerializer");
     }
 
-    TypeSerializer<T> valueSerializer() {
+    public TypeSerializer<T> valueSerializer() {
         return valueSerializer;
     }
 
@@ -94,6 +94,34 @@ public final class TracedSerializer<T> extends TypeSerializer<Traced<T>> {
                 target.writeUTF(replaying.location());
             }
         }
+    }
+
+    /**
+     * How many bytes {@link #writeOrigin} writes for {@code origin}, counted without writing: the
+     * sink measures every element against its byte limit.
+     */
+    public static long originSize(Origin origin) {
+        long size = utfSize(origin.stream()) + utfSize(origin.partition()) + 8 + 4 + 1;
+        PendingCheckpoint replaying = origin.replaying();
+        if (replaying != null) {
+            size += 8 + 8 + utfSize(replaying.batchId().value()) + 1;
+            if (replaying.location() != null) {
+                size += utfSize(replaying.location());
+            }
+        }
+        return size;
+    }
+
+    /** What {@link DataOutputView#writeUTF} writes: a length of two bytes, modified UTF-8. */
+    private static long utfSize(String text) {
+        long size = 2 + text.length();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == 0 || c >= 0x80) {
+                size += c >= 0x800 ? 2 : 1;
+            }
+        }
+        return size;
     }
 
     /** Reads what {@link #writeOrigin} wrote. */

@@ -12,7 +12,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
- * Runs the JMH micro-benchmarks (store, protocol core) in a forked JVM and prints one line each.
+ * Runs the JMH micro-benchmarks (store, protocol core, the sink's element sizing) in a forked JVM
+ * and prints one line each.
  */
 public final class MicroBenchmarks {
 
@@ -23,6 +24,7 @@ public final class MicroBenchmarks {
                 new OptionsBuilder()
                         .include(StoreBenchmark.class.getName())
                         .include(ProtocolBenchmark.class.getName())
+                        .include(SizerBenchmark.class.getName())
                         .forks(1)
                         .warmupIterations(2)
                         .warmupTime(TimeValue.seconds(1))
