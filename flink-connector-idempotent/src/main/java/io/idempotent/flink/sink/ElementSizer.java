@@ -1,5 +1,6 @@
 package io.idempotent.flink.sink;
 
+import io.idempotent.flink.source.Origin;
 import io.idempotent.flink.source.Traced;
 import io.idempotent.flink.source.TracedSerializer;
 import java.io.IOException;
@@ -37,9 +38,10 @@ public final class ElementSizer<T> {
         if (serializer instanceof TracedSerializer<?> traced) {
             ToLongFunction<Object> value =
                     sizing((TypeSerializer<Object>) traced.valueSerializer());
+            OriginSizes origins = new OriginSizes();
             return element -> {
                 Traced<?> tracedElement = (Traced<?>) element;
-                return TracedSerializer.originSize(tracedElement.origin())
+                return origins.sizeOf(tracedElement.origin())
                         + value.applyAsLong(tracedElement.value());
             };
         }
@@ -54,6 +56,29 @@ public final class ElementSizer<T> {
             }
             return buffer.length();
         };
+    }
+
+    /**
+     * Origins' sizes: the same for every record of a partition read forward (its sequence number is
+     * of fixed length), so the last one is kept for the records after it, which share its stream
+     * and partition names.
+     */
+    private static final class OriginSizes {
+        private String stream;
+        private String partition;
+        private long size;
+
+        long sizeOf(Origin origin) {
+            if (origin.replaying() != null) {
+                return TracedSerializer.originSize(origin);
+            }
+            if (!origin.stream().equals(stream) || !origin.partition().equals(partition)) {
+                size = TracedSerializer.originSize(origin);
+                stream = origin.stream();
+                partition = origin.partition();
+            }
+            return size;
+        }
     }
 
     /**

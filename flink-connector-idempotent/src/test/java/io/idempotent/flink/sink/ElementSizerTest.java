@@ -48,6 +48,17 @@ class ElementSizerTest {
                 .isEqualTo(serialized(TRACED_STRINGS, element));
     }
 
+    /** One sizer, many elements: what it keeps of one origin's size never applies to another. */
+    @Property(tries = 200)
+    void elementsAfterOneAnotherCountWhatTheirSerializerWrites(@ForAll("runs") List<Origin> origins)
+            throws IOException {
+        ElementSizer<Traced<String>> sizer = new ElementSizer<>(TRACED_STRINGS);
+        for (Origin origin : origins) {
+            Traced<String> element = new Traced<>(origin, "x");
+            assertThat(sizer.sizeOf(element)).isEqualTo(serialized(TRACED_STRINGS, element));
+        }
+    }
+
     @Example
     void otherValuesAreSerializedToBeCounted() throws IOException {
         Origin origin = new Origin("s", "0", 7, null, 0);
@@ -116,6 +127,27 @@ class ElementSizerTest {
                         replaying,
                         Arbitraries.integers().between(0, 512))
                 .as(Origin::new);
+    }
+
+    /** Origins of a few streams and partitions, some of them replaying, one after another. */
+    @Provide
+    Arbitrary<List<Origin>> runs() {
+        Arbitrary<String> names = Arbitraries.of("s", "s@5f1c", "sé", "0", "1", "10", "ü");
+        return Combinators.combine(
+                        names,
+                        names,
+                        Arbitraries.longs().greaterOrEqual(0),
+                        origins().map(Origin::replaying))
+                .as(
+                        (stream, partition, sequence, replaying) ->
+                                new Origin(
+                                        new String(stream), // equal names, other instances
+                                        partition,
+                                        sequence,
+                                        replaying,
+                                        0))
+                .list()
+                .ofMaxSize(50);
     }
 
     private static <T> long serialized(TypeSerializer<T> serializer, T element) throws IOException {
