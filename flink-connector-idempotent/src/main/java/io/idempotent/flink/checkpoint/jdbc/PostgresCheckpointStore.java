@@ -283,35 +283,65 @@ public final class PostgresCheckpointStore implements PartitionCheckpointStore {
         }
     }
 
+    /**
+     * Writes {@code updated} with one statement, whatever the number of rows: a statement per row
+     * (a JDBC batch) took 70 ms for the ~1,400 rows of a delivery at 10,000 partitions.
+     */
     private void update(Connection connection, Map<StreamPartition, PartitionCheckpoint> updated)
             throws SQLException {
         String sql =
                 "UPDATE "
                         + table
-                        + " SET committed = ?, pending_from = ?, pending_to = ?,"
-                        + " pending_batch_id = ?, pending_location = ?, updated_at = now()"
-                        + " WHERE stream = ? AND partition_name = ? AND epoch = ?";
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            for (Map.Entry<StreamPartition, PartitionCheckpoint> entry : updated.entrySet()) {
-                PartitionCheckpoint checkpoint = entry.getValue();
-                PendingCheckpoint pending = checkpoint.pending();
-                statement.setLong(1, checkpoint.committed());
-                statement.setObject(2, pending == null ? null : pending.range().from());
-                statement.setObject(3, pending == null ? null : pending.range().to());
-                statement.setString(4, pending == null ? null : pending.batchId().value());
-                statement.setString(5, pending == null ? null : pending.location());
-                statement.setString(6, entry.getKey().stream());
-                statement.setString(7, entry.getKey().partition());
-                statement.setLong(8, checkpoint.epoch());
-                statement.addBatch();
+                        + " AS t SET committed = v.committed, pending_from = v.pending_from,"
+                        + " pending_to = v.pending_to, pending_batch_id = v.pending_batch_id,"
+                        + " pending_location = v.pending_location, updated_at = now()"
+                        + " FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[],"
+                        + " ?::bigint[], ?::bigint[], ?::text[], ?::text[])"
+                        + " AS v(stream, partition_name, epoch, committed, pending_from,"
+                        + " pending_to, pending_batch_id, pending_location)"
+                        + " WHERE t.stream = v.stream AND t.partition_name = v.partition_name"
+                        + " AND t.epoch = v.epoch";
+        int rows = updated.size();
+        String[] streams = new String[rows];
+        String[] partitions = new String[rows];
+        Long[] epochs = new Long[rows];
+        Long[] committed = new Long[rows];
+        Long[] pendingFrom = new Long[rows];
+        Long[] pendingTo = new Long[rows];
+        String[] batchIds = new String[rows];
+        String[] locations = new String[rows];
+        int row = 0;
+        for (Map.Entry<StreamPartition, PartitionCheckpoint> entry : updated.entrySet()) {
+            PartitionCheckpoint checkpoint = entry.getValue();
+            PendingCheckpoint pending = checkpoint.pending();
+            streams[row] = entry.getKey().stream();
+            partitions[row] = entry.getKey().partition();
+            epochs[row] = checkpoint.epoch();
+            committed[row] = checkpoint.committed();
+            if (pending != null) {
+                pendingFrom[row] = pending.range().from();
+                pendingTo[row] = pending.range().to();
+                batchIds[row] = pending.batchId().value();
+                locations[row] = pending.location();
             }
-            int[] counts = statement.executeBatch();
-            for (int count : counts) {
-                if (count != 1 && count != Statement.SUCCESS_NO_INFO) {
-                    // Rows are locked, so this means the table was changed behind the store.
-                    throw new SQLException(
-                            "a checkpoint row changed while locked (update count " + count + ")");
-                }
+            row++;
+        }
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setArray(1, connection.createArrayOf("text", streams));
+            statement.setArray(2, connection.createArrayOf("text", partitions));
+            statement.setArray(3, connection.createArrayOf("bigint", epochs));
+            statement.setArray(4, connection.createArrayOf("bigint", committed));
+            statement.setArray(5, connection.createArrayOf("bigint", pendingFrom));
+            statement.setArray(6, connection.createArrayOf("bigint", pendingTo));
+            statement.setArray(7, connection.createArrayOf("text", batchIds));
+            statement.setArray(8, connection.createArrayOf("text", locations));
+            int count = statement.executeUpdate();
+            if (count != rows) {
+                // Rows are locked, so this means the table was changed behind the store.
+                throw new SQLException(
+                        String.format(
+                                "%d of %d checkpoint rows changed while locked",
+                                rows - count, rows));
             }
         }
     }
