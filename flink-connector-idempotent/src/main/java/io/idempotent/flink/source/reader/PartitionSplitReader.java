@@ -20,9 +20,9 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Set;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
@@ -73,7 +73,30 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
     private final SourceReaderMetrics metrics;
 
     /** By partition name: a reader's splits are all of one stream. */
-    private final Map<String, Position> positions = new LinkedHashMap<>();
+    private final Map<String, Position> positions = new HashMap<>();
+
+    /**
+     * The positions that read forward, in the order they were assigned; each knows its index here
+     * ({@link Position#slot}). A position leaves when it finishes. A round walks only the part of
+     * it that it reads: a reader of thousands of partitions whose rounds reach a few dozen of them
+     * pays for those, not for all.
+     */
+    private final List<Position> reading = new ArrayList<>();
+
+    /** Positions with a pending range: the only ones a round looks at for a due replay. */
+    private final List<Position> withPending = new ArrayList<>();
+
+    /** Positions of {@link #reading} not read forward yet, in the order they were assigned. */
+    private final List<Position> unseen = new ArrayList<>();
+
+    /**
+     * Positions finished when assigned (a bounded split restored at its stop): the next round says
+     * so.
+     */
+    private final List<Position> finishedWhenAssigned = new ArrayList<>();
+
+    /** Calls of {@link #fetch} so far: marks the positions a round replayed. */
+    private long fetches;
 
     private final Object idle = new Object();
     private boolean wokenUp;
@@ -121,49 +144,33 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
      */
     @Override
     public RecordsWithSplitIds<Chunk> fetch() throws IOException {
+        fetches++;
         Map<String, Collection<Chunk>> chunks = new HashMap<>();
-        List<Position> forward = new ArrayList<>();
-        for (Position position : positions.values()) {
-            if (position.replayIsDue()) {
-                chunks.put(position.split.splitId(), List.of(replay(position)));
-            } else if (readsForward(position)) {
-                forward.add(position);
+        List<Position> touched = new ArrayList<>(finishedWhenAssigned);
+        finishedWhenAssigned.clear();
+        int replayedReading = replayDue(chunks, touched);
+        List<Position> fresh = new ArrayList<>();
+        for (Position position : unseen) {
+            if (position.replayedIn != fetches) {
+                fresh.add(position);
             }
         }
-        if (!forward.isEmpty()) {
-            List<Position> unseen = new ArrayList<>();
-            for (Position position : forward) {
-                if (!position.seen) {
-                    unseen.add(position);
-                }
+        if (!fresh.isEmpty()) {
+            // Partitions new to this reader first, a share of the round each: all of them
+            // reach the sink together, which takes them over in one store write.
+            int share = Math.max(1, Math.min(maxChunk, recordsPerRound / fresh.size()));
+            int reached = readRound(new Listed(fresh), share, chunks, touched);
+            for (Position position : fresh.subList(0, reached == 0 ? fresh.size() : reached)) {
+                position.seen = true;
             }
-            if (unseen.isEmpty()) {
-                // From where the last round stopped: every partition gets its turn.
-                int start = nextFirst % forward.size();
-                List<Position> order = new ArrayList<>(forward.size());
-                for (int i = 0; i < forward.size(); i++) {
-                    order.add(forward.get((start + i) % forward.size()));
-                }
-                nextFirst = start + readRound(order, maxChunk, chunks);
-            } else {
-                // Partitions new to this reader first, a share of the round each: all of them
-                // reach the sink together, which takes them over in one store write.
-                int share = Math.max(1, Math.min(maxChunk, recordsPerRound / unseen.size()));
-                int reached = readRound(unseen, share, chunks);
-                for (Position position :
-                        unseen.subList(0, reached == 0 ? unseen.size() : reached)) {
-                    position.seen = true;
-                }
-            }
+            unseen.removeIf(position -> position.seen);
+        } else if (reading.size() > replayedReading) {
+            // From where the last round stopped: every partition gets its turn.
+            int start = nextFirst % reading.size();
+            Rotated round = new Rotated(start, reading.size() - replayedReading);
+            nextFirst = start + readRound(round, maxChunk, chunks, touched);
         }
-        Set<String> finished = new HashSet<>();
-        for (var iterator = positions.values().iterator(); iterator.hasNext(); ) {
-            Position position = iterator.next();
-            if (position.isFinished()) {
-                finished.add(position.split.splitId());
-                iterator.remove();
-            }
-        }
+        Set<String> finished = finish(touched);
         if (chunks.isEmpty() && finished.isEmpty()) {
             waitForRecords();
         }
@@ -171,30 +178,86 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
     }
 
     /**
-     * Reads {@code order} forward with one {@link PartitionedStream#readFromAll}, at most {@code
+     * Replays every due pending range, each alone and whole, into {@code chunks}; returns how many
+     * of the replayed positions read forward ({@link #reading}): this round leaves them out.
+     */
+    private int replayDue(Map<String, Collection<Chunk>> chunks, List<Position> touched)
+            throws IOException {
+        int replayedReading = 0;
+        for (Iterator<Position> iterator = withPending.iterator(); iterator.hasNext(); ) {
+            Position position = iterator.next();
+            if (position.pending == null) {
+                iterator.remove(); // replayed when reading forward reached its range
+            } else if (position.replayIsDue()) {
+                boolean wasReading = position.slot >= 0;
+                chunks.put(position.split.splitId(), List.of(replay(position)));
+                position.replayedIn = fetches;
+                touched.add(position);
+                iterator.remove();
+                if (wasReading) {
+                    replayedReading++;
+                }
+            }
+        }
+        return replayedReading;
+    }
+
+    /**
+     * The splits of the {@code touched} positions that are done (finished, nothing pending), no
+     * longer the reader's; a finished position stops reading forward.
+     */
+    private Set<String> finish(List<Position> touched) {
+        Set<String> finished = new HashSet<>();
+        boolean stopReading = false;
+        for (Position position : touched) {
+            stopReading |= position.finished && position.slot >= 0;
+            if (position.isFinished() && positions.remove(position.partition(), position)) {
+                finished.add(position.split.splitId());
+            }
+        }
+        if (stopReading) {
+            reading.removeIf(position -> position.finished);
+            unseen.removeIf(position -> position.finished);
+            renumber();
+        }
+        return finished;
+    }
+
+    /** Gives the positions of {@link #reading} their indexes; the others none. */
+    private void renumber() {
+        for (Position position : positions.values()) {
+            position.slot = -1;
+        }
+        for (int i = 0; i < reading.size(); i++) {
+            reading.get(i).slot = i;
+        }
+    }
+
+    /**
+     * Reads {@code round} forward with one {@link PartitionedStream#readFromAll}, at most {@code
      * perPartition} records each and about {@link #recordsPerRound} in all, into {@code chunks};
-     * returns how many partitions of {@code order} it reached (up to the last one that answered).
-     * The stream gets a view of the positions, not a copy, and only the partitions that answered
-     * are looked at: a round that reaches a few dozen of thousands of partitions costs about what
-     * it reads.
+     * returns how far into the round it got (up to the last partition that answered). The stream
+     * gets a view of the positions, not a copy, and only the partitions that answered are looked at
+     * (and added to {@code touched}): a round that reaches a few dozen of thousands of partitions
+     * costs about what it reads.
      */
     private int readRound(
-            List<Position> order, int perPartition, Map<String, Collection<Chunk>> chunks)
+            Round round,
+            int perPartition,
+            Map<String, Collection<Chunk>> chunks,
+            List<Position> touched)
             throws IOException {
-        for (int i = 0; i < order.size(); i++) {
-            order.get(i).indexInRound = i;
-        }
         Map<String, List<PartitionRecord>> read =
-                stream.readFromAll(new RoundPositions(order), perPartition, recordsPerRound);
+                stream.readFromAll(new RoundPositions(round), perPartition, recordsPerRound);
         List<Position> exhausted = new ArrayList<>();
         List<Position> looked = new ArrayList<>(read.size());
         int reached = 0;
         for (Map.Entry<String, List<PartitionRecord>> answer : read.entrySet()) {
-            Position position = inRound(order, answer.getKey());
+            Position position = inRound(round, answer.getKey());
             if (position == null) {
                 continue; // not asked: nothing of this reader's
             }
-            reached = Math.max(reached, position.indexInRound + 1);
+            reached = Math.max(reached, round.indexOf(position) + 1);
             looked.add(position);
             Chunk chunk = readForward(position, answer.getValue(), exhausted);
             if (chunk != null) {
@@ -203,27 +266,34 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
         }
         finishExhausted(exhausted);
         updateLags(looked);
+        touched.addAll(looked);
         return reached;
     }
 
-    /** The position of {@code partition} if it is one of {@code order}, else {@code null}. */
+    /** The position of {@code partition} if {@code round} holds it, else {@code null}. */
     @Nullable
-    private Position inRound(List<Position> order, @Nullable Object partition) {
+    private Position inRound(Round round, @Nullable Object partition) {
         Position position = positions.get(partition);
-        int index = position == null ? -1 : position.indexInRound;
-        return index >= 0 && index < order.size() && order.get(index) == position ? position : null;
+        return position != null && round.indexOf(position) >= 0 ? position : null;
     }
 
-    /**
-     * The positions of a round, in its order, as the map {@link PartitionedStream#readFromAll}
-     * takes (partition to next sequence number): a view, so a stream that reads the first few
-     * partitions only never makes the others' entries.
-     */
-    private final class RoundPositions extends AbstractMap<String, Long> {
+    /** The positions one round reads, in its order. */
+    private interface Round extends Iterable<Position> {
+        int size();
+
+        /** How far into the round {@code position} is, or -1 if the round does not hold it. */
+        int indexOf(Position position);
+    }
+
+    /** A round of the positions of a list, in its order. */
+    private static final class Listed implements Round {
         private final List<Position> order;
 
-        RoundPositions(List<Position> order) {
+        Listed(List<Position> order) {
             this.order = order;
+            for (int i = 0; i < order.size(); i++) {
+                order.get(i).indexInRound = i;
+            }
         }
 
         @Override
@@ -232,13 +302,104 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
         }
 
         @Override
+        public int indexOf(Position position) {
+            int index = position.indexInRound;
+            return index >= 0 && index < order.size() && order.get(index) == position ? index : -1;
+        }
+
+        @Override
+        public Iterator<Position> iterator() {
+            return order.iterator();
+        }
+    }
+
+    /**
+     * A round of {@link #reading} from {@code start} on, round the end to the start again, without
+     * the positions replayed in this fetch: a view, walked only as far as the stream reads.
+     */
+    private final class Rotated implements Round {
+        private final int start;
+        private final int size;
+
+        Rotated(int start, int size) {
+            this.start = start;
+            this.size = size;
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+
+        @Override
+        public int indexOf(Position position) {
+            int slot = position.slot;
+            if (slot < 0 || position.replayedIn == fetches) {
+                return -1;
+            }
+            return Math.floorMod(slot - start, reading.size());
+        }
+
+        @Override
+        public Iterator<Position> iterator() {
+            return new Iterator<>() {
+                private int walked;
+                @Nullable private Position next = advance();
+
+                @Nullable
+                private Position advance() {
+                    while (walked < reading.size()) {
+                        Position position = reading.get((start + walked++) % reading.size());
+                        if (position.replayedIn != fetches) {
+                            return position;
+                        }
+                    }
+                    return null;
+                }
+
+                @Override
+                public boolean hasNext() {
+                    return next != null;
+                }
+
+                @Override
+                public Position next() {
+                    if (next == null) {
+                        throw new NoSuchElementException();
+                    }
+                    Position current = next;
+                    next = advance();
+                    return current;
+                }
+            };
+        }
+    }
+
+    /**
+     * The positions of a round, in its order, as the map {@link PartitionedStream#readFromAll}
+     * takes (partition to next sequence number): a view, so a stream that reads the first few
+     * partitions only never makes the others' entries.
+     */
+    private final class RoundPositions extends AbstractMap<String, Long> {
+        private final Round round;
+
+        RoundPositions(Round round) {
+            this.round = round;
+        }
+
+        @Override
+        public int size() {
+            return round.size();
+        }
+
+        @Override
         public boolean containsKey(Object partition) {
-            return inRound(order, partition) != null;
+            return inRound(round, partition) != null;
         }
 
         @Override
         public Long get(Object partition) {
-            Position position = inRound(order, partition);
+            Position position = inRound(round, partition);
             return position == null ? null : position.next;
         }
 
@@ -247,12 +408,12 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
             return new AbstractSet<>() {
                 @Override
                 public int size() {
-                    return order.size();
+                    return round.size();
                 }
 
                 @Override
                 public Iterator<Map.Entry<String, Long>> iterator() {
-                    Iterator<Position> positions = order.iterator();
+                    Iterator<Position> positions = round.iterator();
                     return new Iterator<>() {
                         @Override
                         public boolean hasNext() {
@@ -296,22 +457,9 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
         }
         position.next = Math.max(position.next, range.to() + 1);
         position.pending = null;
+        position.finished |= position.next >= position.split.stopSequence();
         position.metrics.replayed();
         return new Chunk(records, pending);
-    }
-
-    /** Whether the position reads forward now; a bounded one past its stop is finished. */
-    private static boolean readsForward(Position position) {
-        long stop = position.split.stopSequence();
-        if (position.pending != null && position.pending.range().from() >= stop) {
-            // Beyond a bounded read: not this job's to replay.
-            position.pending = null;
-        }
-        if (position.next >= stop) {
-            position.finished = true;
-            return false;
-        }
-        return true;
     }
 
     /**
@@ -375,12 +523,6 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
     private void updateLags(List<Position> looked) {
         long now = System.nanoTime();
         if (now - endsLookedUpAt > lagRefreshNanos) {
-            List<Position> reading = new ArrayList<>();
-            for (Position position : positions.values()) {
-                if (!position.finished) {
-                    reading.add(position);
-                }
-            }
             List<Position> turn = reading;
             int most = SourceReaderMetrics.LAG_LOOKUPS_PER_REFRESH;
             if (reading.size() > most) {
@@ -452,9 +594,33 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
                 requireWithinStream(split, checkpoint, end);
             }
             PendingCheckpoint pending = stores == null ? split.pending() : checkpoint.pending();
-            Position position = new Position(split, pending, metrics.of(split.partition()));
-            position.metrics.pendingRange(position.pending != null);
-            positions.put(position.partition(), position);
+            if (pending != null && pending.range().from() >= split.stopSequence()) {
+                pending = null; // beyond a bounded read: not this job's to replay
+            }
+            add(new Position(split, pending, metrics.of(split.partition())));
+        }
+    }
+
+    private void add(Position position) {
+        position.metrics.pendingRange(position.pending != null);
+        Position replaced = positions.put(position.partition(), position);
+        if (replaced != null) {
+            reading.remove(replaced);
+            unseen.remove(replaced);
+            withPending.remove(replaced);
+            finishedWhenAssigned.remove(replaced);
+            renumber();
+        }
+        if (position.pending != null) {
+            withPending.add(position);
+        }
+        if (position.next >= position.split.stopSequence()) {
+            position.finished = true;
+            finishedWhenAssigned.add(position);
+        } else {
+            position.slot = reading.size();
+            reading.add(position);
+            unseen.add(position);
         }
     }
 
@@ -568,8 +734,14 @@ final class PartitionSplitReader implements SplitReader<Chunk, PartitionSplit> {
         /** Whether this reader has read the partition forward (a round reached it) yet. */
         boolean seen;
 
-        /** Where the partition is in the order of the round being read. */
+        /** Where the partition is in the order of a listed round being read. */
         int indexInRound = -1;
+
+        /** Its index in {@link #reading}, -1 when it does not read forward. */
+        int slot = -1;
+
+        /** The fetch that replayed its pending range, if any. */
+        long replayedIn = -1;
 
         Position(
                 PartitionSplit split,
