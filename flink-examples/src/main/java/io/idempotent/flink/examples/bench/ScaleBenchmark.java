@@ -28,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -67,6 +68,14 @@ import org.rocksdb.RocksDB;
  * run at a fixed total rate (p99 latency, heap, metric series), then a live run with a failure
  * (restore to the first delivery after it). Enumerator and split state are sized with their own
  * serializers, as a checkpoint holds them.
+ *
+ * <p>The steady throughput is measured in rounds: after the first round of every size, each later
+ * round runs every size's live job again, the sizes in the other order, and drains its backlogs
+ * again; per size the best round counts, and every round's figure is printed. A whole size's run
+ * could be slowed by 1.3-1.4 times on every thread of the process at once, the same code in the
+ * same JVM (docs/benchmarks.md, "slow rows"); the machine only ever makes a run slower, so the best
+ * of rounds taken at different times is the least disturbed measurement of each size, and the ratio
+ * of two sizes does not depend on where one such spell fell.
  */
 public final class ScaleBenchmark {
 
@@ -100,6 +109,7 @@ public final class ScaleBenchmark {
             long records,
             long steadyRecords,
             int steadyRepeats,
+            int rounds,
             int payloadBytes,
             int parallelism,
             Duration checkpointInterval,
@@ -133,7 +143,53 @@ public final class ScaleBenchmark {
             long heapBytes,
             long connectorHeapBytes,
             double recoverySeconds,
-            String problems) {}
+            List<Double> steadyRounds,
+            String problems) {
+
+        /**
+         * This result with another round's steady drains: the round's throughput is added to {@link
+         * #steadyRounds}, and the steady figures are the better round's.
+         */
+        Result withRound(Steady round, List<String> roundProblems) {
+            List<Double> rates = new ArrayList<>(steadyRounds);
+            rates.add(round.recordsPerSecond());
+            boolean better =
+                    Double.isNaN(steadyRecordsPerSecond)
+                            || round.recordsPerSecond() > steadyRecordsPerSecond;
+            List<String> all = new ArrayList<>();
+            if (!problems.isEmpty()) {
+                all.add(problems);
+            }
+            for (String problem : roundProblems) {
+                all.add("round " + rates.size() + ": " + problem);
+            }
+            return new Result(
+                    source,
+                    store,
+                    partitions,
+                    firstDeliverySeconds,
+                    recordsPerSecond,
+                    deliveringRecordsPerSecond,
+                    better ? round.recordsPerSecond() : steadyRecordsPerSecond,
+                    better ? round.bareRecordsPerSecond() : bareReadRecordsPerSecond,
+                    better ? round.cpuPerMillion() : steadyCpuPerMillion,
+                    acquisitionWrites,
+                    acquiredPartitions,
+                    writesPerDelivery,
+                    writeMillis,
+                    rowsPerWrite,
+                    enumeratorStateBytes,
+                    splitStateBytes,
+                    metricSeries,
+                    partitionMetricSeries,
+                    p99Millis,
+                    heapBytes,
+                    connectorHeapBytes,
+                    recoverySeconds,
+                    List.copyOf(rates),
+                    String.join("; ", all));
+        }
+    }
 
     private static final Duration FAIL_AFTER_CHECKPOINT = Duration.ofMillis(500);
 
@@ -156,8 +212,8 @@ public final class ScaleBenchmark {
                 Locale.ROOT,
                 "Scale: %,d records of %d bytes in all per bounded run, parallelism %d, checkpoints"
                         + " every %s, eager sink into %s; live runs at %,d records/s in all for"
-                        + " %s; %d backlogs of %,d records for the steady throughput (the median);"
-                        + " per-partition metrics %s.%n",
+                        + " %s; %d backlogs of %,d records for the steady throughput (the median),"
+                        + " in %d rounds (the best); per-partition metrics %s.%n",
                 settings.records(),
                 settings.payloadBytes(),
                 settings.parallelism(),
@@ -167,6 +223,7 @@ public final class ScaleBenchmark {
                 settings.liveDuration(),
                 settings.steadyRepeats(),
                 settings.steadyRecords(),
+                settings.rounds(),
                 settings.perPartitionMetrics() ? "on" : "off");
         if (!settings.flinkConfiguration().isEmpty()) {
             out.printf(Locale.ROOT, "Flink configuration: %s%n", settings.flinkConfiguration());
@@ -215,11 +272,59 @@ public final class ScaleBenchmark {
                 }
             }
         }
+        for (int round = 2; round <= settings.rounds(); round++) {
+            steadyRound(round, results);
+        }
         infrastructure.close();
         report(results);
         if (settings.plot() != null) {
             ScalePlot.write(settings.plot(), results);
             out.println("Plot: " + settings.plot().toAbsolutePath().normalize());
+        }
+    }
+
+    /**
+     * Another round of steady drains for every size, the sizes in the other order than the round
+     * before; each result takes the round in ({@link Result#withRound}).
+     */
+    private void steadyRound(int round, List<Result> results) {
+        for (Source source : settings.sources()) {
+            for (Store store : settings.stores()) {
+                List<Integer> order = new ArrayList<>(settings.sizes());
+                if (round % 2 == 0) {
+                    Collections.reverse(order);
+                }
+                for (int partitions : order) {
+                    List<String> problems = new ArrayList<>();
+                    Steady steady;
+                    try {
+                        steady = liveRun(source, store, partitions, false, problems).steady();
+                    } catch (Exception e) {
+                        steady = Steady.NONE;
+                        problems.add("failed: " + e + ", root cause: " + rootCause(e));
+                    }
+                    for (int i = 0; i < results.size(); i++) {
+                        Result result = results.get(i);
+                        if (result.source() == source
+                                && result.store() == store
+                                && result.partitions() == partitions) {
+                            results.set(i, result.withRound(steady, problems));
+                        }
+                    }
+                    out.printf(
+                            Locale.ROOT,
+                            "  round %d: %-8s %-8s %,6d partitions: steady %,.0f, CPU %.2f s per"
+                                    + " million records: %s%s%n",
+                            round,
+                            source.name().toLowerCase(Locale.ROOT),
+                            store.name().toLowerCase(Locale.ROOT),
+                            partitions,
+                            steady.recordsPerSecond(),
+                            steady.cpuPerMillion().process(),
+                            steady.cpuPerMillion().describe(),
+                            problems.isEmpty() ? "" : " (!) " + String.join("; ", problems));
+                }
+            }
         }
     }
 
@@ -303,6 +408,7 @@ public final class ScaleBenchmark {
                 heap,
                 connectorHeap,
                 recovery,
+                List.of(steady.recordsPerSecond()),
                 String.join("; ", problems));
     }
 
@@ -330,6 +436,7 @@ public final class ScaleBenchmark {
                 0,
                 0,
                 Double.NaN,
+                List.of(Double.NaN),
                 "failed: " + e + ", root cause: " + rootCause(e));
     }
 
@@ -468,7 +575,7 @@ public final class ScaleBenchmark {
      * The steady drains' result: the median throughput, the bare Kafka consumer's of the last
      * backlog (NaN from the embedded stream), the median CPU seconds per million records.
      */
-    private record Steady(
+    record Steady(
             double recordsPerSecond, double bareRecordsPerSecond, CpuProbe.Cpu cpuPerMillion) {
         static final Steady NONE = new Steady(Double.NaN, Double.NaN, CpuProbe.none());
     }
@@ -1008,6 +1115,47 @@ public final class ScaleBenchmark {
                         largest.recordsPerSecond() / smallest.recordsPerSecond(),
                         largest.deliveringRecordsPerSecond()
                                 / smallest.deliveringRecordsPerSecond());
+                if (settings.rounds() > 1) {
+                    List<String> bySize = new ArrayList<>();
+                    for (Result r : curve) {
+                        bySize.add(
+                                String.format(
+                                        Locale.ROOT,
+                                        "@%d %s",
+                                        r.partitions(),
+                                        String.join(
+                                                ", ",
+                                                r.steadyRounds().stream()
+                                                        .map(
+                                                                rate ->
+                                                                        String.format(
+                                                                                Locale.ROOT,
+                                                                                "%,.0f",
+                                                                                rate))
+                                                        .toList())));
+                    }
+                    List<String> ratios = new ArrayList<>();
+                    for (int round = 0;
+                            round < largest.steadyRounds().size()
+                                    && round < smallest.steadyRounds().size();
+                            round++) {
+                        ratios.add(
+                                String.format(
+                                        Locale.ROOT,
+                                        "%.2f",
+                                        largest.steadyRounds().get(round)
+                                                / smallest.steadyRounds().get(round)));
+                    }
+                    out.printf(
+                            Locale.ROOT,
+                            "steady by round (records/s; the best counts), %s: %s; the ratio"
+                                    + " @%d/@%d within each round: %s%n",
+                            what,
+                            String.join("; ", bySize),
+                            largest.partitions(),
+                            smallest.partitions(),
+                            String.join(", ", ratios));
+                }
                 if (source == Source.KAFKA) {
                     out.printf(
                             Locale.ROOT,

@@ -73,6 +73,15 @@ final class ScaleCommand implements Callable<Integer> {
     int steadyRepeats;
 
     @Option(
+            names = "--rounds",
+            defaultValue = "2",
+            description =
+                    "How many times every size's steady drains run, the sizes in the other order"
+                            + " each round; per size the best round counts (a run is only ever"
+                            + " slowed by the machine). Default: ${DEFAULT-VALUE}.")
+    int rounds;
+
+    @Option(
             names = "--payload-bytes",
             defaultValue = "200",
             description = "Default: ${DEFAULT-VALUE}.")
@@ -124,11 +133,13 @@ final class ScaleCommand implements Callable<Integer> {
         if (records < 1
                 || steadyRecords < 1
                 || steadyRepeats < 1
+                || rounds < 1
                 || parallelism < 1
                 || liveRate < 100
                 || sizes.stream().anyMatch(s -> s < 1)) {
             throw new IllegalArgumentException(
-                    "--records, --steady-records, --steady-repeats, --parallelism and --sizes must be"
+                    "--records, --steady-records, --steady-repeats, --rounds, --parallelism and --sizes"
+                            + " must be"
                             + " positive, --live-rate at least"
                             + " 100.");
         }
@@ -143,6 +154,7 @@ final class ScaleCommand implements Callable<Integer> {
                         records,
                         steadyRecords,
                         steadyRepeats,
+                        rounds,
                         payloadBytes,
                         parallelism,
                         checkpointInterval,

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The scale benchmark's command, tiny (two sizes, Kafka and the PostgreSQL store: the batched
  * acquisitions, store reads and Kafka reads on their real parts), so that the harness keeps
  * working; the numbers mean nothing at this size. Every record delivered in every run (bounded,
- * live, live with a failure), writes and series counted, a plot written.
+ * live, live with a failure, the second round's live run), writes and series counted, a plot
+ * written.
  */
 class ScaleCommandITCase {
 
@@ -34,6 +35,8 @@ class ScaleCommandITCase {
                         "--steady-records",
                         "3000",
                         "--steady-repeats",
+                        "2",
+                        "--rounds",
                         "2",
                         "--live-rate",
                         "1000",
@@ -60,6 +63,11 @@ class ScaleCommandITCase {
                 .contains(
                         "steady against a bare Kafka consumer of the same backlog, kafka postgres = ")
                 .doesNotContain("(!)")
+                .containsPattern("round 2: kafka +postgres +2 partitions: steady [\\d,]+, CPU")
+                .containsPattern(
+                        "steady by round \\(records/s; the best counts\\), kafka postgres: @2"
+                                + " [\\d,]+, [\\d,]+; @6 [\\d,]+, [\\d,]+; the ratio @6/@2 within each"
+                                + " round: \\d+\\.\\d\\d, \\d+\\.\\d\\d")
                 .contains("ratio throughput @6/@2 partitions, kafka postgres = ")
                 .containsPattern("CPU per record @6/@2 = \\d+\\.\\d\\d\\)")
                 .contains("store writes per delivery @6 partitions, kafka postgres = ")
