@@ -283,6 +283,15 @@ public final class ScaleBenchmark {
         }
     }
 
+    /** {@code values}, each formatted with {@code format}, separated by commas. */
+    private static String joined(List<Double> values, String format) {
+        List<String> formatted = new ArrayList<>(values.size());
+        for (double value : values) {
+            formatted.add(String.format(Locale.ROOT, format, value));
+        }
+        return String.join(", ", formatted);
+    }
+
     /**
      * Another round of steady drains for every size, the sizes in the other order than the round
      * before; each result takes the round in ({@link Result#withRound}).
@@ -1118,33 +1127,16 @@ public final class ScaleBenchmark {
                 if (settings.rounds() > 1) {
                     List<String> bySize = new ArrayList<>();
                     for (Result r : curve) {
-                        bySize.add(
-                                String.format(
-                                        Locale.ROOT,
-                                        "@%d %s",
-                                        r.partitions(),
-                                        String.join(
-                                                ", ",
-                                                r.steadyRounds().stream()
-                                                        .map(
-                                                                rate ->
-                                                                        String.format(
-                                                                                Locale.ROOT,
-                                                                                "%,.0f",
-                                                                                rate))
-                                                        .toList())));
+                        bySize.add("@" + r.partitions() + " " + joined(r.steadyRounds(), "%,.0f"));
                     }
-                    List<String> ratios = new ArrayList<>();
+                    List<Double> ratios = new ArrayList<>();
                     for (int round = 0;
                             round < largest.steadyRounds().size()
                                     && round < smallest.steadyRounds().size();
                             round++) {
                         ratios.add(
-                                String.format(
-                                        Locale.ROOT,
-                                        "%.2f",
-                                        largest.steadyRounds().get(round)
-                                                / smallest.steadyRounds().get(round)));
+                                largest.steadyRounds().get(round)
+                                        / smallest.steadyRounds().get(round));
                     }
                     out.printf(
                             Locale.ROOT,
@@ -1154,7 +1146,7 @@ public final class ScaleBenchmark {
                             String.join("; ", bySize),
                             largest.partitions(),
                             smallest.partitions(),
-                            String.join(", ", ratios));
+                            joined(ratios, "%.2f"));
                 }
                 if (source == Source.KAFKA) {
                     out.printf(
