@@ -8,10 +8,10 @@ import io.idempotent.flink.destination.file.FileDestination;
 import io.idempotent.flink.sink.Faults.Fault;
 import io.idempotent.flink.source.IdempotentSource;
 import io.idempotent.flink.source.Traced;
+import io.idempotent.flink.testutils.ClassHistogram;
 import io.idempotent.flink.testutils.ExactlyOnceVerifier;
 import io.idempotent.flink.testutils.FileDestinationReader;
 import io.idempotent.flink.testutils.StreamFixture;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import javax.management.ObjectName;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -153,7 +152,8 @@ class TaskReleaseITCase {
     }
 
     /** The first counts (within 30 s) that {@code done} accepts, else the last ones. */
-    private static Map<String, Long> await(Predicate<Map<String, Long>> done) throws Exception {
+    private static Map<String, Long> await(Predicate<Map<String, Long>> done)
+            throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         Map<String, Long> counts = reachable();
         while (!done.test(counts) && System.nanoTime() < deadline) {
@@ -169,29 +169,12 @@ class TaskReleaseITCase {
         return grown;
     }
 
-    /**
-     * Instances of each per-partition class reachable after a full GC (GC.class_histogram), after
-     * finalization ran: objects that only finalizable ones still reach are gone by then.
-     */
-    private static Map<String, Long> reachable() throws Exception {
-        System.gc();
-        System.runFinalization();
-        String histogram =
-                (String)
-                        ManagementFactory.getPlatformMBeanServer()
-                                .invoke(
-                                        new ObjectName("com.sun.management:type=DiagnosticCommand"),
-                                        "gcClassHistogram",
-                                        new Object[] {new String[0]},
-                                        new String[] {String[].class.getName()});
+    /** Instances of each per-partition class reachable after a full GC. */
+    private static Map<String, Long> reachable() {
         Map<String, Long> counts = new LinkedHashMap<>();
         PER_PARTITION.forEach(type -> counts.put(type, 0L));
-        for (String line : histogram.split("\n")) {
-            // " num: #instances #bytes class name (module)"
-            String[] fields = line.trim().split("\\s+");
-            if (fields.length >= 4 && counts.containsKey(fields[3])) {
-                counts.put(fields[3], Long.parseLong(fields[1]));
-            }
+        for (ClassHistogram.Entry entry : ClassHistogram.live()) {
+            counts.computeIfPresent(entry.className(), (type, n) -> entry.instances());
         }
         return counts;
     }

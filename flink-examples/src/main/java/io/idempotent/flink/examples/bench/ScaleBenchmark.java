@@ -20,6 +20,7 @@ import io.idempotent.flink.stream.PartitionedStreamFactory;
 import io.idempotent.flink.stream.StreamPartition;
 import io.idempotent.flink.stream.kafka.KafkaPartitionedStream;
 import io.idempotent.flink.stream.local.LocalStream;
+import io.idempotent.flink.testutils.ClassHistogram;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -856,26 +857,16 @@ public final class ScaleBenchmark {
      * The bytes of this library's own objects on the heap (classes of {@code io.idempotent.flink},
      * the benchmark's own left out), from the JVM's class histogram, taken in process.
      */
-    private static long connectorHeap() throws Exception {
-        String histogram =
-                (String)
-                        ManagementFactory.getPlatformMBeanServer()
-                                .invoke(
-                                        new javax.management.ObjectName(
-                                                "com.sun.management:type=DiagnosticCommand"),
-                                        "gcClassHistogram",
-                                        new Object[] {null},
-                                        new String[] {String[].class.getName()});
+    private static long connectorHeap() {
         long bytes = 0;
         List<String> largest = new ArrayList<>();
-        for (String line : histogram.split("\n")) {
-            String[] fields = line.trim().split("\\s+");
-            if (fields.length >= 4
-                    && fields[3].startsWith("io.idempotent.flink.")
-                    && !fields[3].startsWith("io.idempotent.flink.examples.")) {
-                bytes += Long.parseLong(fields[2]);
+        for (ClassHistogram.Entry entry : ClassHistogram.live()) {
+            String name = entry.className();
+            if (name.startsWith("io.idempotent.flink.")
+                    && !name.startsWith("io.idempotent.flink.examples.")) {
+                bytes += entry.bytes();
                 if (largest.size() < 8) {
-                    largest.add(fields[3] + " " + fields[1] + " x, " + fields[2] + " B");
+                    largest.add(name + " " + entry.instances() + " x, " + entry.bytes() + " B");
                 }
             }
         }
@@ -887,10 +878,9 @@ public final class ScaleBenchmark {
     private static List<String> lastHistogram = List.of();
 
     /**
-     * The heap in use after collections. Finalization runs between them: a finished job leaves
-     * objects that only finalizable objects still reach, and two collections in a row kept them (at
-     * 10,000 partitions, the bounded run's 10,000 feeds and reader metrics counted with the live
-     * run's, which doubled the library's objects per partition); the next collection frees them.
+     * The heap in use after collections, with finalization between them (see {@link
+     * ClassHistogram#live}: at 10,000 partitions, two collections in a row still counted the
+     * bounded run's 10,000 feeds and reader metrics with the live run's).
      */
     private static long usedHeap() {
         System.gc();
