@@ -12,7 +12,8 @@ import org.apache.flink.annotation.PublicEvolving;
  * @param partition the partition of the source record
  * @param sequence the source record's sequence number
  * @param element the element
- * @param error what the encoder or binder threw
+ * @param error why the destination refuses the element: what its encoder or binder threw, or the
+ *     database's or server's refusal (without the element's data)
  */
 @PublicEvolving
 public record DeadLetter<T>(String stream, String partition, long sequence, T element, String error)

@@ -109,6 +109,15 @@ public final class IdempotentTableFactory
                 HTTP_REQUEST_TIMEOUT,
                 HTTP_MAX_ATTEMPTS,
                 IdempotentTableOptions.HTTP_HEADERS,
+                IdempotentTableOptions.HTTP_SUCCESS_STATUSES,
+                IdempotentTableOptions.HTTP_PERMANENT_ERROR_STATUSES,
+                IdempotentTableOptions.HTTP_REQUIRED_RESPONSE_HEADERS,
+                IdempotentTableOptions.HTTP_REQUIRE_ECHOED_KEY,
+                IdempotentTableOptions.HTTP_TRUSTSTORE_LOCATION,
+                IdempotentTableOptions.HTTP_TRUSTSTORE_PASSWORD,
+                IdempotentTableOptions.HTTP_KEYSTORE_LOCATION,
+                IdempotentTableOptions.HTTP_KEYSTORE_PASSWORD,
+                IdempotentTableOptions.HTTP_ALLOW_CREDENTIALS_OVER_HTTP,
                 IdempotentTableOptions.SINK_PARALLELISM);
     }
 
@@ -227,10 +236,7 @@ public final class IdempotentTableFactory
                 name,
                 context.getPhysicalRowDataType(),
                 encoding,
-                require(options, HTTP_URL, table, "'destination' = 'http'"),
-                options.get(HTTP_REQUEST_TIMEOUT),
-                options.get(HTTP_MAX_ATTEMPTS),
-                options.get(IdempotentTableOptions.HTTP_HEADERS));
+                require(options, HTTP_URL, table, "'destination' = 'http'"));
     }
 
     /** The checkpoint store the table's options name, or {@code null} if none. */

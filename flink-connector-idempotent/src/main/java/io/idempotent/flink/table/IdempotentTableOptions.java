@@ -5,6 +5,7 @@ import static org.apache.flink.configuration.ConfigOptions.key;
 import io.idempotent.flink.destination.http.HttpDestinationBuilder;
 import io.idempotent.flink.destination.jdbc.JdbcDestinationBuilder;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
@@ -188,13 +189,90 @@ public final class IdempotentTableOptions {
                             "Attempts per batch before the send fails and the job fails over.");
 
     public static final ConfigOption<Map<String, String>> HTTP_HEADERS =
-            key("destination.http.headers")
+            key("destination.http-headers")
                     .mapType()
                     .defaultValue(Map.of())
                     .withDescription(
                             "Headers sent with every request, e.g."
                                     + " 'Authorization:Bearer <token>'. Their values never appear"
-                                    + " in a log line, an error message or the plan.");
+                                    + " in a log line, an error message or the plan (Flink masks"
+                                    + " keys with 'http-headers' in its own messages).");
+
+    public static final ConfigOption<String> HTTP_SUCCESS_STATUSES =
+            key("destination.http.success-statuses")
+                    .stringType()
+                    .defaultValue(HttpDestinationBuilder.DEFAULT_SUCCESS_STATUSES)
+                    .withDescription(
+                            "The statuses that say the server applied a batch: codes, ranges and"
+                                    + " classes, e.g. '200,201,204'. Any other status is a failed"
+                                    + " send, never a commit.");
+
+    public static final ConfigOption<String> HTTP_PERMANENT_ERROR_STATUSES =
+            key("destination.http.permanent-error-statuses")
+                    .stringType()
+                    .defaultValue(HttpDestinationBuilder.DEFAULT_PERMANENT_ERROR_STATUSES)
+                    .withDescription(
+                            "The statuses that refuse a batch for good: the job stops without"
+                                    + " restarts naming the batch (for a batch of one row, the"
+                                    + " row). Other 4xx statuses fail the send and the job fails"
+                                    + " over; 408, 409, 425, 429 and 5xx are retried.");
+
+    public static final ConfigOption<List<String>> HTTP_REQUIRED_RESPONSE_HEADERS =
+            key("destination.http.required-response-headers")
+                    .stringType()
+                    .asList()
+                    .defaultValues()
+                    .withDescription(
+                            "Headers a success must carry to count as applied, e.g. one the API"
+                                    + " always sets and a proxy's or login page's 200 lacks;"
+                                    + " separated by ';'.");
+
+    public static final ConfigOption<Boolean> HTTP_REQUIRE_ECHOED_KEY =
+            key("destination.http.require-echoed-idempotency-key")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "A success counts as applied only if it echoes the request's"
+                                    + " Idempotency-Key header with the same value.");
+
+    public static final ConfigOption<String> HTTP_TRUSTSTORE_LOCATION =
+            key("destination.http.ssl.truststore.location")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "A PKCS12 or JKS file, on every TaskManager, with the certificates to"
+                                    + " trust for https:// instead of the JVM's default ones.");
+
+    public static final ConfigOption<String> HTTP_TRUSTSTORE_PASSWORD =
+            key("destination.http.ssl.truststore.password")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("The trust store's password.");
+
+    public static final ConfigOption<String> HTTP_KEYSTORE_LOCATION =
+            key("destination.http.ssl.keystore.location")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "A PKCS12 or JKS file, on every TaskManager, with the client"
+                                    + " certificate and key for mutual TLS.");
+
+    public static final ConfigOption<String> HTTP_KEYSTORE_PASSWORD =
+            key("destination.http.ssl.keystore.password")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("The key store's password, which also opens its key.");
+
+    public static final ConfigOption<Boolean> HTTP_ALLOW_CREDENTIALS_OVER_HTTP =
+            key("destination.http.allow-credentials-over-http")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Allows credentials (an Authorization or other credential header,"
+                                    + " user info or a token in the URL) over plain http://,"
+                                    + " where anyone on the way can read them; refused by"
+                                    + " default. Only for a network you trust, such as a sidecar"
+                                    + " on the same host.");
 
     private IdempotentTableOptions() {}
 }

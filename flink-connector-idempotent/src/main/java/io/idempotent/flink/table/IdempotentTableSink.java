@@ -13,7 +13,6 @@ import io.idempotent.flink.source.Traced;
 import io.idempotent.flink.source.TracedTypeInfoFactory.TracedTypeInfo;
 import io.idempotent.flink.util.Redact;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -132,19 +131,49 @@ final class IdempotentTableSink implements DynamicTableSink, SupportsWritingMeta
             String name,
             DataType physicalType,
             EncodingFormat<SerializationSchema<RowData>> format,
-            String url,
-            Duration requestTimeout,
-            int maxAttempts,
-            Map<String, String> headers) {
+            String url) {
         DestinationFactory<byte[]> http;
         try {
             HttpDestinationBuilder<byte[]> builder =
                     HttpDestination.<byte[]>builder()
                             .url(url)
                             .encoder(bytes -> bytes)
-                            .requestTimeout(requestTimeout)
-                            .maxAttempts(maxAttempts);
-            headers.forEach(builder::header);
+                            .requestTimeout(
+                                    options.get(IdempotentTableOptions.HTTP_REQUEST_TIMEOUT))
+                            .maxAttempts(options.get(IdempotentTableOptions.HTTP_MAX_ATTEMPTS))
+                            .successStatuses(
+                                    options.get(IdempotentTableOptions.HTTP_SUCCESS_STATUSES))
+                            .permanentErrorStatuses(
+                                    options.get(
+                                            IdempotentTableOptions.HTTP_PERMANENT_ERROR_STATUSES))
+                            .allowCredentialsOverHttp(
+                                    options.get(
+                                            IdempotentTableOptions
+                                                    .HTTP_ALLOW_CREDENTIALS_OVER_HTTP));
+            options.get(IdempotentTableOptions.HTTP_HEADERS).forEach(builder::header);
+            options.get(IdempotentTableOptions.HTTP_REQUIRED_RESPONSE_HEADERS)
+                    .forEach(builder::requireResponseHeader);
+            if (options.get(IdempotentTableOptions.HTTP_REQUIRE_ECHOED_KEY)) {
+                builder.requireEchoedIdempotencyKey();
+            }
+            options.getOptional(IdempotentTableOptions.HTTP_TRUSTSTORE_LOCATION)
+                    .ifPresent(
+                            path ->
+                                    builder.trustStore(
+                                            path,
+                                            options.getOptional(
+                                                            IdempotentTableOptions
+                                                                    .HTTP_TRUSTSTORE_PASSWORD)
+                                                    .orElse(null)));
+            options.getOptional(IdempotentTableOptions.HTTP_KEYSTORE_LOCATION)
+                    .ifPresent(
+                            path ->
+                                    builder.keyStore(
+                                            path,
+                                            options.getOptional(
+                                                            IdempotentTableOptions
+                                                                    .HTTP_KEYSTORE_PASSWORD)
+                                                    .orElse(null)));
             http = builder.buildFactory();
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new ValidationException("Sink table '" + name + "': " + e.getMessage(), e);

@@ -109,6 +109,9 @@ abstract class ExactlyOnceSinkITCaseBase {
 
     MemorySize batchMaxBytes = IdempotentSinkOptions.BATCH_MAX_BYTES.defaultValue();
 
+    /** The traced sink's dead letters, if a case gives it some. */
+    @javax.annotation.Nullable DestinationFactory<DeadLetter<String>> deadLetters;
+
     /** The sink's delivery mode: the {@code Eager…} subclasses run the whole suite eagerly. */
     DeliveryMode deliveryMode() {
         return DeliveryMode.BARRIER;
@@ -609,15 +612,19 @@ abstract class ExactlyOnceSinkITCaseBase {
     }
 
     IdempotentSink<String> tracedSink() {
-        return IdempotentSink.<String>builder()
-                .name(SINK)
-                .batchMaxRecords(batchMaxRecords)
-                .batchMaxBytes(batchMaxBytes)
-                .deliveryMode(deliveryMode())
-                .batchMaxDelay(Duration.ofMillis(5))
-                .destination(Faults.around(destination()))
-                .checkpointStore(Faults.around(store()))
-                .build();
+        IdempotentSinkBuilder<String> sink =
+                IdempotentSink.<String>builder()
+                        .name(SINK)
+                        .batchMaxRecords(batchMaxRecords)
+                        .batchMaxBytes(batchMaxBytes)
+                        .deliveryMode(deliveryMode())
+                        .batchMaxDelay(Duration.ofMillis(5))
+                        .destination(Faults.around(destination()))
+                        .checkpointStore(Faults.around(store()));
+        if (deadLetters != null) {
+            sink.deadLetters(deadLetters);
+        }
+        return sink.build();
     }
 
     CheckpointStoreFactory store() {

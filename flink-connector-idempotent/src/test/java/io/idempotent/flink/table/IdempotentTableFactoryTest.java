@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.idempotent.flink.stream.local.LocalStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.ExplainDetail;
@@ -60,6 +62,39 @@ class IdempotentTableFactoryTest {
                         "TableSourceScan(table=[[default_catalog, default_database, src,"
                                 + " metadata=[partition]]], fields=[id, part])")
                 .contains("Sink(table=[default_catalog.default_database.dst], fields=[id, part])");
+    }
+
+    /**
+     * Proves design.md row F38 in SQL: credentials over plain http:// are refused at planning, and
+     * neither our message nor Flink's listing of the table's options shows a header, a store
+     * password or a database password.
+     */
+    @Test
+    void credentialsOverPlainHttpAreRefusedAndNoSecretIsShown() {
+        source(local());
+        sink(
+                "id BIGINT",
+                ", 'destination' = 'http', 'destination.http.url' = 'http://api.example/b',"
+                        + " 'destination.http-headers' = 'Authorization:Bearer header-s3cr3t',"
+                        + " 'destination.http.ssl.truststore.location' = '/x/trust.p12',"
+                        + " 'destination.http.ssl.truststore.password' = 'trust-s3cr3t',"
+                        + " 'destination.http.ssl.keystore.location' = '/x/key.p12',"
+                        + " 'destination.http.ssl.keystore.password' = 'key-s3cr3t',"
+                        + " 'checkpoint-store' = 'postgres',"
+                        + " 'checkpoint-store.postgres.url' = 'jdbc:postgresql://db/x',"
+                        + " 'checkpoint-store.postgres.password' = 'store-s3cr3t',"
+                        + " 'format' = 'json'");
+        assertThatThrownBy(() -> tables.explainSql("INSERT INTO dst SELECT id FROM src"))
+                .hasStackTraceContaining("Table options are")
+                .hasStackTraceContaining(
+                        "would send a credential (the header 'Authorization') over plain"
+                                + " http://")
+                .satisfies(
+                        e -> {
+                            StringWriter trace = new StringWriter();
+                            e.printStackTrace(new PrintWriter(trace));
+                            assertThat(trace.toString()).doesNotContain("s3cr3t");
+                        });
     }
 
     @Test

@@ -268,10 +268,15 @@ class IdempotentTableITCase {
                         + " 'connector' = 'idempotent', 'destination' = 'http',"
                         + " 'destination.http.url' = '"
                         + http.url()
-                        + "', 'format' = 'json', 'sink.name' = 'sql-"
+                        + "', 'destination.http.success-statuses' = '200',"
+                        + " 'destination.http.require-echoed-idempotency-key' = 'true',"
+                        + " 'destination.http.required-response-headers' = 'Idempotency-Key',"
+                        + " 'destination.http-headers' = 'X-Api-Version:1',"
+                        + " 'format' = 'json', 'sink.name' = 'sql-"
                         + dir.getFileName()
                         + "')");
         insertWithOneFailure();
+        assertThat(http.lastHeader("X-Api-Version")).isEqualTo("1");
 
         ObjectMapper json = new ObjectMapper();
         List<Delivered> rows = new ArrayList<>();

@@ -7,7 +7,8 @@ import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
 import io.idempotent.flink.checkpoint.SinkScopedStore;
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.IdempotentDestination;
-import io.idempotent.flink.destination.UnencodableElementException;
+import io.idempotent.flink.destination.PoisonElementException;
+import io.idempotent.flink.destination.RefusedBatchException;
 import io.idempotent.flink.protocol.BatchDelivery;
 import io.idempotent.flink.protocol.DeliveryReport;
 import io.idempotent.flink.sink.BatchLimit;
@@ -310,43 +311,75 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
     }
 
     /**
-     * An element the destination cannot encode comes back with every re-send of its batch: named by
-     * its origin, it fails the job without restarts, which would only send it again.
+     * What the destination refuses for good comes back with every re-send of its batch: a poison
+     * element (named by its origin) or a refused batch (named by its range) fails the job without
+     * restarts, which would only send it again.
      */
-    private Optional<RuntimeException> unencodable(
+    private Optional<RuntimeException> permanent(
             Throwable failure, List<Batch<T>> batches, Map<BatchId, long[]> sequences) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof UnencodableElementException element) {
+            if (cause instanceof PoisonElementException element) {
                 long[] ofBatch = sequences.get(element.batch());
-                Batch<T> batch =
-                        batches.stream()
-                                .filter(b -> b.id().equals(element.batch()))
-                                .findFirst()
-                                .orElse(null);
+                Batch<T> batch = find(batches, element.batch());
                 if (ofBatch == null || batch == null || element.index() >= ofBatch.length) {
                     return Optional.empty();
                 }
-                SuppressRestartsException refused =
+                return Optional.of(
                         refused(
+                                failure,
                                 String.format(
-                                        "Sink '%s': the destination cannot encode the element"
-                                                + " of record %s#%d (stream/partition#sequence),"
-                                                + " element %d of batch %s: %s. Every re-send"
-                                                + " would fail the same way, so the job stops."
-                                                + " Fix the processing or the encoder for such"
-                                                + " records; the batch stays pending and is"
-                                                + " re-sent when the job starts again.",
+                                        "Sink '%s': the destination refuses the element of"
+                                                + " record %s#%d (stream/partition#sequence),"
+                                                + " element %d of batch %s, for good: %s. Every"
+                                                + " re-send would fail the same way, so the job"
+                                                + " stops. Fix the processing, the encoder or the"
+                                                + " destination for such records, or give the"
+                                                + " sink dead letters; the batch stays pending"
+                                                + " and is re-sent when the job starts again.",
                                         sink,
                                         batch.partition(),
                                         ofBatch[element.index()],
                                         element.index(),
                                         element.batch(),
-                                        element.getCause()));
-                refused.addSuppressed(failure);
-                return Optional.of(refused);
+                                        element.reason())));
+            }
+            if (cause instanceof RefusedBatchException refusal) {
+                Batch<T> batch = find(batches, refusal.batch());
+                if (batch == null) {
+                    return Optional.empty();
+                }
+                return Optional.of(
+                        refused(
+                                failure,
+                                String.format(
+                                        "Sink '%s': the destination refuses batch %s (records"
+                                                + " %s#%d to #%d, %d elements) for good: %s",
+                                        sink,
+                                        refusal.batch(),
+                                        batch.partition(),
+                                        batch.range().from(),
+                                        batch.range().to(),
+                                        batch.elements().size(),
+                                        refusal.getMessage())));
             }
         }
         return Optional.empty();
+    }
+
+    @Nullable
+    private static <T> Batch<T> find(List<Batch<T>> batches, BatchId id) {
+        for (Batch<T> batch : batches) {
+            if (batch.id().equals(id)) {
+                return batch;
+            }
+        }
+        return null;
+    }
+
+    private static SuppressRestartsException refused(Throwable failure, String message) {
+        SuppressRestartsException refused = refused(message);
+        refused.addSuppressed(failure);
+        return refused;
     }
 
     /** A failure that a restart cannot mend: the job fails at once instead of restarting. */
@@ -444,7 +477,7 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
         try {
             report = fenced(() -> delivery.deliver(batches));
         } catch (RuntimeException e) {
-            throw unencodable(e, batches, sequences).orElseThrow(() -> e);
+            throw permanent(e, batches, sequences).orElseThrow(() -> e);
         } finally {
             sequencesInDelivery = Map.of();
         }

@@ -3,6 +3,7 @@ package io.idempotent.flink.sink.writer;
 import io.idempotent.flink.checkpoint.BatchId;
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.IdempotentDestination;
+import io.idempotent.flink.destination.PoisonElementException;
 import io.idempotent.flink.destination.SendOutcome;
 import io.idempotent.flink.destination.UnencodableElementException;
 import io.idempotent.flink.sink.DeadLetter;
@@ -18,11 +19,12 @@ import org.apache.flink.util.IOUtils;
 
 /**
  * The sink's destination with a dead-letter destination beside it: an element the destination
- * cannot encode goes to the dead letters, under an identity derived from its origin ({@code
+ * refuses for good (a {@link PoisonElementException}: it cannot encode it, or the database or
+ * server rejects it) goes to the dead letters, under an identity derived from its origin ({@code
  * <sink>/dead-letters/<stream>/<partition>/<sequence>-<sequence>.<n>}, the n-th element of that
- * record in the batch), and the batch is sent without it under its own identity. Encoding fails the
- * same way every time, so a re-send after a failure forms the same dead letters and the same batch,
- * and the destinations drop the repeats. Runs in the task thread.
+ * record in the batch), and the batch is sent without it under its own identity. Such a refusal
+ * comes the same way every time, so a re-send after a failure forms the same dead letters and the
+ * same batch, and the destinations drop the repeats. Runs in the task thread.
  */
 final class DeadLetteringDestination<T> implements IdempotentDestination<T> {
 
@@ -61,9 +63,14 @@ final class DeadLetteringDestination<T> implements IdempotentDestination<T> {
         long[] ofElements = sequences.get().get(batch.id());
         Batch<T> remaining = batch;
         while (true) {
+            if (remaining.elements().isEmpty()) {
+                // Every element went to the dead letters: nothing left to send under the batch's
+                // identity, and a re-send forms the same dead letters, which are dropped.
+                return SendOutcome.APPLIED;
+            }
             try {
                 return destination.send(remaining);
-            } catch (UnencodableElementException e) {
+            } catch (PoisonElementException e) {
                 if (ofElements == null || e.index() >= ofElements.length) {
                     throw e;
                 }
@@ -82,7 +89,7 @@ final class DeadLetteringDestination<T> implements IdempotentDestination<T> {
         }
     }
 
-    private void deadLetter(Batch<T> batch, long[] ofElements, UnencodableElementException e)
+    private void deadLetter(Batch<T> batch, long[] ofElements, PoisonElementException e)
             throws Exception {
         int index = e.index();
         long sequence = ofElements[index];
@@ -107,7 +114,10 @@ final class DeadLetteringDestination<T> implements IdempotentDestination<T> {
                         batch.partition().partition(),
                         sequence,
                         batch.elements().get(index),
-                        String.valueOf(e.getCause()));
+                        // What the encoder threw, as dead letters always held; else the refusal.
+                        e instanceof UnencodableElementException
+                                ? String.valueOf(e.getCause())
+                                : e.reason());
         deadLetters.send(new Batch<>(id, batch.partition(), range, List.of(letter), null));
         counter.inc();
     }

@@ -470,7 +470,7 @@ class BatchingWriterTest {
         writeRecords(files, 4, null);
         assertThatThrownBy(() -> files.flush(false))
                 .isInstanceOf(SuppressRestartsException.class)
-                .hasStackTraceContaining("cannot encode the element of record s/0#2")
+                .hasStackTraceContaining("the destination refuses the element of record s/0#2")
                 .hasStackTraceContaining("element 2 of batch w/s/0/0-3")
                 .hasStackTraceContaining("no encoding for 0:2");
         assertThat(checkpoints.load(P0).pending()).as("left for a re-send").isNotNull();
