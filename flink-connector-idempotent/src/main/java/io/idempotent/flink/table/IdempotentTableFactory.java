@@ -32,6 +32,7 @@ import io.idempotent.flink.stream.local.LocalStream;
 import io.idempotent.flink.table.IdempotentTableOptions.DestinationKind;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import javax.annotation.Nullable;
@@ -127,9 +128,10 @@ public final class IdempotentTableFactory
         DecodingFormat<DeserializationSchema<RowData>> format =
                 helper.discoverDecodingFormat(
                         DeserializationFormatFactory.class, FactoryUtil.FORMAT);
-        helper.validate();
+        helper.validateExcept(IdempotentTableOptions.STREAM_KAFKA_PROPERTIES_PREFIX);
         ReadableConfig options = helper.getOptions();
         String table = context.getObjectIdentifier().asSummaryString();
+        Properties kafka = kafkaProperties(context.getCatalogTable().getOptions());
         CheckpointStoreFactory store = storeOf(options, table);
         if (store == null
                 && options.get(IdempotentSourceOptions.STARTING_POSITION)
@@ -144,7 +146,8 @@ public final class IdempotentTableFactory
         IdempotentSource source;
         try {
             IdempotentSourceBuilder builder =
-                    IdempotentSource.builder().stream(streamOf(options, table)).options(options);
+                    IdempotentSource.builder().stream(streamOf(options, table, kafka))
+                            .options(options);
             if (store != null) {
                 builder.checkpointStore(store);
             }
@@ -281,7 +284,23 @@ public final class IdempotentTableFactory
         }
     }
 
-    private static PartitionedStreamFactory streamOf(ReadableConfig options, String table) {
+    /**
+     * The Kafka client's properties: the table's options under {@code stream.kafka.properties.}.
+     */
+    private static Properties kafkaProperties(Map<String, String> tableOptions) {
+        Properties properties = new Properties();
+        String prefix = IdempotentTableOptions.STREAM_KAFKA_PROPERTIES_PREFIX;
+        tableOptions.forEach(
+                (key, value) -> {
+                    if (key.startsWith(prefix) && key.length() > prefix.length()) {
+                        properties.put(key.substring(prefix.length()), value);
+                    }
+                });
+        return properties;
+    }
+
+    private static PartitionedStreamFactory streamOf(
+            ReadableConfig options, String table, Properties kafka) {
         switch (require(options, STREAM, table, "a source table")) {
             case LOCAL:
                 return LocalStream.factory(
@@ -294,7 +313,7 @@ public final class IdempotentTableFactory
                                 table,
                                 "'stream' = 'kafka'"),
                         require(options, STREAM_KAFKA_TOPIC, table, "'stream' = 'kafka'"),
-                        new Properties());
+                        kafka);
             default:
                 throw new IllegalStateException("unknown stream kind");
         }

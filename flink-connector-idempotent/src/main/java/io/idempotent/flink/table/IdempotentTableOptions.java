@@ -107,6 +107,14 @@ public final class IdempotentTableOptions {
                     .noDefaultValue()
                     .withDescription("The Kafka topic to read; its partitions are the stream's.");
 
+    /**
+     * Table options under this prefix go to the Kafka client without it, as in Flink's Kafka
+     * connector: {@code 'stream.kafka.properties.security.protocol' = 'SASL_SSL'}, {@code
+     * 'stream.kafka.properties.sasl.jaas.config' = '…'}, {@code
+     * 'stream.kafka.properties.ssl.truststore.location' = '…'}.
+     */
+    public static final String STREAM_KAFKA_PROPERTIES_PREFIX = "stream.kafka.properties.";
+
     public static final ConfigOption<DestinationKind> DESTINATION =
             key("destination")
                     .enumType(DestinationKind.class)

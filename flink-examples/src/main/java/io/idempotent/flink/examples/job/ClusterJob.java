@@ -10,8 +10,12 @@ import io.idempotent.flink.source.StartingPosition;
 import io.idempotent.flink.source.Traced;
 import io.idempotent.flink.stream.PartitionRecord;
 import io.idempotent.flink.stream.kafka.KafkaPartitionedStream;
+import java.io.IOException;
+import java.io.Reader;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -34,7 +38,8 @@ import org.apache.flink.util.TimeUtils;
  *
  * <pre>
  * flink run flink-examples-VERSION-job.jar --bootstrap-servers broker:9092 --topic orders \
- *     --jdbc-url jdbc:postgresql://db:5432/app [--jdbc-user U --jdbc-password P] \
+ *     --jdbc-url jdbc:postgresql://db:5432/app [--jdbc-user U --jdbc-password-file F] \
+ *     [--kafka-properties client.properties] \
  *     [--table delivered] [--sink cluster-example] [--checkpoint-interval 10s] [--bounded]
  * </pre>
  *
@@ -68,8 +73,9 @@ public final class ClusterJob {
         if (params.has("jdbc-user")) {
             credentials.setProperty("user", params.get("jdbc-user"));
         }
-        if (params.has("jdbc-password")) {
-            credentials.setProperty("password", params.get("jdbc-password"));
+        String password = password(params);
+        if (password != null) {
+            credentials.setProperty("password", password);
         }
         createTable(url, credentials, table);
 
@@ -79,7 +85,8 @@ public final class ClusterJob {
 
         IdempotentSourceBuilder source =
                 IdempotentSource.builder().stream(
-                                KafkaPartitionedStream.factory(bootstrap, topic, new Properties()))
+                                KafkaPartitionedStream.factory(
+                                        bootstrap, topic, kafkaProperties(params)))
                         .startingFrom(StartingPosition.CHECKPOINT_STORE)
                         .checkpointStore(store(url, credentials));
         if (params.has("bounded")) {
@@ -129,12 +136,70 @@ public final class ClusterJob {
                 "  --topic NAME                   the topic to read (required)",
                 "  --jdbc-url URL                 jdbc:postgresql://host:port/db, for the table and"
                         + " the checkpoint store (required)",
-                "  --jdbc-user U, --jdbc-password P  credentials (default: none)",
+                "  --jdbc-user U                  the database user (default: none)",
+                "  --jdbc-password-file F         a file whose first line is the user's password",
+                "  --jdbc-password-env NAME       an environment variable that holds it",
+                "  --jdbc-password P              the password itself (visible to anyone who can"
+                        + " list processes or read the web UI: prefer the two above)",
+                "  --kafka-properties F           a Java properties file with Kafka client"
+                        + " settings (security.protocol, sasl.*, ssl.*), read where the job's"
+                        + " main method runs",
                 "  --table NAME                   the destination table (default: delivered)",
                 "  --sink NAME                    the sink's name, scoping its checkpoints"
                         + " (default: cluster-example)",
                 "  --checkpoint-interval D        Flink's checkpoint interval (default: 10 s)",
                 "  --bounded                      stop at the topic's end as it is at the start");
+    }
+
+    /** The database password from a file, an environment variable or the argument, if any. */
+    static String password(ParameterTool params) throws IOException {
+        int given =
+                (params.has("jdbc-password-file") ? 1 : 0)
+                        + (params.has("jdbc-password-env") ? 1 : 0)
+                        + (params.has("jdbc-password") ? 1 : 0);
+        if (given > 1) {
+            throw new IllegalArgumentException(
+                    "Give the password one way: --jdbc-password-file, --jdbc-password-env or"
+                            + " --jdbc-password.");
+        }
+        if (params.has("jdbc-password-file")) {
+            Path file = Path.of(required(params, "jdbc-password-file"));
+            if (!Files.isReadable(file)) {
+                throw new IllegalArgumentException(
+                        "--jdbc-password-file: '" + file + "' is not a readable file.");
+            }
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            int end = text.indexOf('\n');
+            return (end < 0 ? text : text.substring(0, end)).strip();
+        }
+        if (params.has("jdbc-password-env")) {
+            String name = required(params, "jdbc-password-env");
+            String value = System.getenv(name);
+            if (value == null) {
+                throw new IllegalArgumentException(
+                        "--jdbc-password-env: the environment variable '"
+                                + name
+                                + "' is not set where the job's main method runs.");
+            }
+            return value;
+        }
+        return params.get("jdbc-password");
+    }
+
+    /** The Kafka client's settings from {@code --kafka-properties}, if given. */
+    static Properties kafkaProperties(ParameterTool params) throws IOException {
+        Properties properties = new Properties();
+        if (params.has("kafka-properties")) {
+            Path file = Path.of(required(params, "kafka-properties"));
+            if (!Files.isReadable(file)) {
+                throw new IllegalArgumentException(
+                        "--kafka-properties: '" + file + "' is not a readable file.");
+            }
+            try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                properties.load(reader);
+            }
+        }
+        return properties;
     }
 
     private static String required(ParameterTool params, String name) {

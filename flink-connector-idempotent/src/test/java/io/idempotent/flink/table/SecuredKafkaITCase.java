@@ -1,0 +1,174 @@
+package io.idempotent.flink.table;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.types.Row;
+import org.apache.flink.util.CloseableIterator;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A SQL source table reads a Kafka topic on a broker that accepts only SASL-authenticated clients
+ * (PLAIN over SASL_PLAINTEXT, with ACLs: only the admin user may read), given the client's security
+ * settings as {@code stream.kafka.properties.*}; a wrong password fails the query without printing
+ * the JAAS configuration.
+ */
+class SecuredKafkaITCase {
+
+    @RegisterExtension static final MiniClusterExtension CLUSTER = new MiniClusterExtension();
+
+    private static final String TOPIC = "secured-orders";
+    private static final int PER_PARTITION = 40;
+
+    private static KafkaClusterTestKit broker;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker =
+                new KafkaClusterTestKit.Builder(
+                                new TestKitNodes.Builder()
+                                        .setNumBrokerNodes(1)
+                                        .setNumControllerNodes(1)
+                                        .setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
+                                        .build())
+                        .setConfigProp("offsets.topic.replication.factor", "1")
+                        .build();
+        broker.format();
+        broker.startup();
+        broker.waitForReadyBrokers();
+        Properties client = client("plain-admin-secret");
+        client.put("bootstrap.servers", broker.bootstrapServers());
+        try (Admin admin = Admin.create(client)) {
+            admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 1))).all().get();
+        }
+        client.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        client.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(client)) {
+            for (int partition = 0; partition < 2; partition++) {
+                for (int i = 0; i < PER_PARTITION; i++) {
+                    String json = String.format("{\"id\": %d}", partition * 1000 + i);
+                    producer.send(
+                                    new ProducerRecord<>(
+                                            TOPIC,
+                                            partition,
+                                            null,
+                                            json.getBytes(StandardCharsets.UTF_8)))
+                            .get();
+                }
+            }
+        }
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private static Properties client(String password) {
+        Properties client = new Properties();
+        client.put("security.protocol", "SASL_PLAINTEXT");
+        client.put("sasl.mechanism", "PLAIN");
+        client.put("sasl.jaas.config", jaas(password));
+        return client;
+    }
+
+    private static String jaas(String password) {
+        return "org.apache.kafka.common.security.plain.PlainLoginModule required"
+                + " username=\"plain-admin\" password=\""
+                + password
+                + "\";";
+    }
+
+    private static TableEnvironment table(String password) {
+        TableEnvironment tables = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
+        tables.executeSql(
+                "CREATE TABLE orders (id BIGINT,"
+                        + " part STRING METADATA FROM 'partition' VIRTUAL,"
+                        + " seq BIGINT METADATA FROM 'sequence' VIRTUAL) WITH ("
+                        + " 'connector' = 'idempotent', 'stream' = 'kafka',"
+                        + " 'stream.kafka.bootstrap-servers' = '"
+                        + broker.bootstrapServers()
+                        + "', 'stream.kafka.topic' = '"
+                        + TOPIC
+                        + "', 'stream.kafka.properties.security.protocol' = 'SASL_PLAINTEXT',"
+                        + " 'stream.kafka.properties.sasl.mechanism' = 'PLAIN',"
+                        + " 'stream.kafka.properties.sasl.jaas.config' = '"
+                        + jaas(password).replace("'", "''")
+                        + "', 'format' = 'json', 'scan.bounded' = 'true',"
+                        + " 'scan.partition-discovery.interval' = '0 s')");
+        return tables;
+    }
+
+    /** Proves design.md row F39: every record of the secured topic once, in order. */
+    @Test
+    void readsATopicOnASaslBrokerWithTheClientPropertiesOfTheTable() throws Exception {
+        Map<String, List<Long>> sequences = new LinkedHashMap<>();
+        List<Long> ids = new ArrayList<>();
+        try (CloseableIterator<Row> rows =
+                table("plain-admin-secret")
+                        .executeSql("SELECT id, part, seq FROM orders")
+                        .collect()) {
+            rows.forEachRemaining(
+                    row -> {
+                        ids.add((Long) row.getField(0));
+                        sequences
+                                .computeIfAbsent((String) row.getField(1), p -> new ArrayList<>())
+                                .add((Long) row.getField(2));
+                    });
+        }
+        assertThat(ids).hasSize(2 * PER_PARTITION).doesNotHaveDuplicates();
+        List<Long> expected = new ArrayList<>();
+        for (long offset = 0; offset < PER_PARTITION; offset++) {
+            expected.add(offset);
+        }
+        assertThat(sequences).containsOnlyKeys("0", "1");
+        assertThat(sequences.get("0")).containsExactlyElementsOf(expected);
+        assertThat(sequences.get("1")).containsExactlyElementsOf(expected);
+    }
+
+    /** Proves design.md row F39: a wrong password fails, and no password is printed. */
+    @Test
+    void aWrongPasswordFailsWithoutPrintingTheJaasConfiguration() {
+        assertThatThrownBy(
+                        () -> {
+                            try (CloseableIterator<Row> rows =
+                                    table("wrong-s3cr3t")
+                                            .executeSql("SELECT id FROM orders")
+                                            .collect()) {
+                                rows.forEachRemaining(row -> {});
+                            }
+                        })
+                .hasStackTraceContaining("Authentication failed")
+                .satisfies(
+                        e -> {
+                            StringWriter trace = new StringWriter();
+                            e.printStackTrace(new PrintWriter(trace));
+                            assertThat(trace.toString()).doesNotContain("wrong-s3cr3t");
+                        });
+    }
+}
