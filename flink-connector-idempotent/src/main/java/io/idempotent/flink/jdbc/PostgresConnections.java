@@ -49,6 +49,26 @@ public final class PostgresConnections implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code work} in one transaction that is always rolled back: a probe that leaves nothing
+     * behind. Constraints are checked at each statement, deferred ones too.
+     */
+    public <T> T inRolledBackTransaction(Work<T> work) throws SQLException {
+        Connection current = null;
+        try {
+            current = connection();
+            try (Statement statement = current.createStatement()) {
+                statement.execute("SET CONSTRAINTS ALL IMMEDIATE");
+            }
+            T result = work.run(current);
+            current.rollback();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(current, e);
+            throw e;
+        }
+    }
+
     /** The URL as messages show it: without a query or user info, which may hold a password. */
     public String url() {
         return Redact.url(url);

@@ -3,6 +3,7 @@ package io.idempotent.flink.destination.jdbc;
 import io.idempotent.flink.checkpoint.WriteDurability;
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.IdempotentDestination;
+import io.idempotent.flink.destination.PoisonElementException;
 import io.idempotent.flink.destination.SendOutcome;
 import io.idempotent.flink.destination.UnencodableElementException;
 import io.idempotent.flink.jdbc.PostgresConnections;
@@ -12,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Properties;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 
 /**
@@ -88,7 +90,105 @@ public final class JdbcDestination<T> implements IdempotentDestination<T> {
             return write(batch);
         } catch (Unencodable e) {
             throw e.element;
+        } catch (IOException e) {
+            if (!(e.getCause() instanceof SQLException sql) || refusal(sql) == null) {
+                throw e;
+            }
+            PoisonElementException poison = locate(batch);
+            if (poison == null) {
+                throw e;
+            }
+            poison.addSuppressed(e);
+            throw poison;
         }
+    }
+
+    /**
+     * The database's refusal of a row in {@code failure}'s chain: SQL state class 22 (data
+     * exception: a value too long, out of range, invalid) or 23 (integrity constraint: NOT NULL,
+     * CHECK, UNIQUE, FOREIGN KEY); {@code null} if it is none.
+     */
+    @Nullable
+    private static SQLException refusal(SQLException failure) {
+        SQLException found = null;
+        // The last one: a batch's own exception comes first, the server's error after it.
+        for (SQLException e = failure; e != null; e = e.getNextException()) {
+            String state = e.getSQLState();
+            if (state != null && (state.startsWith("22") || state.startsWith("23"))) {
+                found = e;
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Finds the element whose row the database refuses, in transactions that are rolled back: the
+     * shortest prefix of the batch that fails ends with it (a row can also be refused for an
+     * earlier row of the same batch, e.g. a duplicate key: the later one is named). {@code null} if
+     * the batch's rows no longer fail, or the probe fails otherwise.
+     */
+    @Nullable
+    private PoisonElementException locate(Batch<T> batch) {
+        List<T> elements = batch.elements();
+        int passing = 0; // the longest prefix known to pass
+        int failing = elements.size(); // the shortest prefix known to fail (if the probe agrees)
+        SQLException failure;
+        try {
+            failure = probe(elements, failing);
+            if (failure == null) {
+                return null;
+            }
+            while (failing - passing > 1) {
+                int middle = (passing + failing) >>> 1;
+                SQLException atMiddle = probe(elements, middle);
+                if (atMiddle == null) {
+                    passing = middle;
+                } else {
+                    failing = middle;
+                    failure = atMiddle;
+                }
+            }
+        } catch (SQLException e) {
+            return null;
+        }
+        return new PoisonElementException(
+                batch.id(),
+                failing - 1,
+                String.format(
+                        "the database refuses its row (SQL state %s: %s)",
+                        failure.getSQLState(), firstLine(failure.getMessage())),
+                null);
+    }
+
+    /** Inserts the first {@code count} rows and rolls back: the refusal, or {@code null}. */
+    @Nullable
+    private SQLException probe(List<T> elements, int count) throws SQLException {
+        return connections.inRolledBackTransaction(
+                connection -> {
+                    try (PreparedStatement rows = connection.prepareStatement(insert)) {
+                        for (int i = 0; i < count; i++) {
+                            binder.bind(rows, elements.get(i));
+                            rows.addBatch();
+                        }
+                        rows.executeBatch();
+                        return null;
+                    } catch (SQLException e) {
+                        SQLException refusal = refusal(e);
+                        if (refusal == null) {
+                            throw e;
+                        }
+                        return refusal;
+                    }
+                });
+    }
+
+    /** A server message without its detail lines, which may quote the row. */
+    private static String firstLine(@Nullable String message) {
+        if (message == null) {
+            return "";
+        }
+        int end = message.indexOf('\n');
+        return (end < 0 ? message : message.substring(0, end)).strip();
     }
 
     private SendOutcome write(Batch<T> batch) throws IOException {

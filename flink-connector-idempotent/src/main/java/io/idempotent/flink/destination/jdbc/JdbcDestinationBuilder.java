@@ -1,6 +1,7 @@
 package io.idempotent.flink.destination.jdbc;
 
 import io.idempotent.flink.destination.DestinationFactory;
+import io.idempotent.flink.util.Redact;
 import io.idempotent.flink.util.Serializability;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,6 +43,26 @@ public final class JdbcDestinationBuilder<T> {
         return this;
     }
 
+    /**
+     * Whether the database's messages may quote a refused row's values (PostgreSQL's "Failing row
+     * contains (…)", a key's value, a failed statement's parameters) in exceptions and logs. Off by
+     * default: rows stay out of messages.
+     */
+    public JdbcDestinationBuilder<T> rowDataInErrors(boolean include) {
+        properties.setProperty("logServerErrorDetail", String.valueOf(include));
+        return this;
+    }
+
+    /**
+     * A connection property for the PostgreSQL driver, e.g. {@code sslmode} = {@code verify-full}
+     * with {@code sslrootcert}, or {@code sslpassword}.
+     */
+    public JdbcDestinationBuilder<T> property(String key, String value) {
+        properties.setProperty(
+                Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+        return this;
+    }
+
     /** The statement run once per element, e.g. {@code INSERT INTO t (a, b) VALUES (?, ?)}. */
     public JdbcDestinationBuilder<T> insert(String insert) {
         this.insert = insert;
@@ -64,7 +85,7 @@ public final class JdbcDestinationBuilder<T> {
             throw new IllegalStateException(
                     "The JDBC destination needs a PostgreSQL JDBC URL"
                             + " (jdbc:postgresql://host:port/database), but got "
-                            + (url == null ? "none" : "'" + url + "'")
+                            + (url == null ? "none" : "'" + Redact.url(url) + "'")
                             + ".");
         }
         if (insert == null || insert.isBlank()) {
@@ -89,6 +110,7 @@ public final class JdbcDestinationBuilder<T> {
         factoryProperties.putAll(properties);
         factoryProperties.putIfAbsent("connectTimeout", "10");
         factoryProperties.putIfAbsent("socketTimeout", "60");
+        factoryProperties.putIfAbsent("logServerErrorDetail", "false");
         String factoryInsert = insert;
         JdbcStatementBinder<T> factoryBinder = binder;
         String factoryLedger = ledgerTable;

@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.IdempotentDestination;
+import io.idempotent.flink.destination.PoisonElementException;
 import io.idempotent.flink.destination.SendOutcome;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
 import io.idempotent.flink.testutils.PostgresServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -75,8 +78,13 @@ class JdbcDestinationTest {
         }
     }
 
+    /**
+     * Proves design.md row F40 at the destination: a NOT NULL violation fails the batch's
+     * transaction; the destination finds the element (in transactions it rolls back) and names it;
+     * nothing of the batch, ledger row included, was written, so a later send applies it.
+     */
     @Test
-    void aFailingInsertWritesNothingAndNamesTheBatch() throws Exception {
+    void aRowTheDatabaseRefusesIsNamedAndNothingIsWritten() throws Exception {
         String ledger = PostgresServer.uniqueTable("ledger");
         IdempotentDestination<String> destination =
                 JdbcDestination.<String>builder()
@@ -89,11 +97,73 @@ class JdbcDestinationTest {
                         .buildFactory()
                         .create();
         assertThatThrownBy(() -> destination.send(batch))
-                .hasMessageContaining("Cannot write batch s/0/0-2")
-                .hasMessageContaining("Nothing of it was written");
+                .isInstanceOfSatisfying(
+                        PoisonElementException.class,
+                        e -> {
+                            assertThat(e.index()).isEqualTo(1);
+                            assertThat(e.batch()).isEqualTo(batch.id());
+                            assertThat(e.reason()).contains("SQL state 23502");
+                        });
         assertThat(count()).isZero();
         // The ledger row went with the rolled-back transaction: a later send applies it.
         assertThat(destination(ledger).send(batch)).isEqualTo(SendOutcome.APPLIED);
+    }
+
+    /**
+     * Proves design.md row F40: CHECK, value-too-long and duplicate-key refusals each name the
+     * element (for a duplicate within the batch, the later one), and no message, cause or
+     * suppressed exception quotes a row's value.
+     */
+    @Test
+    void eachKindOfRefusalNamesItsElementWithoutTheRowsData() throws Exception {
+        String refusing = PostgresServer.uniqueTable("refusing");
+        execute(
+                "CREATE TABLE "
+                        + refusing
+                        + " (id TEXT PRIMARY KEY, code VARCHAR(12) CHECK (code <> 'forbidden-12'))");
+        IdempotentDestination<String> destination =
+                JdbcDestination.<String>builder()
+                        .url(PostgresServer.jdbcUrl())
+                        .insert("INSERT INTO " + refusing + " (id, code) VALUES (?, ?)")
+                        .binder(
+                                (statement, value) -> {
+                                    statement.setString(1, value.split("=")[0]);
+                                    statement.setString(2, value.split("=")[1]);
+                                })
+                        .ledgerTable(PostgresServer.uniqueTable("ledger"))
+                        .buildFactory()
+                        .create();
+        assertRefused(destination, List.of("k1=a", "k2=b", "k3=forbidden-12", "k4=c"), 2, "23514");
+        assertRefused(destination, List.of("k1=a", "k2=much-too-long-value"), 1, "22001");
+        assertRefused(
+                destination, List.of("k1=a", "k2=b", "k3=c", "k2=dup-value", "k5=e"), 3, "23505");
+    }
+
+    private static void assertRefused(
+            IdempotentDestination<String> destination,
+            List<String> elements,
+            int index,
+            String state) {
+        Batch<String> refused =
+                Batch.of(
+                        new StreamPartition("s", "9"),
+                        SequenceRange.of(0, elements.size() - 1),
+                        elements);
+        assertThatThrownBy(() -> destination.send(refused))
+                .isInstanceOfSatisfying(
+                        PoisonElementException.class,
+                        e -> {
+                            assertThat(e.index()).isEqualTo(index);
+                            assertThat(e.reason()).contains("SQL state " + state);
+                            StringWriter trace = new StringWriter();
+                            e.printStackTrace(new PrintWriter(trace));
+                            assertThat(trace.toString())
+                                    .doesNotContain("Failing row")
+                                    .doesNotContain("forbidden-12")
+                                    .doesNotContain("much-too-long-value")
+                                    .doesNotContain("dup-value")
+                                    .doesNotContain("(k2)");
+                        });
     }
 
     @Test
