@@ -1,9 +1,11 @@
 package io.idempotent.flink.checkpoint;
 
 import io.idempotent.flink.stream.StreamPartition;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.annotation.PublicEvolving;
 
 /**
@@ -21,6 +23,16 @@ public final class InMemoryCheckpointStore implements PartitionCheckpointStore {
         PartitionCheckpoint acquired = current.withEpoch(current.epoch() + 1);
         checkpoints.put(partition, acquired);
         return acquired.epoch();
+    }
+
+    @Override
+    public synchronized Map<StreamPartition, PartitionCheckpoint> list() {
+        Map<StreamPartition, PartitionCheckpoint> sorted =
+                new TreeMap<>(
+                        Comparator.comparing(StreamPartition::stream)
+                                .thenComparing(StreamPartition::partition));
+        sorted.putAll(checkpoints);
+        return sorted;
     }
 
     @Override

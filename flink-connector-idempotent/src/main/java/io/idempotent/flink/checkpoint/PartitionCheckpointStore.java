@@ -61,6 +61,16 @@ public interface PartitionCheckpointStore extends AutoCloseable {
      */
     void apply(List<? extends CheckpointTransition> transitions);
 
+    /**
+     * Every checkpoint the store holds, by partition, in the store's order; for operator tools
+     * ({@code status}, {@code reset}). Stores that cannot list throw {@link
+     * UnsupportedOperationException}.
+     */
+    default Map<StreamPartition, PartitionCheckpoint> list() {
+        throw new UnsupportedOperationException(
+                getClass().getSimpleName() + " cannot list its checkpoints.");
+    }
+
     /** Records {@code pending} as the range about to be sent. */
     default void markPending(StreamPartition partition, long epoch, PendingCheckpoint pending) {
         apply(List.of(CheckpointTransition.markPending(partition, epoch, pending)));

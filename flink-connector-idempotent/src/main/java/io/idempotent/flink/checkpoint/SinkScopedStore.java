@@ -54,6 +54,25 @@ public final class SinkScopedStore implements PartitionCheckpointStore {
         return sink;
     }
 
+    /** This sink's checkpoints, by the partitions of the streams it read. */
+    @Override
+    public Map<StreamPartition, PartitionCheckpoint> list() {
+        String prefix = sink + "/";
+        Map<StreamPartition, PartitionCheckpoint> own = new LinkedHashMap<>();
+        store.list()
+                .forEach(
+                        (key, checkpoint) -> {
+                            if (key.stream().startsWith(prefix)) {
+                                own.put(
+                                        new StreamPartition(
+                                                key.stream().substring(prefix.length()),
+                                                key.partition()),
+                                        checkpoint);
+                            }
+                        });
+        return own;
+    }
+
     /** The store underneath, where sinks without a name (earlier versions) kept checkpoints. */
     public PartitionCheckpointStore unscoped() {
         return store;

@@ -112,6 +112,35 @@ public abstract class PartitionCheckpointStoreContract {
         }
     }
 
+    /**
+     * Every checkpoint written is listed with what {@code load} gives, after a crash too; a sink's
+     * view lists its own checkpoints under the streams' own names, and no other sink's.
+     */
+    @Example
+    void listsEveryCheckpointItHoldsAndASinkItsOwn() {
+        try (StoreFixture fixture = newFixture()) {
+            PartitionCheckpointStore store = fixture.store();
+            assertThat(store.list()).isEmpty();
+            long epoch = store.acquire(P0);
+            store.markPending(P0, epoch, pending(P0, 0, 9));
+            store.acquire(ODD);
+            SinkScopedStore sink = SinkScopedStore.of("billing", store);
+            long scoped = sink.acquire(P1);
+            sink.markPending(P1, scoped, pending(P1, 3, 4));
+            SinkScopedStore.of("audit", store).acquire(P0);
+
+            Map<StreamPartition, PartitionCheckpoint> all = fixture.crashAndReopen().list();
+            assertThat(all)
+                    .hasSize(4)
+                    .containsEntry(P0, new PartitionCheckpoint(epoch, -1, pending(P0, 0, 9)))
+                    .containsEntry(ODD, new PartitionCheckpoint(1, -1, null))
+                    .containsKey(new StreamPartition("billing/orders", "1"));
+            assertThat(SinkScopedStore.of("billing", fixture.store()).list())
+                    .containsExactly(
+                            Map.entry(P1, new PartitionCheckpoint(scoped, -1, pending(P1, 3, 4))));
+        }
+    }
+
     @Example
     void refusesASecondPendingRange() {
         try (StoreFixture fixture = newFixture()) {

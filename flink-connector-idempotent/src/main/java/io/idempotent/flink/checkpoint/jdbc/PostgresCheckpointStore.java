@@ -212,6 +212,31 @@ public final class PostgresCheckpointStore implements PartitionCheckpointStore {
     }
 
     @Override
+    public Map<StreamPartition, PartitionCheckpoint> list() {
+        return transaction(
+                () -> "list the checkpoints",
+                WriteDurability.RELAXED,
+                connection -> {
+                    Map<StreamPartition, PartitionCheckpoint> all = new LinkedHashMap<>();
+                    try (PreparedStatement statement =
+                                    connection.prepareStatement(
+                                            "SELECT partition_name, epoch, committed,"
+                                                    + " pending_from, pending_to, pending_batch_id,"
+                                                    + " pending_location, stream FROM "
+                                                    + table
+                                                    + " ORDER BY stream, partition_name");
+                            ResultSet row = statement.executeQuery()) {
+                        while (row.next()) {
+                            StreamPartition partition =
+                                    new StreamPartition(row.getString(8), row.getString(1));
+                            all.put(partition, decode(partition, row));
+                        }
+                    }
+                    return all;
+                });
+    }
+
+    @Override
     public void close() {
         connections.close();
     }

@@ -35,6 +35,16 @@ final class CheckpointCodec {
                 .array();
     }
 
+    /** The partition of a {@link #key}. */
+    static StreamPartition partition(byte[] key) {
+        ByteBuffer buffer = ByteBuffer.wrap(key);
+        buffer.get();
+        int length = buffer.getInt();
+        String stream = new String(key, 5, length, StandardCharsets.UTF_8);
+        String name = new String(key, 5 + length, key.length - 5 - length, StandardCharsets.UTF_8);
+        return new StreamPartition(stream, name);
+    }
+
     /**
      * The version, epoch, committed position, whether a range is pending, and if so its first and
      * last sequence, its batch identity and whether it has a location, and the location; strings as

@@ -210,6 +210,28 @@ public final class RocksDbCheckpointStore implements PartitionCheckpointStore {
         }
     }
 
+    @Override
+    public Map<StreamPartition, PartitionCheckpoint> list() {
+        Map<StreamPartition, PartitionCheckpoint> all = new LinkedHashMap<>();
+        try (org.rocksdb.RocksIterator row = handle.db().newIterator()) {
+            for (row.seek(new byte[] {CheckpointCodec.PARTITION_PREFIX});
+                    row.isValid() && row.key()[0] == CheckpointCodec.PARTITION_PREFIX;
+                    row.next()) {
+                StreamPartition partition = CheckpointCodec.partition(row.key());
+                try {
+                    all.put(partition, CheckpointCodec.decode(row.value()));
+                } catch (IOException e) {
+                    throw new CheckpointStoreException(
+                            String.format(
+                                    "The checkpoint of %s in %s is unreadable (%s).",
+                                    partition, where(), e.getMessage()),
+                            e);
+                }
+            }
+        }
+        return all;
+    }
+
     private String where() {
         return "the " + PURPOSE + " at " + handle.directory();
     }

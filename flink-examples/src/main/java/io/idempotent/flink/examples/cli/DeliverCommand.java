@@ -31,7 +31,7 @@ final class DeliverCommand implements Callable<Integer> {
     int batch;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         try (LocalStream source = LocalStream.open(stream);
                 PartitionCheckpointStore checkpoints = store.open(false)) {
             PartitionPump<String> pump =

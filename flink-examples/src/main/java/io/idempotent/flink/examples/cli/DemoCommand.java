@@ -82,7 +82,8 @@ final class DemoCommand implements Callable<Integer> {
             deliverWithFailures();
 
             System.out.println();
-            StatusCommand.print(stream, store, System.out);
+            StatusCommand.print(
+                    stream, store, "RocksDB store " + work.resolve("checkpoints"), System.out);
             System.out.println();
             System.out.println("Verification (read from the files in " + out + "):");
             List<FileVerifier.Row> rows = FileVerifier.verify(stream, out);

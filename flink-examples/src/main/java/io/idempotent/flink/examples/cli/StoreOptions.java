@@ -4,6 +4,9 @@ import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
 import io.idempotent.flink.checkpoint.jdbc.PostgresCheckpointStore;
 import io.idempotent.flink.checkpoint.jdbc.PostgresCheckpointStoreBuilder;
 import io.idempotent.flink.checkpoint.rocksdb.RocksDbCheckpointStore;
+import io.idempotent.flink.examples.job.Secrets;
+import io.idempotent.flink.util.Redact;
+import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -19,7 +22,21 @@ final class StoreOptions {
     @Option(names = "--jdbc-user", description = "The PostgreSQL user.")
     String user;
 
-    @Option(names = "--jdbc-password", description = "The PostgreSQL password.")
+    @Option(
+            names = "--jdbc-password-file",
+            description = "A file whose first line is the PostgreSQL user's password.")
+    Path passwordFile;
+
+    @Option(
+            names = "--jdbc-password-env",
+            description = "An environment variable that holds the PostgreSQL user's password.")
+    String passwordEnv;
+
+    @Option(
+            names = "--jdbc-password",
+            description =
+                    "The PostgreSQL password itself (visible to anyone who can list processes:"
+                            + " prefer --jdbc-password-file or --jdbc-password-env).")
     String password;
 
     @Option(
@@ -28,8 +45,15 @@ final class StoreOptions {
             description = "The PostgreSQL checkpoint table (default: ${DEFAULT-VALUE}).")
     String table;
 
+    /** Where the store is, as messages show it (a JDBC URL without its query and user info). */
+    String describe() {
+        return directory != null
+                ? "RocksDB store " + directory
+                : "PostgreSQL store " + Redact.url(jdbcUrl) + " (table " + table + ")";
+    }
+
     /** Opens the store; read-only where the store supports it. */
-    PartitionCheckpointStore open(boolean readOnly) {
+    PartitionCheckpointStore open(boolean readOnly) throws IOException {
         if ((directory == null) == (jdbcUrl == null)) {
             throw new IllegalArgumentException(
                     "Name exactly one checkpoint store: --store DIR (RocksDB) or --jdbc-url URL"
@@ -45,8 +69,9 @@ final class StoreOptions {
         if (user != null) {
             builder.username(user);
         }
-        if (password != null) {
-            builder.password(password);
+        String secret = Secrets.password("--jdbc-password", passwordFile, passwordEnv, password);
+        if (secret != null) {
+            builder.password(secret);
         }
         return builder.build();
     }

@@ -11,10 +11,8 @@ import io.idempotent.flink.source.Traced;
 import io.idempotent.flink.stream.PartitionRecord;
 import io.idempotent.flink.stream.kafka.KafkaPartitionedStream;
 import java.io.IOException;
-import java.io.Reader;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -153,53 +151,22 @@ public final class ClusterJob {
 
     /** The database password from a file, an environment variable or the argument, if any. */
     static String password(ParameterTool params) throws IOException {
-        int given =
-                (params.has("jdbc-password-file") ? 1 : 0)
-                        + (params.has("jdbc-password-env") ? 1 : 0)
-                        + (params.has("jdbc-password") ? 1 : 0);
-        if (given > 1) {
-            throw new IllegalArgumentException(
-                    "Give the password one way: --jdbc-password-file, --jdbc-password-env or"
-                            + " --jdbc-password.");
-        }
-        if (params.has("jdbc-password-file")) {
-            Path file = Path.of(required(params, "jdbc-password-file"));
-            if (!Files.isReadable(file)) {
-                throw new IllegalArgumentException(
-                        "--jdbc-password-file: '" + file + "' is not a readable file.");
-            }
-            String text = Files.readString(file, StandardCharsets.UTF_8);
-            int end = text.indexOf('\n');
-            return (end < 0 ? text : text.substring(0, end)).strip();
-        }
-        if (params.has("jdbc-password-env")) {
-            String name = required(params, "jdbc-password-env");
-            String value = System.getenv(name);
-            if (value == null) {
-                throw new IllegalArgumentException(
-                        "--jdbc-password-env: the environment variable '"
-                                + name
-                                + "' is not set where the job's main method runs.");
-            }
-            return value;
-        }
-        return params.get("jdbc-password");
+        return Secrets.password(
+                "--jdbc-password",
+                params.has("jdbc-password-file")
+                        ? Path.of(required(params, "jdbc-password-file"))
+                        : null,
+                params.has("jdbc-password-env") ? required(params, "jdbc-password-env") : null,
+                params.get("jdbc-password"));
     }
 
     /** The Kafka client's settings from {@code --kafka-properties}, if given. */
     static Properties kafkaProperties(ParameterTool params) throws IOException {
-        Properties properties = new Properties();
-        if (params.has("kafka-properties")) {
-            Path file = Path.of(required(params, "kafka-properties"));
-            if (!Files.isReadable(file)) {
-                throw new IllegalArgumentException(
-                        "--kafka-properties: '" + file + "' is not a readable file.");
-            }
-            try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                properties.load(reader);
-            }
-        }
-        return properties;
+        return Secrets.properties(
+                "--kafka-properties",
+                params.has("kafka-properties")
+                        ? Path.of(required(params, "kafka-properties"))
+                        : null);
     }
 
     private static String required(ParameterTool params, String name) {
