@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.idempotent.flink.stream.local.LocalStream;
+import io.idempotent.flink.testutils.LogCapture;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -65,13 +66,35 @@ class IdempotentTableFactoryTest {
     }
 
     /**
-     * Proves design.md row F38 in SQL: credentials over plain http:// are refused at planning, and
-     * neither our message nor Flink's listing of the table's options shows a header, a store
-     * password or a database password.
+     * Proves design.md row F38 in SQL: when planning fails (our refusal, which Flink wraps in its
+     * listing of every table option), no secret in any option that can hold one appears in the
+     * exception chain or in anything logged meanwhile: HTTP headers, store and database passwords,
+     * TLS store passwords, the Kafka client's JAAS configuration and store passwords.
      */
     @Test
-    void credentialsOverPlainHttpAreRefusedAndNoSecretIsShown() {
+    void aFailedPlanningShowsNoSecretInMessagesOrLogs() {
+        String kafkaSecrets =
+                ", 'stream.kafka.properties.sasl.jaas.config' = 'org.apache.kafka.common.security"
+                        + ".plain.PlainLoginModule required username=\"u\""
+                        + " password=\"jaas-s3cr3t\";',"
+                        + " 'stream.kafka.properties.ssl.truststore.password' = 'kafka-s3cr3t'";
+        String storeSecrets =
+                ", 'checkpoint-store' = 'postgres',"
+                        + " 'checkpoint-store.postgres.url' = 'jdbc:postgresql://db/x',"
+                        + " 'checkpoint-store.postgres.password' = 'store-s3cr3t'";
+        // A source the Kafka stream refuses (isolation level).
+        source(
+                ", 'stream' = 'kafka', 'stream.kafka.bootstrap-servers' = 'b:9092',"
+                        + " 'stream.kafka.topic' = 't',"
+                        + " 'stream.kafka.properties.isolation.level' = 'read_uncommitted'"
+                        + kafkaSecrets
+                        + storeSecrets);
+        assertPlanningFailsShowingNoSecret(
+                () -> tables.sqlQuery("SELECT * FROM src").explain(),
+                "isolation.level=read_committed");
+        tables.executeSql("DROP TABLE src");
         source(local());
+        // An HTTP sink refused for credentials over plain http://.
         sink(
                 "id BIGINT",
                 ", 'destination' = 'http', 'destination.http.url' = 'http://api.example/b',"
@@ -80,21 +103,39 @@ class IdempotentTableFactoryTest {
                         + " 'destination.http.ssl.truststore.password' = 'trust-s3cr3t',"
                         + " 'destination.http.ssl.keystore.location' = '/x/key.p12',"
                         + " 'destination.http.ssl.keystore.password' = 'key-s3cr3t',"
-                        + " 'checkpoint-store' = 'postgres',"
-                        + " 'checkpoint-store.postgres.url' = 'jdbc:postgresql://db/x',"
-                        + " 'checkpoint-store.postgres.password' = 'store-s3cr3t',"
-                        + " 'format' = 'json'");
-        assertThatThrownBy(() -> tables.explainSql("INSERT INTO dst SELECT id FROM src"))
-                .hasStackTraceContaining("Table options are")
-                .hasStackTraceContaining(
-                        "would send a credential (the header 'Authorization') over plain"
-                                + " http://")
-                .satisfies(
-                        e -> {
-                            StringWriter trace = new StringWriter();
-                            e.printStackTrace(new PrintWriter(trace));
-                            assertThat(trace.toString()).doesNotContain("s3cr3t");
-                        });
+                        + " 'format' = 'json'"
+                        + storeSecrets);
+        assertPlanningFailsShowingNoSecret(
+                () -> tables.explainSql("INSERT INTO dst SELECT id FROM src"),
+                "would send a credential (the header 'Authorization') over plain http://");
+        tables.executeSql("DROP TABLE dst");
+        // A JDBC sink refused for a format.
+        sink(
+                "id BIGINT",
+                ", 'destination' = 'jdbc', 'destination.jdbc.url' = 'jdbc:postgresql://h/db',"
+                        + " 'destination.jdbc.table' = 't', 'format' = 'json',"
+                        + " 'destination.jdbc.password' = 'jdbc-s3cr3t'");
+        assertPlanningFailsShowingNoSecret(
+                () -> tables.explainSql("INSERT INTO dst SELECT id FROM src"),
+                "remove the 'format' option");
+    }
+
+    private static void assertPlanningFailsShowingNoSecret(
+            org.assertj.core.api.ThrowableAssert.ThrowingCallable planning, String ours) {
+        try (LogCapture log = new LogCapture()) {
+            assertThatThrownBy(planning)
+                    .hasStackTraceContaining("Table options are")
+                    .hasStackTraceContaining(ours)
+                    .satisfies(
+                            e -> {
+                                StringWriter trace = new StringWriter();
+                                e.printStackTrace(new PrintWriter(trace));
+                                assertThat(trace.toString()).doesNotContain("s3cr3t");
+                            });
+            org.slf4j.LoggerFactory.getLogger(IdempotentTableFactoryTest.class)
+                    .info("the capture sees the log");
+            assertThat(log.text()).contains("the capture sees the log").doesNotContain("s3cr3t");
+        }
     }
 
     @Test
