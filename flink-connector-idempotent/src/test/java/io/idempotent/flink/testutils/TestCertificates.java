@@ -135,6 +135,25 @@ public final class TestCertificates {
                         PASSWORD));
     }
 
+    /**
+     * The server's private key as an unencrypted PKCS#8 PEM file readable by its owner only, as a
+     * PostgreSQL server's {@code ssl_key_file} wants it.
+     */
+    public Path serverKeyPem() throws Exception {
+        java.security.Key key = load(serverKeyStore()).getKey("server", PASSWORD.toCharArray());
+        String pem =
+                "-----BEGIN PRIVATE KEY-----\n"
+                        + java.util.Base64.getMimeEncoder(
+                                        64, "\n".getBytes(StandardCharsets.US_ASCII))
+                                .encodeToString(key.getEncoded())
+                        + "\n-----END PRIVATE KEY-----\n";
+        Path file = dir.resolve("server-key.pem");
+        java.nio.file.Files.writeString(file, pem, StandardCharsets.US_ASCII);
+        java.nio.file.Files.setPosixFilePermissions(
+                file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        return file;
+    }
+
     /** The PEM file of {@code alias}'s certificate ("server" or "client"). */
     public Path certificate(String alias) {
         return dir.resolve(alias + ".pem");
