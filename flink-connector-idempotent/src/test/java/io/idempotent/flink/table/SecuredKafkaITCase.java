@@ -3,10 +3,13 @@ package io.idempotent.flink.table;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.idempotent.flink.testutils.TestCertificates;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +24,6 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -29,12 +31,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A SQL source table reads a Kafka topic on a broker that accepts only SASL-authenticated clients
- * (PLAIN over SASL_PLAINTEXT, with ACLs: only the admin user may read), given the client's security
- * settings as {@code stream.kafka.properties.*}; a wrong password fails the query without printing
- * the JAAS configuration.
+ * A SQL source table reads a Kafka topic on a broker that accepts only clients authenticated with
+ * SASL PLAIN over TLS (SASL_SSL; a certificate made by keytool, which the client trusts through its
+ * trust store), given the client's security settings as {@code stream.kafka.properties.*}; a wrong
+ * password fails the query without printing the JAAS configuration or any store password.
  */
 class SecuredKafkaITCase {
 
@@ -42,24 +45,49 @@ class SecuredKafkaITCase {
 
     private static final String TOPIC = "secured-orders";
     private static final int PER_PARTITION = 40;
+    private static final String PASSWORD = "app-s3cr3t";
 
+    @TempDir static Path dir;
+    private static TestCertificates certificates;
     private static KafkaClusterTestKit broker;
 
     @BeforeAll
     static void startBroker() throws Exception {
+        certificates = TestCertificates.create(dir);
+        // The test kit opens only PLAINTEXT or SASL_PLAINTEXT listeners itself: its broker's
+        // listener is made SASL_SSL by the broker's own properties, applied last.
+        Map<String, String> secure = new HashMap<>();
+        secure.put("listener.security.protocol.map", "EXTERNAL:SASL_SSL,CONTROLLER:PLAINTEXT");
+        secure.put("sasl.enabled.mechanisms", "PLAIN");
+        secure.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+        secure.put(
+                "listener.name.external.plain.sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required"
+                        + " username=\"app\" password=\""
+                        + PASSWORD
+                        + "\" user_app=\""
+                        + PASSWORD
+                        + "\";");
+        secure.put("ssl.keystore.location", certificates.serverKeyStore().toString());
+        secure.put("ssl.keystore.password", TestCertificates.PASSWORD);
+        secure.put("ssl.key.password", TestCertificates.PASSWORD);
+        secure.put("ssl.keystore.type", "PKCS12");
+        secure.put("ssl.truststore.location", certificates.clientTrustStore().toString());
+        secure.put("ssl.truststore.password", TestCertificates.PASSWORD);
+        secure.put("ssl.truststore.type", "PKCS12");
         broker =
                 new KafkaClusterTestKit.Builder(
                                 new TestKitNodes.Builder()
                                         .setNumBrokerNodes(1)
                                         .setNumControllerNodes(1)
-                                        .setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
+                                        .setPerServerProperties(Map.of(0, secure))
                                         .build())
                         .setConfigProp("offsets.topic.replication.factor", "1")
                         .build();
         broker.format();
         broker.startup();
         broker.waitForReadyBrokers();
-        Properties client = client("plain-admin-secret");
+        Properties client = client(PASSWORD);
         client.put("bootstrap.servers", broker.bootstrapServers());
         try (Admin admin = Admin.create(client)) {
             admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 1))).all().get();
@@ -91,15 +119,18 @@ class SecuredKafkaITCase {
 
     private static Properties client(String password) {
         Properties client = new Properties();
-        client.put("security.protocol", "SASL_PLAINTEXT");
+        client.put("security.protocol", "SASL_SSL");
         client.put("sasl.mechanism", "PLAIN");
         client.put("sasl.jaas.config", jaas(password));
+        client.put("ssl.truststore.location", certificates.clientTrustStore().toString());
+        client.put("ssl.truststore.password", TestCertificates.PASSWORD);
+        client.put("ssl.truststore.type", "PKCS12");
         return client;
     }
 
     private static String jaas(String password) {
         return "org.apache.kafka.common.security.plain.PlainLoginModule required"
-                + " username=\"plain-admin\" password=\""
+                + " username=\"app\" password=\""
                 + password
                 + "\";";
     }
@@ -115,11 +146,16 @@ class SecuredKafkaITCase {
                         + broker.bootstrapServers()
                         + "', 'stream.kafka.topic' = '"
                         + TOPIC
-                        + "', 'stream.kafka.properties.security.protocol' = 'SASL_PLAINTEXT',"
+                        + "', 'stream.kafka.properties.security.protocol' = 'SASL_SSL',"
                         + " 'stream.kafka.properties.sasl.mechanism' = 'PLAIN',"
                         + " 'stream.kafka.properties.sasl.jaas.config' = '"
                         + jaas(password).replace("'", "''")
-                        + "', 'format' = 'json', 'scan.bounded' = 'true',"
+                        + "', 'stream.kafka.properties.ssl.truststore.location' = '"
+                        + certificates.clientTrustStore()
+                        + "', 'stream.kafka.properties.ssl.truststore.password' = '"
+                        + TestCertificates.PASSWORD
+                        + "', 'stream.kafka.properties.ssl.truststore.type' = 'PKCS12',"
+                        + " 'format' = 'json', 'scan.bounded' = 'true',"
                         + " 'scan.partition-discovery.interval' = '0 s')");
         return tables;
     }
@@ -130,9 +166,7 @@ class SecuredKafkaITCase {
         Map<String, List<Long>> sequences = new LinkedHashMap<>();
         List<Long> ids = new ArrayList<>();
         try (CloseableIterator<Row> rows =
-                table("plain-admin-secret")
-                        .executeSql("SELECT id, part, seq FROM orders")
-                        .collect()) {
+                table(PASSWORD).executeSql("SELECT id, part, seq FROM orders").collect()) {
             rows.forEachRemaining(
                     row -> {
                         ids.add((Long) row.getField(0));
@@ -168,7 +202,9 @@ class SecuredKafkaITCase {
                         e -> {
                             StringWriter trace = new StringWriter();
                             e.printStackTrace(new PrintWriter(trace));
-                            assertThat(trace.toString()).doesNotContain("wrong-s3cr3t");
+                            assertThat(trace.toString())
+                                    .doesNotContain("wrong-s3cr3t")
+                                    .doesNotContain(TestCertificates.PASSWORD);
                         });
     }
 }
