@@ -259,6 +259,50 @@ class IdempotentTableITCase {
         assertDeliveredOnce(rows);
     }
 
+    /**
+     * Proves design.md row F40 for the checkpoint-aligned SQL sink: a row PostgreSQL refuses for
+     * good (a CHECK constraint) stops the INSERT job without the restarts the cluster allows,
+     * naming the batch, the element and the SQL state, and never the row's data.
+     */
+    @Test
+    void aRowPostgresRefusesStopsTheSqlJobWithoutRestartsOrItsData() throws Exception {
+        String table = PostgresServer.uniqueTable("sql_refusing");
+        try (Connection connection = DriverManager.getConnection(PostgresServer.jdbcUrl());
+                Statement statement = connection.createStatement()) {
+            statement.execute(
+                    "CREATE TABLE " + table + " (id BIGINT, item TEXT CHECK (item <> 'item-7'))");
+        }
+        tables.executeSql(
+                "CREATE TABLE refusing (id BIGINT, item STRING) WITH ("
+                        + " 'connector' = 'idempotent', 'destination' = 'jdbc',"
+                        + " 'destination.jdbc.url' = '"
+                        + PostgresServer.jdbcUrl()
+                        + "', 'destination.jdbc.table' = '"
+                        + table
+                        + "', 'destination.jdbc.ledger-table' = '"
+                        + PostgresServer.uniqueTable("sql_ledger")
+                        + "')");
+        long started = System.nanoTime();
+        assertThatThrownBy(
+                        () ->
+                                tables.executeSql(
+                                                "INSERT INTO refusing SELECT id, item FROM orders")
+                                        .await(120, java.util.concurrent.TimeUnit.SECONDS))
+                .hasStackTraceContaining("SuppressRestartsException")
+                .hasStackTraceContaining("for good")
+                .hasStackTraceContaining("SQL state 23514")
+                .satisfies(
+                        e -> {
+                            java.io.StringWriter trace = new java.io.StringWriter();
+                            e.printStackTrace(new java.io.PrintWriter(trace));
+                            assertThat(trace.toString())
+                                    .doesNotContain("Failing row")
+                                    .doesNotContain("item-7");
+                        });
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - started))
+                .isLessThan(java.time.Duration.ofSeconds(100));
+    }
+
     @Test
     void insertsIntoHttpExactlyOnceDespiteAFailure() throws Exception {
         int before = http.applied().size();

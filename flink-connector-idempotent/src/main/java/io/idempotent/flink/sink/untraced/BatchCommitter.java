@@ -2,6 +2,8 @@ package io.idempotent.flink.sink.untraced;
 
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.IdempotentDestination;
+import io.idempotent.flink.destination.PoisonElementException;
+import io.idempotent.flink.destination.RefusedBatchException;
 import io.idempotent.flink.destination.SendOutcome;
 import io.idempotent.flink.protocol.DeliveryReport;
 import io.idempotent.flink.sink.DeliveryMetrics;
@@ -9,6 +11,8 @@ import java.io.IOException;
 import java.util.Collection;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
+import org.apache.flink.util.FlinkRuntimeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +67,18 @@ public final class BatchCommitter<T> implements Committer<BatchCommittable<T>> {
         Batch<T> batch = committable.toBatch();
         try {
             outcome = destination.send(batch);
+        } catch (PoisonElementException e) {
+            throw refused(
+                    e,
+                    String.format(
+                            "the destination refuses element %d of batch %s for good: %s",
+                            e.index(), committable.id(), e.reason()));
+        } catch (RefusedBatchException e) {
+            throw refused(
+                    e,
+                    String.format(
+                            "the destination refuses batch %s (%d elements) for good: %s",
+                            committable.id(), committable.elements().size(), e.getMessage()));
         } catch (IOException | InterruptedException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -75,6 +91,22 @@ public final class BatchCommitter<T> implements Committer<BatchCommittable<T>> {
         metrics.sent(batch, outcome, false);
         return DeliveryReport.sent(
                 committable.elements().size(), outcome == SendOutcome.REPEAT_DROPPED, false);
+    }
+
+    /**
+     * A refusal every re-send meets again: the job stops without restarts (which would only send
+     * the batch again, for ever); the batch stays in Flink's state of the last checkpoint.
+     */
+    private static SuppressRestartsException refused(Exception cause, String what) {
+        return new SuppressRestartsException(
+                new FlinkRuntimeException(
+                        "The checkpoint-aligned sink stops: "
+                                + what
+                                + ". Every re-send would be refused the same way. Fix the"
+                                + " processing, the encoder or the destination for such"
+                                + " elements (a query can filter them out), then start the job"
+                                + " again from its last checkpoint: the batch is re-sent.",
+                        cause));
     }
 
     @Override
