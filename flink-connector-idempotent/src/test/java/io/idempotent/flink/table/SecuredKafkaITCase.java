@@ -3,13 +3,14 @@ package io.idempotent.flink.table;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.idempotent.flink.testutils.KafkaBrokerProcess;
+import io.idempotent.flink.testutils.SaslSslKafkaBroker;
 import io.idempotent.flink.testutils.TestCertificates;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +26,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,10 +33,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A SQL source table reads a Kafka topic on a broker that accepts only clients authenticated with
- * SASL PLAIN over TLS (SASL_SSL; a certificate made by keytool, which the client trusts through its
- * trust store), given the client's security settings as {@code stream.kafka.properties.*}; a wrong
- * password fails the query without printing the JAAS configuration or any store password.
+ * A SQL source table reads a Kafka topic on a broker (a process of its own) that accepts only
+ * clients authenticated with SASL PLAIN over TLS (SASL_SSL; a certificate made by keytool, which
+ * the client trusts through its trust store), given the client's security settings as {@code
+ * stream.kafka.properties.*}; a wrong password fails the query without printing the JAAS
+ * configuration or any store password.
  */
 class SecuredKafkaITCase {
 
@@ -49,44 +49,12 @@ class SecuredKafkaITCase {
 
     @TempDir static Path dir;
     private static TestCertificates certificates;
-    private static KafkaClusterTestKit broker;
+    private static KafkaBrokerProcess broker;
 
     @BeforeAll
     static void startBroker() throws Exception {
         certificates = TestCertificates.create(dir);
-        // The test kit opens only PLAINTEXT or SASL_PLAINTEXT listeners itself: its broker's
-        // listener is made SASL_SSL by the broker's own properties, applied last.
-        Map<String, String> secure = new HashMap<>();
-        secure.put("listener.security.protocol.map", "EXTERNAL:SASL_SSL,CONTROLLER:PLAINTEXT");
-        secure.put("sasl.enabled.mechanisms", "PLAIN");
-        secure.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
-        secure.put(
-                "listener.name.external.plain.sasl.jaas.config",
-                "org.apache.kafka.common.security.plain.PlainLoginModule required"
-                        + " username=\"app\" password=\""
-                        + PASSWORD
-                        + "\" user_app=\""
-                        + PASSWORD
-                        + "\";");
-        secure.put("ssl.keystore.location", certificates.serverKeyStore().toString());
-        secure.put("ssl.keystore.password", TestCertificates.PASSWORD);
-        secure.put("ssl.key.password", TestCertificates.PASSWORD);
-        secure.put("ssl.keystore.type", "PKCS12");
-        secure.put("ssl.truststore.location", certificates.clientTrustStore().toString());
-        secure.put("ssl.truststore.password", TestCertificates.PASSWORD);
-        secure.put("ssl.truststore.type", "PKCS12");
-        broker =
-                new KafkaClusterTestKit.Builder(
-                                new TestKitNodes.Builder()
-                                        .setNumBrokerNodes(1)
-                                        .setNumControllerNodes(1)
-                                        .setPerServerProperties(Map.of(0, secure))
-                                        .build())
-                        .setConfigProp("offsets.topic.replication.factor", "1")
-                        .build();
-        broker.format();
-        broker.startup();
-        broker.waitForReadyBrokers();
+        broker = SaslSslKafkaBroker.start(dir.resolve("broker"), certificates, PASSWORD);
         Properties client = client(PASSWORD);
         client.put("bootstrap.servers", broker.bootstrapServers());
         try (Admin admin = Admin.create(client)) {
@@ -130,7 +98,9 @@ class SecuredKafkaITCase {
 
     private static String jaas(String password) {
         return "org.apache.kafka.common.security.plain.PlainLoginModule required"
-                + " username=\"app\" password=\""
+                + " username=\""
+                + SaslSslKafkaBroker.USER
+                + "\" password=\""
                 + password
                 + "\";";
     }

@@ -25,8 +25,11 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     }
 
     public static void main(String[] args) throws IOException {
-        String servers = KafkaBroker.bootstrapServers();
-        Path ready = Path.of(args[0]);
+        serve(KafkaBroker.bootstrapServers(), Path.of(args[0]));
+    }
+
+    /** Says the broker at {@code servers} is ready, then runs until standard input closes. */
+    static void serve(String servers, Path ready) throws IOException {
         Path partial = ready.resolveSibling(ready.getFileName() + ".tmp");
         Files.writeString(partial, servers);
         Files.move(partial, ready);
@@ -40,6 +43,20 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     /** Starts a broker with {@code classpath} (this class's and Kafka's) and {@code jvmOptions}. */
     public static KafkaBrokerProcess start(Path dir, String classpath, List<String> jvmOptions)
             throws Exception {
+        return start(dir, classpath, jvmOptions, KafkaBrokerProcess.class, List.of());
+    }
+
+    /**
+     * Starts {@code main}, a class whose {@code main(ready, arguments…)} starts a broker, writes
+     * its bootstrap servers to the file {@code ready} and runs until its standard input closes.
+     */
+    public static KafkaBrokerProcess start(
+            Path dir,
+            String classpath,
+            List<String> jvmOptions,
+            Class<?> main,
+            List<String> arguments)
+            throws Exception {
         Files.createDirectories(dir);
         Path ready = dir.resolve("bootstrap-servers");
         Files.deleteIfExists(ready);
@@ -48,8 +65,9 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(classpath);
-        command.add(KafkaBrokerProcess.class.getName());
+        command.add(main.getName());
         command.add(ready.toString());
+        command.addAll(arguments);
         Process process =
                 new ProcessBuilder(command)
                         .redirectErrorStream(true)
