@@ -109,6 +109,12 @@ abstract class ExactlyOnceSinkITCaseBase {
 
     MemorySize batchMaxBytes = IdempotentSinkOptions.BATCH_MAX_BYTES.defaultValue();
 
+    /** A dead letter as a line: its origin as the verifier reads it, then why it was refused. */
+    static byte[] letterLine(DeadLetter<String> letter) {
+        return (letter.partition() + ":" + letter.sequence() + " " + letter.error())
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
     /** The traced sink's dead letters, if a case gives it some. */
     @javax.annotation.Nullable DestinationFactory<DeadLetter<String>> deadLetters;
 

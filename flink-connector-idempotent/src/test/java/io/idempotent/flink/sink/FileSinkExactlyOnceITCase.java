@@ -114,7 +114,8 @@ class FileSinkExactlyOnceITCase extends ExactlyOnceSinkITCaseBase {
                                                                 new RefusingEncoder(poisonLine))))
                                         .deadLetters(
                                                 FileDestination.factory(
-                                                        deadDir, FileSinkExactlyOnceITCase::letter))
+                                                        deadDir,
+                                                        ExactlyOnceSinkITCaseBase::letterLine))
                                         .checkpointStore(Faults.around(store()))
                                         .build()));
         env.execute("dead-letters");
@@ -186,12 +187,6 @@ class FileSinkExactlyOnceITCase extends ExactlyOnceSinkITCaseBase {
             }
             return new Processing().map(traced);
         }
-    }
-
-    /** A dead letter as a line: its origin, then the error. */
-    private static byte[] letter(DeadLetter<String> letter) {
-        return (letter.partition() + ":" + letter.sequence() + " " + letter.error())
-                .getBytes(StandardCharsets.UTF_8);
     }
 
     /** Encodes lines as UTF-8, except the line that starts with {@code poison}. */

@@ -138,14 +138,7 @@ class HttpSinkExactlyOnceITCase extends ExactlyOnceSinkITCaseBase {
             deadLetters =
                     HttpDestination.<DeadLetter<String>>builder()
                             .url(letters.url())
-                            .encoder(
-                                    letter ->
-                                            (letter.partition()
-                                                            + ":"
-                                                            + letter.sequence()
-                                                            + " "
-                                                            + letter.error())
-                                                    .getBytes(StandardCharsets.UTF_8))
+                            .encoder(ExactlyOnceSinkITCaseBase::letterLine)
                             .buildFactory();
             run(StartingPosition.EARLIEST, 2);
             ExactlyOnceVerifier.Result result = ExactlyOnceVerifier.verify(expected, holdings());

@@ -11,9 +11,8 @@ import io.idempotent.flink.source.StartingPosition;
 import io.idempotent.flink.testutils.ExactlyOnceVerifier;
 import io.idempotent.flink.testutils.FileDestinationReader;
 import io.idempotent.flink.testutils.PostgresServer;
+import io.idempotent.flink.testutils.Traces;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,16 +135,7 @@ class JdbcSinkExactlyOnceITCase extends ExactlyOnceSinkITCaseBase {
         expected.put("0", rest);
         refuseRowOf(poison);
         Path deadDir = dir.resolve("dead");
-        deadLetters =
-                FileDestination.factory(
-                        deadDir,
-                        letter ->
-                                (letter.partition()
-                                                + ":"
-                                                + letter.sequence()
-                                                + " "
-                                                + letter.error())
-                                        .getBytes(StandardCharsets.UTF_8));
+        deadLetters = FileDestination.factory(deadDir, ExactlyOnceSinkITCaseBase::letterLine);
         Faults.armAfter(Faults.Fault.APPLIED_THEN_TIMEOUT, 2);
         run(StartingPosition.EARLIEST, 2);
 
@@ -173,9 +163,7 @@ class JdbcSinkExactlyOnceITCase extends ExactlyOnceSinkITCaseBase {
                 .hasStackTraceContaining("SQL state 23514")
                 .satisfies(
                         e -> {
-                            StringWriter trace = new StringWriter();
-                            e.printStackTrace(new PrintWriter(trace));
-                            assertThat(trace.toString())
+                            assertThat(Traces.text(e))
                                     .doesNotContain("Failing row")
                                     .doesNotContain("payload-");
                         });

@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.idempotent.flink.stream.local.LocalStream;
 import io.idempotent.flink.testutils.LogCapture;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.idempotent.flink.testutils.Traces;
 import java.nio.file.Path;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.ExplainDetail;
@@ -128,9 +127,7 @@ class IdempotentTableFactoryTest {
                     .hasStackTraceContaining(ours)
                     .satisfies(
                             e -> {
-                                StringWriter trace = new StringWriter();
-                                e.printStackTrace(new PrintWriter(trace));
-                                assertThat(trace.toString()).doesNotContain("s3cr3t");
+                                assertThat(Traces.text(e)).doesNotContain("s3cr3t");
                             });
             org.slf4j.LoggerFactory.getLogger(IdempotentTableFactoryTest.class)
                     .info("the capture sees the log");

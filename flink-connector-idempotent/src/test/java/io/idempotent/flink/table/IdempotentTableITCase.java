@@ -9,6 +9,7 @@ import io.idempotent.flink.testutils.ExactlyOnceVerifier.Origin;
 import io.idempotent.flink.testutils.IdempotentHttpServer;
 import io.idempotent.flink.testutils.KafkaBroker;
 import io.idempotent.flink.testutils.PostgresServer;
+import io.idempotent.flink.testutils.Traces;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -293,9 +294,7 @@ class IdempotentTableITCase {
                 .hasStackTraceContaining("SQL state 23514")
                 .satisfies(
                         e -> {
-                            java.io.StringWriter trace = new java.io.StringWriter();
-                            e.printStackTrace(new java.io.PrintWriter(trace));
-                            assertThat(trace.toString())
+                            assertThat(Traces.text(e))
                                     .doesNotContain("Failing row")
                                     .doesNotContain("item-7");
                         });

@@ -6,8 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.idempotent.flink.testutils.KafkaBrokerProcess;
 import io.idempotent.flink.testutils.SaslSslKafkaBroker;
 import io.idempotent.flink.testutils.TestCertificates;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.idempotent.flink.testutils.Traces;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -170,9 +169,7 @@ class SecuredKafkaITCase {
                 .hasStackTraceContaining("Authentication failed")
                 .satisfies(
                         e -> {
-                            StringWriter trace = new StringWriter();
-                            e.printStackTrace(new PrintWriter(trace));
-                            assertThat(trace.toString())
+                            assertThat(Traces.text(e))
                                     .doesNotContain("wrong-s3cr3t")
                                     .doesNotContain(TestCertificates.PASSWORD);
                         });

@@ -3,6 +3,7 @@ package io.idempotent.flink.checkpoint.jdbc;
 import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
 import io.idempotent.flink.checkpoint.WriteDurability;
 import io.idempotent.flink.jdbc.PostgresConnections;
+import io.idempotent.flink.util.Redact;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.regex.Pattern;
@@ -99,7 +100,7 @@ public final class PostgresCheckpointStoreBuilder {
             throw new IllegalArgumentException(
                     "The PostgreSQL checkpoint store needs a JDBC URL of the form"
                             + " jdbc:postgresql://host:port/database, but got "
-                            + (url == null ? "none" : "'" + url + "'")
+                            + (url == null ? "none" : "'" + Redact.url(url) + "'")
                             + ".");
         }
         if (table == null || !IDENTIFIER.matcher(table).matches()) {

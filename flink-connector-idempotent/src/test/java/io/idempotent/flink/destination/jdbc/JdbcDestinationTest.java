@@ -10,8 +10,7 @@ import io.idempotent.flink.destination.SendOutcome;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
 import io.idempotent.flink.testutils.PostgresServer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.idempotent.flink.testutils.Traces;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -155,9 +154,7 @@ class JdbcDestinationTest {
                         e -> {
                             assertThat(e.index()).isEqualTo(index);
                             assertThat(e.reason()).contains("SQL state " + state);
-                            StringWriter trace = new StringWriter();
-                            e.printStackTrace(new PrintWriter(trace));
-                            assertThat(trace.toString())
+                            assertThat(Traces.text(e))
                                     .doesNotContain("Failing row")
                                     .doesNotContain("forbidden-12")
                                     .doesNotContain("much-too-long-value")
