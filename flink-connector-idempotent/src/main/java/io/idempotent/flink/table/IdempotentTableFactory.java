@@ -122,8 +122,30 @@ public final class IdempotentTableFactory
                 IdempotentTableOptions.SINK_PARALLELISM);
     }
 
+    /**
+     * The table's source, or, if its options are refused, a {@link RefusedTable} that says why
+     * while the statement is planned, without Flink's listing of the table's options.
+     */
     @Override
     public DynamicTableSource createDynamicTableSource(Context context) {
+        try {
+            return source(context);
+        } catch (RuntimeException refused) {
+            return new RefusedTable(refused);
+        }
+    }
+
+    /** The table's sink, or a {@link RefusedTable} (see {@link #createDynamicTableSource}). */
+    @Override
+    public DynamicTableSink createDynamicTableSink(Context context) {
+        try {
+            return sink(context);
+        } catch (RuntimeException refused) {
+            return new RefusedTable(refused);
+        }
+    }
+
+    private DynamicTableSource source(Context context) {
         FactoryUtil.TableFactoryHelper helper = FactoryUtil.createTableFactoryHelper(this, context);
         DecodingFormat<DeserializationSchema<RowData>> format =
                 helper.discoverDecodingFormat(
@@ -158,8 +180,7 @@ public final class IdempotentTableFactory
         return new IdempotentTableSource(source, format, context.getPhysicalRowDataType());
     }
 
-    @Override
-    public DynamicTableSink createDynamicTableSink(Context context) {
+    private DynamicTableSink sink(Context context) {
         FactoryUtil.TableFactoryHelper helper = FactoryUtil.createTableFactoryHelper(this, context);
         IdempotentTableSink sink = sink(helper, context);
         Integer parallelism =

@@ -107,6 +107,11 @@ final class IdempotentTableSink implements DynamicTableSink, SupportsWritingMeta
 
     @Override
     public Map<String, DataType> listWritableMetadata() {
+        return writableMetadata();
+    }
+
+    /** The metadata a sink table writes: the origin of each row. */
+    static Map<String, DataType> writableMetadata() {
         return Map.of(ORIGIN, DataTypes.BYTES().notNull());
     }
 

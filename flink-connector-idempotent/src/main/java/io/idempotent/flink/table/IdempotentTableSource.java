@@ -71,6 +71,11 @@ final class IdempotentTableSource implements ScanTableSource, SupportsReadingMet
 
     @Override
     public Map<String, DataType> listReadableMetadata() {
+        return readableMetadata();
+    }
+
+    /** The metadata a source table reads: a record's origin and its parts. */
+    static Map<String, DataType> readableMetadata() {
         Map<String, DataType> readable = new LinkedHashMap<>();
         for (OriginMetadata metadata : OriginMetadata.values()) {
             readable.put(metadata.key(), metadata.type());
