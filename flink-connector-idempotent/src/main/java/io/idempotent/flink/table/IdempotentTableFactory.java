@@ -106,6 +106,7 @@ public final class IdempotentTableFactory
                 JDBC_USERNAME,
                 JDBC_PASSWORD,
                 JDBC_LEDGER_TABLE,
+                IdempotentTableOptions.JDBC_ROW_DATA_IN_ERRORS,
                 HTTP_URL,
                 HTTP_REQUEST_TIMEOUT,
                 HTTP_MAX_ATTEMPTS,
@@ -150,11 +151,14 @@ public final class IdempotentTableFactory
         DecodingFormat<DeserializationSchema<RowData>> format =
                 helper.discoverDecodingFormat(
                         DeserializationFormatFactory.class, FactoryUtil.FORMAT);
-        helper.validateExcept(IdempotentTableOptions.STREAM_KAFKA_PROPERTIES_PREFIX);
+        helper.validateExcept(
+                IdempotentTableOptions.STREAM_KAFKA_PROPERTIES_PREFIX,
+                IdempotentTableOptions.CHECKPOINT_STORE_POSTGRES_PROPERTIES_PREFIX);
         ReadableConfig options = helper.getOptions();
         String table = context.getObjectIdentifier().asSummaryString();
-        Properties kafka = kafkaProperties(context.getCatalogTable().getOptions());
-        CheckpointStoreFactory store = storeOf(options, table);
+        Map<String, String> raw = context.getCatalogTable().getOptions();
+        Properties kafka = prefixed(raw, IdempotentTableOptions.STREAM_KAFKA_PROPERTIES_PREFIX);
+        CheckpointStoreFactory store = storeOf(options, raw, table);
         if (store == null
                 && options.get(IdempotentSourceOptions.STARTING_POSITION)
                         == StartingPosition.CHECKPOINT_STORE) {
@@ -199,6 +203,7 @@ public final class IdempotentTableFactory
                 .withStore(
                         storeOf(
                                 helper.getOptions(),
+                                context.getCatalogTable().getOptions(),
                                 context.getObjectIdentifier().asSummaryString()));
     }
 
@@ -207,7 +212,9 @@ public final class IdempotentTableFactory
         var format =
                 helper.discoverOptionalEncodingFormat(
                         SerializationFormatFactory.class, FactoryUtil.FORMAT);
-        helper.validate();
+        helper.validateExcept(
+                IdempotentTableOptions.JDBC_PROPERTIES_PREFIX,
+                IdempotentTableOptions.CHECKPOINT_STORE_POSTGRES_PROPERTIES_PREFIX);
         ReadableConfig options = helper.getOptions();
         String table = context.getObjectIdentifier().asSummaryString();
         DestinationKind kind = require(options, DESTINATION, table, "a sink table");
@@ -236,7 +243,10 @@ public final class IdempotentTableFactory
                     require(options, JDBC_TABLE, table, "'destination' = 'jdbc'"),
                     options.getOptional(JDBC_USERNAME).orElse(null),
                     options.getOptional(JDBC_PASSWORD).orElse(null),
-                    options.get(JDBC_LEDGER_TABLE));
+                    options.get(JDBC_LEDGER_TABLE),
+                    prefixed(
+                            context.getCatalogTable().getOptions(),
+                            IdempotentTableOptions.JDBC_PROPERTIES_PREFIX));
         }
         EncodingFormat<SerializationSchema<RowData>> encoding =
                 format.orElseThrow(
@@ -265,7 +275,8 @@ public final class IdempotentTableFactory
 
     /** The checkpoint store the table's options name, or {@code null} if none. */
     @Nullable
-    static CheckpointStoreFactory storeOf(ReadableConfig options, String table) {
+    static CheckpointStoreFactory storeOf(
+            ReadableConfig options, Map<String, String> raw, String table) {
         var kind = options.getOptional(IdempotentTableOptions.CHECKPOINT_STORE);
         if (kind.isEmpty()) {
             return null;
@@ -295,6 +306,8 @@ public final class IdempotentTableFactory
                         .ifPresent(postgres::username);
                 options.getOptional(IdempotentTableOptions.CHECKPOINT_STORE_POSTGRES_PASSWORD)
                         .ifPresent(postgres::password);
+                prefixed(raw, IdempotentTableOptions.CHECKPOINT_STORE_POSTGRES_PROPERTIES_PREFIX)
+                        .forEach((key, value) -> postgres.property((String) key, (String) value));
                 try {
                     return postgres.buildFactory();
                 } catch (IllegalArgumentException | IllegalStateException e) {
@@ -305,12 +318,9 @@ public final class IdempotentTableFactory
         }
     }
 
-    /**
-     * The Kafka client's properties: the table's options under {@code stream.kafka.properties.}.
-     */
-    private static Properties kafkaProperties(Map<String, String> tableOptions) {
+    /** A client's properties: the table's options under {@code prefix}, without it. */
+    private static Properties prefixed(Map<String, String> tableOptions, String prefix) {
         Properties properties = new Properties();
-        String prefix = IdempotentTableOptions.STREAM_KAFKA_PROPERTIES_PREFIX;
         tableOptions.forEach(
                 (key, value) -> {
                     if (key.startsWith(prefix) && key.length() > prefix.length()) {

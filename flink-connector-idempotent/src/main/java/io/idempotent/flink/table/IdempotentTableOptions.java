@@ -115,6 +115,19 @@ public final class IdempotentTableOptions {
      */
     public static final String STREAM_KAFKA_PROPERTIES_PREFIX = "stream.kafka.properties.";
 
+    /**
+     * Table options under this prefix go to the PostgreSQL driver of the checkpoint store without
+     * it, e.g. {@code 'checkpoint-store.postgres.properties.sslpassword' = '…'}.
+     */
+    public static final String CHECKPOINT_STORE_POSTGRES_PROPERTIES_PREFIX =
+            "checkpoint-store.postgres.properties.";
+
+    /**
+     * Table options under this prefix go to the destination's PostgreSQL driver without it, e.g.
+     * {@code 'destination.jdbc.properties.sslmode' = 'verify-full'}.
+     */
+    public static final String JDBC_PROPERTIES_PREFIX = "destination.jdbc.properties.";
+
     public static final ConfigOption<DestinationKind> DESTINATION =
             key("destination")
                     .enumType(DestinationKind.class)
@@ -175,6 +188,15 @@ public final class IdempotentTableOptions {
                     .withDescription(
                             "The table, created if missing, that records the identities of the"
                                     + " batches written, in the same transaction as their rows.");
+
+    public static final ConfigOption<Boolean> JDBC_ROW_DATA_IN_ERRORS =
+            key("destination.jdbc.row-data-in-errors")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Whether the database's messages may quote a refused row's values"
+                                    + " (\"Failing row contains (…)\", a key's value) in"
+                                    + " exceptions and logs. Off: rows stay out of messages.");
 
     public static final ConfigOption<String> HTTP_URL =
             key("destination.http.url")

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.annotation.Nullable;
@@ -194,7 +195,8 @@ final class IdempotentTableSink implements DynamicTableSink, SupportsWritingMeta
             String table,
             @Nullable String username,
             @Nullable String password,
-            String ledgerTable) {
+            String ledgerTable,
+            Properties driverProperties) {
         if (!TABLE_NAME.matcher(table).matches()) {
             // The name goes into SQL text: only a plain (optionally schema-qualified) identifier.
             throw new ValidationException(
@@ -219,7 +221,10 @@ final class IdempotentTableSink implements DynamicTableSink, SupportsWritingMeta
                         .url(url)
                         .insert(insert)
                         .binder(binder)
-                        .ledgerTable(ledgerTable);
+                        .ledgerTable(ledgerTable)
+                        .rowDataInErrors(
+                                options.get(IdempotentTableOptions.JDBC_ROW_DATA_IN_ERRORS));
+        driverProperties.forEach((key, value) -> builder.property((String) key, (String) value));
         if (username != null) {
             builder.username(username);
         }

@@ -17,6 +17,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.TableEnvironment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -104,6 +106,53 @@ class PostgresTlsTest {
                                         .table("tls_checkpoints")
                                         .build()
                                         .load(partition))
+                .hasStackTraceContaining("SSL");
+    }
+
+    /**
+     * Proves design.md row F38 in SQL: driver properties given as {@code
+     * destination.jdbc.properties.*} reach the driver: the rows arrive over verified TLS, and with
+     * a root certificate that did not sign the server's the INSERT fails.
+     */
+    @Test
+    void sqlPassesDriverPropertiesToTheDestination() throws Exception {
+        String plainUrl = "jdbc:postgresql://localhost:" + server.getPort() + "/postgres";
+        try (Connection connection =
+                        new org.postgresql.Driver()
+                                .connect(
+                                        url(certificates.certificate("server").toString()),
+                                        new java.util.Properties());
+                Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE sql_tls_rows (id INT, item TEXT)");
+        }
+        TableEnvironment tables = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
+        for (String root : List.of("server", "client")) {
+            tables.executeSql(
+                    "CREATE TABLE rows_"
+                            + root
+                            + " (id INT, item STRING) WITH ('connector' = 'idempotent',"
+                            + " 'destination' = 'jdbc', 'destination.jdbc.url' = '"
+                            + plainUrl
+                            + "', 'destination.jdbc.table' = 'sql_tls_rows',"
+                            + " 'destination.jdbc.username' = 'postgres',"
+                            + " 'destination.jdbc.properties.sslmode' = 'verify-full',"
+                            + " 'destination.jdbc.properties.sslrootcert' = '"
+                            + certificates.certificate(root)
+                            + "')");
+        }
+        tables.executeSql("INSERT INTO rows_server VALUES (1, 'a'), (2, 'b')").await();
+        try (Connection connection =
+                        new org.postgresql.Driver()
+                                .connect(
+                                        url(certificates.certificate("server").toString()),
+                                        new java.util.Properties());
+                Statement statement = connection.createStatement();
+                ResultSet count = statement.executeQuery("SELECT count(*) FROM sql_tls_rows")) {
+            count.next();
+            assertThat(count.getInt(1)).isEqualTo(2);
+        }
+        assertThatThrownBy(
+                        () -> tables.executeSql("INSERT INTO rows_client VALUES (3, 'c')").await())
                 .hasStackTraceContaining("SSL");
     }
 }
