@@ -57,19 +57,26 @@ public final class SinkScopedStore implements PartitionCheckpointStore {
     /** This sink's checkpoints, by the partitions of the streams it read. */
     @Override
     public Map<StreamPartition, PartitionCheckpoint> list() {
-        String prefix = sink + "/";
+        return of(sink, store.list());
+    }
+
+    /**
+     * Sink {@code sink}'s checkpoints among {@code all}, what the whole store lists, by the
+     * partitions of the streams it read.
+     */
+    public static Map<StreamPartition, PartitionCheckpoint> of(
+            String sink, Map<StreamPartition, PartitionCheckpoint> all) {
+        String prefix = requireValidName(sink) + "/";
         Map<StreamPartition, PartitionCheckpoint> own = new LinkedHashMap<>();
-        store.list()
-                .forEach(
-                        (key, checkpoint) -> {
-                            if (key.stream().startsWith(prefix)) {
-                                own.put(
-                                        new StreamPartition(
-                                                key.stream().substring(prefix.length()),
-                                                key.partition()),
-                                        checkpoint);
-                            }
-                        });
+        all.forEach(
+                (key, checkpoint) -> {
+                    if (key.stream().startsWith(prefix)) {
+                        own.put(
+                                new StreamPartition(
+                                        key.stream().substring(prefix.length()), key.partition()),
+                                checkpoint);
+                    }
+                });
         return own;
     }
 

@@ -30,23 +30,13 @@ public final class PostgresConnections implements AutoCloseable {
      * transaction is rolled back (and a broken connection replaced next time) and the error thrown.
      */
     public <T> T inTransaction(WriteDurability durability, Work<T> work) throws SQLException {
-        Connection current = null;
-        try {
-            current = connection();
-            try (Statement statement = current.createStatement()) {
-                // Set per transaction: the server's default may be either.
-                statement.execute(
-                        durability == WriteDurability.SYNCED
-                                ? "SET LOCAL synchronous_commit TO ON"
-                                : "SET LOCAL synchronous_commit TO OFF");
-            }
-            T result = work.run(current);
-            current.commit();
-            return result;
-        } catch (SQLException | RuntimeException e) {
-            rollbackQuietly(current, e);
-            throw e;
-        }
+        // Set per transaction: the server's default may be either.
+        return transaction(
+                durability == WriteDurability.SYNCED
+                        ? "SET LOCAL synchronous_commit TO ON"
+                        : "SET LOCAL synchronous_commit TO OFF",
+                work,
+                true);
     }
 
     /**
@@ -54,14 +44,23 @@ public final class PostgresConnections implements AutoCloseable {
      * behind. Constraints are checked at each statement, deferred ones too.
      */
     public <T> T inRolledBackTransaction(Work<T> work) throws SQLException {
+        return transaction("SET CONSTRAINTS ALL IMMEDIATE", work, false);
+    }
+
+    /** {@code setting}, then {@code work}, then a commit or a rollback; a rollback on failure. */
+    private <T> T transaction(String setting, Work<T> work, boolean commit) throws SQLException {
         Connection current = null;
         try {
             current = connection();
             try (Statement statement = current.createStatement()) {
-                statement.execute("SET CONSTRAINTS ALL IMMEDIATE");
+                statement.execute(setting);
             }
             T result = work.run(current);
-            current.rollback();
+            if (commit) {
+                current.commit();
+            } else {
+                current.rollback();
+            }
             return result;
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(current, e);

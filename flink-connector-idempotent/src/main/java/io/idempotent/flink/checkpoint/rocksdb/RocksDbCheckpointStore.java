@@ -215,9 +215,13 @@ public final class RocksDbCheckpointStore implements PartitionCheckpointStore {
         Map<StreamPartition, PartitionCheckpoint> all = new LinkedHashMap<>();
         try (org.rocksdb.RocksIterator row = handle.db().newIterator()) {
             for (row.seek(new byte[] {CheckpointCodec.PARTITION_PREFIX});
-                    row.isValid() && row.key()[0] == CheckpointCodec.PARTITION_PREFIX;
+                    row.isValid();
                     row.next()) {
-                StreamPartition partition = CheckpointCodec.partition(row.key());
+                byte[] key = row.key();
+                if (key[0] != CheckpointCodec.PARTITION_PREFIX) {
+                    break;
+                }
+                StreamPartition partition = CheckpointCodec.partition(key);
                 try {
                     all.put(partition, CheckpointCodec.decode(row.value()));
                 } catch (IOException e) {

@@ -92,6 +92,7 @@ final class ResetCommand implements Callable<Integer> {
                                                 .collect(Collectors.joining(", "))));
             }
             if (!yes) {
+                PartitionCheckpoint now = held.get(key);
                 System.out.printf(
                         "Would reset partition %s%s: committed %s -> %s, pending %s dropped,"
                                 + " epoch %d -> %d (a job running on the partition loses it and"
@@ -99,11 +100,11 @@ final class ResetCommand implements Callable<Integer> {
                                 + " changed. Run again with --yes to apply.%n",
                         key,
                         owner,
-                        committed(held.get(key).committed()),
+                        committed(now.committed()),
                         committed(committed),
-                        pending(held.get(key)),
-                        held.get(key).epoch(),
-                        held.get(key).epoch() + 1,
+                        pending(now),
+                        now.epoch(),
+                        now.epoch() + 1,
                         committed + 1);
                 return 0;
             }

@@ -10,6 +10,7 @@ import io.idempotent.flink.stream.PartitionedStream;
 import io.idempotent.flink.stream.StreamPartition;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -114,7 +115,7 @@ final class StatusCommand implements Callable<Integer> {
                 .filter(name -> name.contains("/"))
                 .forEach(name -> sinks.add(name.substring(0, name.indexOf('/'))));
         Map<StreamPartition, PartitionCheckpoint> held =
-                sink == null ? unscoped(all) : SinkScopedStore.of(sink, opened).list();
+                sink == null ? unscoped(all) : SinkScopedStore.of(sink, all);
         List<Row> partitions = new ArrayList<>();
         List<Row> others = new ArrayList<>();
         String qualified = source == null ? null : source.qualifiedName();
@@ -148,7 +149,7 @@ final class StatusCommand implements Callable<Integer> {
     /** The checkpoints of sinks without a name: keys whose stream has no sink prefix. */
     private static Map<StreamPartition, PartitionCheckpoint> unscoped(
             Map<StreamPartition, PartitionCheckpoint> all) {
-        Map<StreamPartition, PartitionCheckpoint> plain = new java.util.LinkedHashMap<>();
+        Map<StreamPartition, PartitionCheckpoint> plain = new LinkedHashMap<>();
         all.forEach(
                 (key, checkpoint) -> {
                     if (!key.stream().contains("/")) {
