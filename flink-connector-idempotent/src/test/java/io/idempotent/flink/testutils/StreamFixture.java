@@ -50,9 +50,15 @@ public interface StreamFixture {
     }
 
     static StreamFixture local(Path directory, int partitions) {
+        LocalStream.create(directory, "events", partitions).close();
+        return openLocal(directory);
+    }
+
+    /** A local stream that exists in {@code directory}. */
+    static StreamFixture openLocal(Path directory) {
         String qualifiedName;
-        try (LocalStream created = LocalStream.create(directory, "events", partitions)) {
-            qualifiedName = created.qualifiedName();
+        try (LocalStream opened = LocalStream.openReadOnly(directory)) {
+            qualifiedName = opened.qualifiedName();
         }
         return new StreamFixture() {
             /** The name the source gives the stream's partitions: with its creation id. */
