@@ -1,7 +1,5 @@
 package io.idempotent.flink;
 
-import static com.tngtech.archunit.base.DescribedPredicate.not;
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
@@ -14,13 +12,17 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 import org.junit.jupiter.api.Test;
 
-/** Rules that keep the protocol core reusable outside Flink. */
+/** Rules for the connector's code (the core's are in CoreArchitectureTest) and all tests. */
 class ArchitectureTest {
 
+    /** The connector's own classes; the core's are checked in its module. */
     private static final JavaClasses MAIN =
             new ClassFileImporter()
                     .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                    .importPackages("io.idempotent.flink");
+                    .importPackages(
+                            "io.idempotent.flink.source",
+                            "io.idempotent.flink.sink",
+                            "io.idempotent.flink.table");
 
     private static final JavaClasses TESTS =
             new ClassFileImporter()
@@ -61,25 +63,6 @@ class ArchitectureTest {
                 .orShould()
                 .beAnnotatedWith(Internal.class)
                 .because("users must see which types they may build on")
-                .check(MAIN);
-    }
-
-    @Test
-    void theProtocolCoreUsesNoFlinkClassesButAnnotations() {
-        noClasses()
-                .that()
-                .resideInAnyPackage(
-                        "io.idempotent.flink.protocol..",
-                        "io.idempotent.flink.checkpoint..",
-                        "io.idempotent.flink.stream..",
-                        "io.idempotent.flink.destination..")
-                .should()
-                .dependOnClassesThat(
-                        resideInAPackage("org.apache.flink..")
-                                .and(not(resideInAPackage("org.apache.flink.annotation.."))))
-                .because(
-                        "the protocol must run unchanged in the Flink source and sink, in the"
-                                + " command-line tool and in a future low-latency mode")
                 .check(MAIN);
     }
 }

@@ -17,7 +17,6 @@ import static io.idempotent.flink.table.IdempotentTableOptions.STREAM_KAFKA_TOPI
 import static io.idempotent.flink.table.IdempotentTableOptions.STREAM_LOCAL_PATH;
 
 import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
-import io.idempotent.flink.checkpoint.WriteDurability;
 import io.idempotent.flink.checkpoint.jdbc.PostgresCheckpointStore;
 import io.idempotent.flink.checkpoint.jdbc.PostgresCheckpointStoreBuilder;
 import io.idempotent.flink.checkpoint.rocksdb.RocksDbCheckpointStore;
@@ -26,6 +25,7 @@ import io.idempotent.flink.source.IdempotentSource;
 import io.idempotent.flink.source.IdempotentSourceBuilder;
 import io.idempotent.flink.source.IdempotentSourceOptions;
 import io.idempotent.flink.source.StartingPosition;
+import io.idempotent.flink.storage.WriteDurability;
 import io.idempotent.flink.stream.PartitionedStreamFactory;
 import io.idempotent.flink.stream.kafka.KafkaPartitionedStream;
 import io.idempotent.flink.stream.local.LocalStream;

@@ -1,7 +1,5 @@
 package io.idempotent.flink.sink;
 
-import io.idempotent.flink.testutils.StreamFixture;
-
 /**
  * The whole end-to-end suite again, with a Kafka topic on the in-process broker as the stream
  * (offsets with gaps from transaction markers) and the file destination.

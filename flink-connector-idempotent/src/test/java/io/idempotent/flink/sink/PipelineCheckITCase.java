@@ -8,7 +8,6 @@ import io.idempotent.flink.destination.file.FileDestination;
 import io.idempotent.flink.source.IdempotentSource;
 import io.idempotent.flink.source.Traced;
 import io.idempotent.flink.stream.PartitionRecord;
-import io.idempotent.flink.testutils.StreamFixture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Collections;

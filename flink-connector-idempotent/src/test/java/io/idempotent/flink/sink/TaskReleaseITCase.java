@@ -2,16 +2,15 @@ package io.idempotent.flink.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.idempotent.flink.checkpoint.WriteDurability;
 import io.idempotent.flink.checkpoint.rocksdb.RocksDbCheckpointStore;
 import io.idempotent.flink.destination.file.FileDestination;
 import io.idempotent.flink.sink.Faults.Fault;
 import io.idempotent.flink.source.IdempotentSource;
 import io.idempotent.flink.source.Traced;
+import io.idempotent.flink.storage.WriteDurability;
 import io.idempotent.flink.testutils.ClassHistogram;
 import io.idempotent.flink.testutils.ExactlyOnceVerifier;
 import io.idempotent.flink.testutils.FileDestinationReader;
-import io.idempotent.flink.testutils.StreamFixture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.idempotent.flink.examples.bench;
 
-import io.idempotent.flink.checkpoint.WriteDurability;
+import io.idempotent.flink.storage.WriteDurability;
 import io.idempotent.flink.stream.local.LocalStream;
 import io.idempotent.flink.testutils.KafkaBroker;
 import java.nio.charset.StandardCharsets;

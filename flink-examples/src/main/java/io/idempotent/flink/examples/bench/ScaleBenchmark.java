@@ -1,12 +1,10 @@
 package io.idempotent.flink.examples.bench;
 
 import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
-import io.idempotent.flink.checkpoint.WriteDurability;
 import io.idempotent.flink.checkpoint.jdbc.PostgresCheckpointStore;
 import io.idempotent.flink.checkpoint.rocksdb.RocksDbCheckpointStore;
 import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.destination.file.FileDestination;
-import io.idempotent.flink.rocksdb.SharedRocksDb;
 import io.idempotent.flink.sink.IdempotentSink;
 import io.idempotent.flink.source.IdempotentSource;
 import io.idempotent.flink.source.IdempotentSourceBuilder;
@@ -15,6 +13,8 @@ import io.idempotent.flink.source.enumerator.EnumeratorState;
 import io.idempotent.flink.source.enumerator.EnumeratorStateSerializer;
 import io.idempotent.flink.source.split.PartitionSplit;
 import io.idempotent.flink.source.split.PartitionSplitSerializer;
+import io.idempotent.flink.storage.SharedRocksDb;
+import io.idempotent.flink.storage.WriteDurability;
 import io.idempotent.flink.stream.PartitionRecord;
 import io.idempotent.flink.stream.PartitionedStreamFactory;
 import io.idempotent.flink.stream.StreamPartition;

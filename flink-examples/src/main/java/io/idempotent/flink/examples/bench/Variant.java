@@ -1,6 +1,6 @@
 package io.idempotent.flink.examples.bench;
 
-import io.idempotent.flink.checkpoint.WriteDurability;
+import io.idempotent.flink.storage.WriteDurability;
 import java.time.Duration;
 import javax.annotation.Nullable;
 

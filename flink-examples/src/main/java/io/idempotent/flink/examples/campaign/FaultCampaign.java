@@ -1,7 +1,6 @@
 package io.idempotent.flink.examples.campaign;
 
 import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
-import io.idempotent.flink.checkpoint.WriteDurability;
 import io.idempotent.flink.checkpoint.rocksdb.RocksDbCheckpointStore;
 import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.destination.file.FileDestination;
@@ -10,6 +9,7 @@ import io.idempotent.flink.destination.jdbc.JdbcDestination;
 import io.idempotent.flink.sink.IdempotentSink;
 import io.idempotent.flink.source.IdempotentSource;
 import io.idempotent.flink.source.Traced;
+import io.idempotent.flink.storage.WriteDurability;
 import io.idempotent.flink.stream.PartitionedStreamFactory;
 import io.idempotent.flink.stream.kafka.KafkaPartitionedStream;
 import io.idempotent.flink.stream.local.LocalStream;

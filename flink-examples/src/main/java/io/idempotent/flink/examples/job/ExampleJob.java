@@ -2,13 +2,13 @@ package io.idempotent.flink.examples.job;
 
 import io.idempotent.flink.checkpoint.PartitionCheckpoint;
 import io.idempotent.flink.checkpoint.SinkScopedStore;
-import io.idempotent.flink.checkpoint.WriteDurability;
 import io.idempotent.flink.checkpoint.rocksdb.RocksDbCheckpointStore;
 import io.idempotent.flink.destination.file.FileDestination;
 import io.idempotent.flink.sink.IdempotentSink;
 import io.idempotent.flink.source.IdempotentSource;
 import io.idempotent.flink.source.StartingPosition;
 import io.idempotent.flink.source.Traced;
+import io.idempotent.flink.storage.WriteDurability;
 import io.idempotent.flink.stream.PartitionRecord;
 import io.idempotent.flink.stream.StreamPartition;
 import io.idempotent.flink.stream.local.LocalStream;
