@@ -5,6 +5,8 @@ import io.idempotent.flink.destination.file.FileDestination;
 import io.idempotent.flink.protocol.DeliveryReport;
 import io.idempotent.flink.protocol.PartitionPump;
 import io.idempotent.flink.stream.local.LocalStream;
+import io.idempotent.flink.tools.SampleData;
+import io.idempotent.flink.tools.StoreOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

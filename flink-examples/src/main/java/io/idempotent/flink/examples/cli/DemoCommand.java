@@ -8,6 +8,8 @@ import io.idempotent.flink.protocol.DeliveryException;
 import io.idempotent.flink.protocol.DeliveryReport;
 import io.idempotent.flink.protocol.PartitionPump;
 import io.idempotent.flink.stream.local.LocalStream;
+import io.idempotent.flink.tools.SampleData;
+import io.idempotent.flink.tools.StatusCommand;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,6 +2,8 @@ package io.idempotent.flink.examples.cli;
 
 import io.idempotent.flink.examples.job.ExampleJob;
 import io.idempotent.flink.stream.local.LocalStream;
+import io.idempotent.flink.tools.IdempotentTools;
+import io.idempotent.flink.tools.SampleData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,7 +72,7 @@ final class JobCommand implements Callable<Integer> {
         System.out.printf("Working directory: %s%n", work);
         System.out.printf(
                 "Flink's log, with the stack traces of the injected failures: %s%n",
-                IdempotentCli.logFile());
+                IdempotentTools.logFile());
         long total = prepareStream(streamDir);
         ExampleJob.Settings settings =
                 new ExampleJob.Settings(

@@ -10,6 +10,7 @@ import io.idempotent.flink.source.StartingPosition;
 import io.idempotent.flink.source.Traced;
 import io.idempotent.flink.stream.PartitionRecord;
 import io.idempotent.flink.stream.kafka.KafkaPartitionedStream;
+import io.idempotent.flink.util.Secrets;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;

@@ -2,6 +2,7 @@ package io.idempotent.flink.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.idempotent.flink.testutils.CliRun;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,15 @@ class ExampleJobITCase {
     @Test
     void theExampleJobDeliversExactlyOnceDespiteInjectedFailures() {
         CliRun run =
-                CliRun.of("job", "--dir", dir.toString(), "--records", "20000", "--failures", "3");
+                CliRun.of(
+                        Examples::run,
+                        "job",
+                        "--dir",
+                        dir.toString(),
+                        "--records",
+                        "20000",
+                        "--failures",
+                        "3");
         int code = run.code();
         String output = run.output();
         assertThat(code).as(output).isZero();
@@ -50,7 +59,7 @@ class ExampleJobITCase {
                                 "-Didempotent.log.file=" + log,
                                 "-cp",
                                 System.getProperty("java.class.path"),
-                                IdempotentCli.class.getName(),
+                                Examples.class.getName(),
                                 "job",
                                 "--dir",
                                 dir.resolve("work").toString(),
