@@ -11,16 +11,22 @@ import org.apache.flink.api.common.state.CheckpointListener;
 
 /**
  * For the recovery runs: passes records through, and once, a set time after a checkpoint completed
- * while records flowed (so that the restore lies that far behind), fails the task. Flink restarts
- * the failed subtask's pipeline region (the default failover strategy), with the default restart
- * strategy. Afterwards it counts what the source reads again: records of the restarted attempt at
- * or below the highest sequence the first attempt read of their partition. Static state: the
- * benchmark's jobs run in its own JVM, one at a time.
+ * while records flowed (so that the restore lies that far behind), arms a failure that the next
+ * send through the benchmark's destination fires ({@link Observed}): the destination applies the
+ * batch, then the call fails, as a timeout does. The failing writer's batch stays pending in the
+ * checkpoint store, so the restarted job must replay its range and re-send it under its identity,
+ * which the destination drops as a repeat: the recovery includes a replay. (A failure in the user's
+ * processing leaves nothing pending: the cancelled writers commit what they delivered when they
+ * close.) Flink restarts the failed subtask's pipeline region (the default failover strategy), with
+ * the default restart strategy. Afterwards this counts what the source reads again: records of the
+ * restarted attempt at or below the highest sequence the first attempt read of their partition.
+ * Static state: the benchmark's jobs run in its own JVM, one at a time.
  */
 final class InjectedFailure
         extends RichMapFunction<Traced<PartitionRecord>, Traced<PartitionRecord>>
         implements CheckpointListener {
 
+    private static final AtomicBoolean ARMED = new AtomicBoolean();
     private static final AtomicBoolean FAILED = new AtomicBoolean();
     private static final ConcurrentHashMap<String, Long> READ_BEFORE = new ConcurrentHashMap<>();
     private static volatile long checkpointCompletedNanos;
@@ -46,6 +52,7 @@ final class InjectedFailure
     }
 
     static void reset() {
+        ARMED.set(false);
         FAILED.set(false);
         READ_BEFORE.clear();
         checkpointCompletedNanos = 0;
@@ -58,6 +65,19 @@ final class InjectedFailure
 
     static boolean failed() {
         return FAILED.get();
+    }
+
+    /**
+     * Whether the send that just applied its batch must fail: once, after the failure was armed.
+     * Called by the destination in the delivering thread.
+     */
+    static boolean fireOnSend() {
+        if (ARMED.get() && FAILED.compareAndSet(false, true)) {
+            failedNanos = System.nanoTime();
+            failedMillis = System.currentTimeMillis();
+            return true;
+        }
+        return false;
     }
 
     @Override
@@ -73,12 +93,8 @@ final class InjectedFailure
         if (!restarted) {
             READ_BEFORE.merge(partition, sequence, Math::max);
             long completed = checkpointCompletedNanos;
-            if (completed > 0
-                    && now - completed >= afterCheckpointNanos
-                    && FAILED.compareAndSet(false, true)) {
-                failedNanos = now;
-                failedMillis = System.currentTimeMillis();
-                throw new IllegalStateException("failure injected by the benchmark");
+            if (completed > 0 && now - completed >= afterCheckpointNanos) {
+                ARMED.set(true);
             }
             return traced;
         }

@@ -1,14 +1,12 @@
 package io.idempotent.flink.bench;
 
-import io.idempotent.flink.checkpoint.BatchId;
 import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
 import io.idempotent.flink.checkpoint.CheckpointTransition;
 import io.idempotent.flink.checkpoint.ForwardingCheckpointStore;
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.DestinationFactory;
-import io.idempotent.flink.destination.IdempotentDestination;
+import io.idempotent.flink.destination.ForwardingDestination;
 import io.idempotent.flink.destination.SendOutcome;
-import io.idempotent.flink.sink.IdempotentSink;
 import io.idempotent.flink.source.Traced;
 import io.idempotent.flink.stream.StreamPartition;
 import java.io.IOException;
@@ -22,9 +20,12 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 
 /**
- * What the benchmark observes from outside the sinks, for the run in progress (one JVM, so static
- * state sees every task): batches and records that reached the destination, when they became
- * visible there (latency from the record's timestamp), and the checkpoint store's writes.
+ * What the benchmark observes around the destination and the checkpoint store it gives the sink,
+ * for the run in progress (one JVM, so static state sees every task): batches and records that
+ * reached the destination, when they became visible there (latency from the record's timestamp),
+ * and the checkpoint store's writes. The sink itself is the one a user builds, never wrapped: a
+ * wrapper would hide it from the pipeline check, and its source would then look up no pending
+ * ranges.
  */
 final class Observed {
 
@@ -37,14 +38,11 @@ final class Observed {
     /** Writes of partition acquisitions (once per partition and writer). */
     static final AtomicLong ACQUISITIONS = new AtomicLong();
 
-    /** Writes of commits alone made when a writer's input ends (its last batches' commits). */
-    static final AtomicLong FINAL_COMMITS = new AtomicLong();
-
     /**
-     * Deliveries with elements (at a barrier or at the end of the input), counted by the writer's
-     * wrapper, not by the store.
+     * Writes of commits alone: a writer's last batches' commits when its input ends or it closes,
+     * and commits no delivery carried.
      */
-    static final AtomicLong BATCH_CYCLES = new AtomicLong();
+    static final AtomicLong COMMIT_ONLY_WRITES = new AtomicLong();
 
     /** Partitions acquired, over all acquisition writes. */
     static final AtomicLong ACQUIRED_PARTITIONS = new AtomicLong();
@@ -55,11 +53,11 @@ final class Observed {
     /** When the first record of the run became visible. */
     static final AtomicLong FIRST_VISIBLE_NANOS = new AtomicLong();
 
-    /** When a restarted writer (attempt above 0) first sent a batch, applied or a repeat. */
+    /**
+     * When a restarted writer first sent a batch, applied or a repeat: a send through a destination
+     * created after the injected failure (a writer creates its destination when it opens).
+     */
     static final AtomicLong FIRST_SEND_AFTER_RESTART = new AtomicLong();
-
-    /** The attempt number of the writer whose task runs in this thread (sends run there too). */
-    private static final ThreadLocal<Integer> WRITER_ATTEMPT = ThreadLocal.withInitial(() -> 0);
 
     /** When the last record of the run became visible (or reached the discarding sink). */
     static final AtomicLong LAST_VISIBLE_NANOS = new AtomicLong();
@@ -78,8 +76,6 @@ final class Observed {
     /** The highest latency seen, in milliseconds. */
     static final AtomicLong MAX_LATENCY = new AtomicLong();
 
-    private static final ThreadLocal<Boolean> AT_END_OF_INPUT =
-            ThreadLocal.withInitial(() -> false);
     private static final Latencies LATENCIES = new Latencies();
     private static volatile boolean measureLatency;
 
@@ -94,8 +90,7 @@ final class Observed {
         ROWS.set(0);
         FIRST_VISIBLE_NANOS.set(0);
         FIRST_SEND_AFTER_RESTART.set(0);
-        FINAL_COMMITS.set(0);
-        BATCH_CYCLES.set(0);
+        COMMIT_ONLY_WRITES.set(0);
         LAST_VISIBLE_NANOS.set(0);
         STORE_WRITE_NANOS.set(0);
         MARKING_WRITES.set(0);
@@ -132,17 +127,12 @@ final class Observed {
     /** The destination, counting what becomes visible in it (after each send returns). */
     static DestinationFactory<String> around(DestinationFactory<String> factory) {
         return () -> {
-            IdempotentDestination<String> destination = factory.create();
-            return new IdempotentDestination<>() {
-                @Override
-                public String plannedLocation(BatchId id) {
-                    return destination.plannedLocation(id);
-                }
-
+            boolean restarted = InjectedFailure.failed();
+            return new ForwardingDestination<>(factory.create()) {
                 @Override
                 public SendOutcome send(Batch<String> batch) throws Exception {
-                    SendOutcome outcome = destination.send(batch);
-                    if (WRITER_ATTEMPT.get() > 0) {
+                    SendOutcome outcome = super.send(batch);
+                    if (restarted) {
                         FIRST_SEND_AFTER_RESTART.compareAndSet(0, System.nanoTime());
                     }
                     long now = System.currentTimeMillis();
@@ -155,53 +145,14 @@ final class Observed {
                         LAST_VISIBLE_NANOS.accumulateAndGet(nanos, Math::max);
                         FIRST_VISIBLE_NANOS.compareAndSet(0, nanos);
                     }
+                    // After the accounting: the batch is in the destination, visible.
+                    if (InjectedFailure.fireOnSend()) {
+                        throw new IOException(
+                                "failure injected by the benchmark: batch "
+                                        + batch.id()
+                                        + " was applied, then the call failed");
+                    }
                     return outcome;
-                }
-
-                @Override
-                public void close() throws Exception {
-                    destination.close();
-                }
-            };
-        };
-    }
-
-    /**
-     * The sink, counting its batch cycles: the barriers at which a writer has elements to deliver
-     * (the store cannot tell them itself), and telling the store wrapper when a writer delivers at
-     * the end of its input.
-     */
-    static <T> Sink<Traced<T>> around(IdempotentSink<T> sink) {
-        return context -> {
-            WRITER_ATTEMPT.set(context.getTaskInfo().getAttemptNumber());
-            SinkWriter<Traced<T>> writer = sink.createWriter(context);
-            return new SinkWriter<>() {
-                private boolean written;
-
-                @Override
-                public void write(Traced<T> element, Context context)
-                        throws IOException, InterruptedException {
-                    written = true;
-                    writer.write(element, context);
-                }
-
-                @Override
-                public void flush(boolean endOfInput) throws IOException, InterruptedException {
-                    if (written) {
-                        BATCH_CYCLES.incrementAndGet();
-                    }
-                    written = false;
-                    AT_END_OF_INPUT.set(endOfInput);
-                    try {
-                        writer.flush(endOfInput);
-                    } finally {
-                        AT_END_OF_INPUT.set(false);
-                    }
-                }
-
-                @Override
-                public void close() throws Exception {
-                    writer.close();
                 }
             };
         };
@@ -257,10 +208,9 @@ final class Observed {
 
                     @Override
                     public void apply(List<? extends CheckpointTransition> transitions) {
-                        if (AT_END_OF_INPUT.get()
-                                && transitions.stream()
-                                        .allMatch(t -> t instanceof CheckpointTransition.Commit)) {
-                            FINAL_COMMITS.incrementAndGet();
+                        if (transitions.stream()
+                                .allMatch(t -> t instanceof CheckpointTransition.Commit)) {
+                            COMMIT_ONLY_WRITES.incrementAndGet();
                         }
                         ROWS.addAndGet(
                                 transitions.stream()

@@ -243,11 +243,13 @@ public final class PipelineBenchmark {
                                     Observed.STORE_WRITES.get(),
                                     Observed.STORE_WRITE_NANOS.get() / 1e9);
                 }
-                if (variant.ours() && Observed.BATCH_CYCLES.get() > 0) {
+                if (variant.ours() && Observed.MARKING_WRITES.get() > 0) {
                     long all = Observed.STORE_WRITES.get();
                     long inCycles =
-                            all - Observed.ACQUISITIONS.get() - Observed.FINAL_COMMITS.get();
-                    double cycles = Observed.BATCH_CYCLES.get();
+                            all - Observed.ACQUISITIONS.get() - Observed.COMMIT_ONLY_WRITES.get();
+                    // A batch cycle: a delivery with elements, which marks its batches pending in
+                    // one write (with the commits of the deliveries before).
+                    double cycles = Observed.MARKING_WRITES.get();
                     storeWrites.put(
                             variant,
                             new double[] {
@@ -256,7 +258,7 @@ public final class PipelineBenchmark {
                                 all / cycles,
                                 cycles,
                                 Observed.ACQUISITIONS.get(),
-                                Observed.FINAL_COMMITS.get()
+                                Observed.COMMIT_ONLY_WRITES.get()
                             });
                 }
                 out.printf(
@@ -401,7 +403,7 @@ public final class PipelineBenchmark {
                                 Locale.ROOT,
                                 "synced store writes per batch = %.2f, per batch cycle = %.2f; over"
                                         + " the whole run %.2f per cycle (%.0f cycles, %.0f"
-                                        + " partition acquisitions, %.0f final commits; %s)%n",
+                                        + " partition acquisitions, %.0f commit-only writes; %s)%n",
                                 w[0],
                                 w[1],
                                 w[2],
@@ -560,6 +562,7 @@ public final class PipelineBenchmark {
      */
     private String recoveryRun(Variant variant) throws Exception {
         InjectedFailure.reset();
+        CountingReporter.resetResent();
         liveRun(variant, RECOVERY_FAILURE_AFTER, RECOVERY_PRODUCTION);
         long produced = settings.latencyRate() * RECOVERY_PRODUCTION.toSeconds();
         long visible = Observed.RECORDS.get();
@@ -573,8 +576,9 @@ public final class PipelineBenchmark {
         long lastSlow = Observed.LAST_SLOW_VISIBLE.get();
         return String.format(
                 Locale.ROOT,
-                "%s: failure %.0f s after a checkpoint; restart %.2f s (failure -> first record"
-                        + " read again); re-read %,d records in %.2f s; caught up %.2f s after the"
+                "%s: failure %.0f s after a checkpoint (a send applied, then failed); restart"
+                        + " %.2f s (failure -> first record read again); re-read %,d records in"
+                        + " %.2f s, %d pending batches re-sent; caught up %.2f s after the"
                         + " failure (from then on every record visible within %d ms); max latency %.2f s;"
                         + " %,d appended, %,d visible (%s)",
                 name,
@@ -582,6 +586,7 @@ public final class PipelineBenchmark {
                 (firstRead - failed) / 1e9,
                 InjectedFailure.REREAD.get(),
                 firstNew == 0 ? Double.NaN : (firstNew - firstRead) / 1e9,
+                CountingReporter.resentBatches(),
                 lastSlow < InjectedFailure.failedMillis
                         ? 0.0
                         : (lastSlow - InjectedFailure.failedMillis) / 1000.0,
@@ -667,6 +672,7 @@ public final class PipelineBenchmark {
         conf.set(
                 CheckpointingOptions.CHECKPOINTS_DIRECTORY,
                 runDir.resolve("flink-checkpoints").toUri().toString());
+        CountingReporter.configure(conf);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
         env.setParallelism(settings.parallelism());
         env.enableCheckpointing(checkpointInterval.toMillis());
@@ -717,20 +723,19 @@ public final class PipelineBenchmark {
                                     destination, variant.group().equals("L") ? EAGER_DELAY : null));
                 } else {
                     lines.sinkTo(
-                            Observed.around(
-                                    IdempotentSink.<String>builder()
-                                            .name("bench")
-                                            .deliveryMode(
-                                                    variant.group().equals("E")
-                                                            ? DeliveryMode.EAGER
-                                                            : DeliveryMode.BARRIER)
-                                            .batchMaxDelay(EAGER_DELAY)
-                                            .destination(destination)
-                                            .checkpointStore(
-                                                    Observed.around(
-                                                            RocksDbCheckpointStore.factory(
-                                                                    store, variant.store())))
-                                            .build()));
+                            IdempotentSink.<String>builder()
+                                    .name("bench")
+                                    .deliveryMode(
+                                            variant.group().equals("E")
+                                                    ? DeliveryMode.EAGER
+                                                    : DeliveryMode.BARRIER)
+                                    .batchMaxDelay(EAGER_DELAY)
+                                    .destination(destination)
+                                    .checkpointStore(
+                                            Observed.around(
+                                                    RocksDbCheckpointStore.factory(
+                                                            store, variant.store())))
+                                    .build());
                 }
                 return null;
         }
