@@ -17,6 +17,7 @@ import static io.idempotent.flink.table.IdempotentTableOptions.STREAM_KAFKA_TOPI
 import static io.idempotent.flink.table.IdempotentTableOptions.STREAM_LOCAL_PATH;
 
 import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
+import io.idempotent.flink.checkpoint.SinkScopedStore;
 import io.idempotent.flink.checkpoint.jdbc.PostgresCheckpointStore;
 import io.idempotent.flink.checkpoint.jdbc.PostgresCheckpointStoreBuilder;
 import io.idempotent.flink.checkpoint.rocksdb.RocksDbCheckpointStore;
@@ -221,11 +222,19 @@ public final class IdempotentTableFactory
         String name =
                 options.getOptional(SINK_NAME)
                         .orElse(context.getObjectIdentifier().getObjectName());
-        if (name.isEmpty() || name.contains("/")) {
+        try {
+            SinkScopedStore.requireValidName(name);
+        } catch (IllegalArgumentException e) {
             throw new ValidationException(
                     String.format(
-                            "Table '%s': '%s' must be non-empty and without '/', but is '%s'.",
-                            table, SINK_NAME.key(), name));
+                            "Table '%s': %s %s",
+                            table,
+                            e.getMessage(),
+                            options.getOptional(SINK_NAME).isPresent()
+                                    ? "Change '" + SINK_NAME.key() + "'."
+                                    : "It is the table's name unless '"
+                                            + SINK_NAME.key()
+                                            + "' is set: set it."));
         }
         if (kind == DestinationKind.JDBC) {
             if (format.isPresent()) {

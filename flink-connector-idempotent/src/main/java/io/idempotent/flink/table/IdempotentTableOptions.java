@@ -141,8 +141,10 @@ public final class IdempotentTableOptions {
                     .noDefaultValue()
                     .withDescription(
                             "Keeps this sink's batch identities apart from other sinks' in the"
-                                    + " same destination; no '/'. Default: the table's name."
-                                    + " Changing it makes a restored job's re-sends look new.");
+                                    + " same destination: 1 to 64 letters, digits, '.', '_' or"
+                                    + " '-', starting with a letter or digit, as in the DataStream"
+                                    + " API. Default: the table's name. Changing it makes a"
+                                    + " restored job's re-sends look new.");
 
     /** Flink's own {@code sink.parallelism}, listed here so that the docs show it. */
     public static final ConfigOption<Integer> SINK_PARALLELISM = FactoryUtil.SINK_PARALLELISM;

@@ -73,16 +73,19 @@ class IdempotentSinkBuilderTest {
                 .hasMessage(
                         "The sink needs the element type to checkpoint batches: call"
                                 + " elementType(...), e.g. elementType(Types.STRING).");
-        assertThatThrownBy(
-                        () ->
-                                UntracedIdempotentSink.<String>builder()
-                                        .name("a/b")
-                                        .elementType(Types.STRING)
-                                        .destination(
-                                                FileDestination.factory(
-                                                        Path.of("out"), String::getBytes))
-                                        .build())
-                .hasMessageContaining("needs a name without '/'");
+        for (String bad : new String[] {"a/b", "two words", "-x", "x".repeat(65)}) {
+            assertThatThrownBy(
+                            () ->
+                                    UntracedIdempotentSink.<String>builder()
+                                            .name(bad)
+                                            .elementType(Types.STRING)
+                                            .destination(
+                                                    FileDestination.factory(
+                                                            Path.of("out"), String::getBytes))
+                                            .build())
+                    .as(bad)
+                    .hasMessageStartingWith("A sink name has 1 to 64 letters, digits");
+        }
         assertThatThrownBy(
                         () ->
                                 UntracedIdempotentSink.<String>builder()

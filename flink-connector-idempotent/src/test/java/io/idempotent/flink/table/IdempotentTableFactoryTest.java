@@ -209,15 +209,23 @@ class IdempotentTableFactoryTest {
                 .hasStackTraceContaining("column 'ids' has type ARRAY<BIGINT>");
     }
 
+    /** One rule for sink names, in SQL as in the DataStream builders. */
     @Test
-    void aSinkNameMustNotContainASlash() {
+    void aSinkNameIsCheckedAsInTheDataStreamApi() {
         source(local());
-        sink(
-                "id BIGINT",
-                ", 'destination' = 'file', 'destination.file.path' = '/tmp/x',"
-                        + " 'format' = 'csv', 'sink.name' = 'a/b'");
-        assertThatThrownBy(() -> tables.explainSql("INSERT INTO dst SELECT id FROM src"))
-                .hasStackTraceContaining("'sink.name' must be non-empty and without '/'");
+        for (String bad : new String[] {"a/b", "two words", "-x", "x".repeat(65)}) {
+            sink(
+                    "id BIGINT",
+                    ", 'destination' = 'file', 'destination.file.path' = '/tmp/x',"
+                            + " 'format' = 'csv', 'sink.name' = '"
+                            + bad
+                            + "'");
+            assertThatThrownBy(() -> tables.explainSql("INSERT INTO dst SELECT id FROM src"))
+                    .as(bad)
+                    .hasStackTraceContaining("A sink name has 1 to 64 letters, digits")
+                    .hasStackTraceContaining("Change 'sink.name'");
+            tables.executeSql("DROP TABLE dst");
+        }
     }
 
     @Test

@@ -24,7 +24,7 @@ import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import javax.annotation.Nullable;
-import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.annotation.Internal;
 
 /**
  * The protocol's one delivery engine: takes batches through <em>mark pending → send → commit</em>
@@ -68,7 +68,7 @@ import org.apache.flink.annotation.PublicEvolving;
  * @param <T> the elements the destination takes
  * @param <S> what the caller keeps per partition it owns
  */
-@PublicEvolving
+@Internal
 public final class BatchDelivery<T, S> {
 
     private final PartitionCheckpointStore store;

@@ -1,5 +1,6 @@
 package io.idempotent.flink.sink.untraced;
 
+import io.idempotent.flink.checkpoint.SinkScopedStore;
 import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.sink.BatchLimit;
 import io.idempotent.flink.sink.DeliveryMode;
@@ -88,13 +89,13 @@ public final class UntracedIdempotentSinkBuilder<T> {
     }
 
     public UntracedIdempotentSink<T> build() {
-        if (name == null || name.isEmpty() || name.contains("/")) {
+        if (name == null) {
             throw new IllegalStateException(
-                    "An untraced sink needs a name without '/' that is unique among the sinks"
-                            + " writing to one destination: call name(...), but got "
-                            + (name == null ? "none" : "'" + name + "'")
-                            + ".");
+                    "The sink needs a name: call name(...) with a name that stays the same across"
+                            + " restarts and is unique among the sinks writing to one"
+                            + " destination, e.g. name(\"totals-to-db\").");
         }
+        SinkScopedStore.requireValidName(name);
         if (elementType == null) {
             throw new IllegalStateException(
                     "The sink needs the element type to checkpoint batches: call"
