@@ -6,12 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
 
 /**
  * Passwords and client settings for the job jar and the operator tools, from a file or an
  * environment variable the user names rather than from an argument that {@code ps} and Flink's web
  * UI show.
  */
+@Internal
 public final class Secrets {
 
     private Secrets() {}
