@@ -10,6 +10,7 @@ import io.idempotent.flink.stream.StreamPartition;
 import io.idempotent.flink.stream.local.LocalStream;
 import io.idempotent.flink.testutils.CliRun;
 import io.idempotent.flink.testutils.CommandLineChecks;
+import io.idempotent.flink.testutils.DocumentedCommands;
 import io.idempotent.flink.tools.IdempotentTools;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,6 +127,15 @@ class ExamplesTest {
         assertThat(tool("status", "--stream", stream.toString(), "--store", store.toString()))
                 .containsPattern("0\\s+2\\s+1\\s+0\\s+1\\s+-")
                 .containsPattern("1\\s+5\\s+4\\s+0\\s+2\\s+-");
+    }
+
+    /**
+     * The README's run command ({@code exec:exec}, by default {@code job}) reaches the examples.
+     */
+    @Test
+    void theReadmesRunCommandReachesTheExamples() {
+        assertThat(DocumentedCommands.execMainClass()).isEqualTo(Examples.class.getName());
+        assertThat(CliRun.of(Examples::run, "job", "--help").code()).isZero();
     }
 
     /** Every example answers {@code --help} with each option, its description and its default. */
