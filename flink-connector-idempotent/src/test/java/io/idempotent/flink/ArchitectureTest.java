@@ -2,6 +2,7 @@ package io.idempotent.flink;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
@@ -20,6 +21,7 @@ class ArchitectureTest {
             new ClassFileImporter()
                     .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                     .importPackages(
+                            "io.idempotent.flink.origin",
                             "io.idempotent.flink.source",
                             "io.idempotent.flink.sink",
                             "io.idempotent.flink.table");
@@ -49,6 +51,34 @@ class ArchitectureTest {
                         "org.apache.flink.streaming.api.environment.StreamExecutionEnvironment")
                 .because("unit tests stay fast; clusters start in *ITCase classes only")
                 .check(TESTS);
+    }
+
+    /**
+     * The connector's layers: {@code Traced} and its origin, which source and sink share; the
+     * source and the sink, which know nothing of each other (the sink finds its sources through
+     * {@code TracedSource}); the table API over both.
+     */
+    @Test
+    void layersOfTheConnector() {
+        layeredArchitecture()
+                .consideringOnlyDependenciesInLayers()
+                .layer("origin")
+                .definedBy("io.idempotent.flink.origin..")
+                .layer("source")
+                .definedBy("io.idempotent.flink.source..")
+                .layer("sink")
+                .definedBy("io.idempotent.flink.sink..")
+                .layer("table")
+                .definedBy("io.idempotent.flink.table..")
+                .whereLayer("table")
+                .mayNotBeAccessedByAnyLayer()
+                .whereLayer("sink")
+                .mayOnlyBeAccessedByLayers("table")
+                .whereLayer("source")
+                .mayOnlyBeAccessedByLayers("table")
+                .whereLayer("origin")
+                .mayOnlyBeAccessedByLayers("source", "sink", "table")
+                .check(MAIN);
     }
 
     @Test

@@ -1,8 +1,8 @@
 package io.idempotent.flink.sink;
 
-import io.idempotent.flink.source.Origin;
-import io.idempotent.flink.source.Traced;
-import io.idempotent.flink.source.TracedSerializer;
+import io.idempotent.flink.origin.Origin;
+import io.idempotent.flink.origin.Traced;
+import io.idempotent.flink.origin.TracedSerializer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.function.ToLongFunction;

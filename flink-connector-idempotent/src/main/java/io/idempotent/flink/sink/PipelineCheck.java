@@ -1,6 +1,6 @@
 package io.idempotent.flink.sink;
 
-import io.idempotent.flink.source.IdempotentSource;
+import io.idempotent.flink.origin.TracedSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,10 +21,10 @@ import org.apache.flink.streaming.runtime.partitioner.ForwardPartitioner;
 
 /**
  * Checks, while a job is built, the part of the pipeline between the sources and an {@link
- * IdempotentSink}, and tells each {@link IdempotentSource} on the way which sink it feeds. Origin
- * identities need every partition's elements in the source's order, each pending range replayed in
- * one piece before anything after it; what cannot give that is refused here, with what to change,
- * instead of failing after a restore:
+ * IdempotentSink}, and tells each {@link TracedSource} on the way (an {@code IdempotentSource})
+ * which sink it feeds. Origin identities need every partition's elements in the source's order,
+ * each pending range replayed in one piece before anything after it; what cannot give that is
+ * refused here, with what to change, instead of failing after a restore:
  *
  * <ul>
  *   <li>a redistribution (keyBy, rebalance, shuffle, broadcast) between source and sink;
@@ -45,7 +45,7 @@ final class PipelineCheck {
         Set<Transformation<?>> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         Deque<Transformation<?>> toVisit = new ArrayDeque<>();
         toVisit.add(input.getTransformation());
-        List<IdempotentSource> sources = new ArrayList<>();
+        List<TracedSource> sources = new ArrayList<>();
         Set<String> unchainable = new LinkedHashSet<>();
         Transformation<?> last = input.getTransformation();
         while (!toVisit.isEmpty()) {
@@ -54,8 +54,8 @@ final class PipelineCheck {
                 continue;
             }
             if (transformation instanceof SourceTransformation<?, ?, ?> source
-                    && source.getSource() instanceof IdempotentSource idempotent) {
-                sources.add(idempotent);
+                    && source.getSource() instanceof TracedSource traced) {
+                sources.add(traced);
             }
             if (transformation instanceof PartitionTransformation<?> partition
                     && !(partition.getPartitioner() instanceof ForwardPartitioner)) {
@@ -112,7 +112,7 @@ final class PipelineCheck {
                                     + " (execution.checkpointing.unaligned.enabled: false).",
                             String.join("; ", unchainable)));
         }
-        for (IdempotentSource source : sources) {
+        for (TracedSource source : sources) {
             source.feeds(sink, sinkObject);
         }
     }

@@ -2,6 +2,10 @@ package io.idempotent.flink.source;
 
 import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
 import io.idempotent.flink.checkpoint.SinkScopedStore;
+import io.idempotent.flink.origin.PartitionRecordTypeInfo;
+import io.idempotent.flink.origin.Traced;
+import io.idempotent.flink.origin.TracedSource;
+import io.idempotent.flink.origin.TracedTypeInfoFactory;
 import io.idempotent.flink.source.enumerator.EnumeratorState;
 import io.idempotent.flink.source.enumerator.EnumeratorStateSerializer;
 import io.idempotent.flink.source.enumerator.PartitionSplitEnumerator;
@@ -13,7 +17,6 @@ import io.idempotent.flink.stream.PartitionRecord;
 import io.idempotent.flink.stream.PartitionedStreamFactory;
 import java.time.Duration;
 import javax.annotation.Nullable;
-import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
@@ -46,7 +49,8 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
 @PublicEvolving
 public final class IdempotentSource
         implements Source<Traced<PartitionRecord>, PartitionSplit, EnumeratorState>,
-                ResultTypeQueryable<Traced<PartitionRecord>> {
+                ResultTypeQueryable<Traced<PartitionRecord>>,
+                TracedSource {
 
     private static final long serialVersionUID = 1L;
 
@@ -97,7 +101,7 @@ public final class IdempotentSource
      * starts where that sink's checkpoints say. A second sink fed by the same source is refused:
      * one source cannot replay two sinks' pending ranges, which differ.
      */
-    @Internal
+    @Override
     public void feeds(String sinkName, Object sinkObject) {
         boolean otherSink =
                 claimant != null ? claimant != sinkObject : sink != null && !sink.equals(sinkName);

@@ -1,7 +1,7 @@
 package io.idempotent.flink.table;
 
-import io.idempotent.flink.source.Origin;
-import io.idempotent.flink.source.TracedSerializer;
+import io.idempotent.flink.origin.Origin;
+import io.idempotent.flink.origin.TracedSerializer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.apache.flink.core.memory.DataInputDeserializer;

@@ -1,6 +1,6 @@
 package io.idempotent.flink.table;
 
-import io.idempotent.flink.source.Traced;
+import io.idempotent.flink.origin.Traced;
 import io.idempotent.flink.stream.PartitionRecord;
 import java.util.function.Function;
 import org.apache.flink.table.api.DataTypes;

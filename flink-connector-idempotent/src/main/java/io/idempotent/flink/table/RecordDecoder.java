@@ -1,6 +1,6 @@
 package io.idempotent.flink.table;
 
-import io.idempotent.flink.source.Traced;
+import io.idempotent.flink.origin.Traced;
 import io.idempotent.flink.stream.PartitionRecord;
 import java.io.IOException;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.idempotent.flink.table;
 
-import io.idempotent.flink.source.Origin;
-import io.idempotent.flink.source.Traced;
+import io.idempotent.flink.origin.Origin;
+import io.idempotent.flink.origin.Traced;
 import java.util.stream.IntStream;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.functions.OpenContext;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.idempotent.flink.checkpoint.BatchId;
 import io.idempotent.flink.checkpoint.PendingCheckpoint;
-import io.idempotent.flink.source.Origin;
-import io.idempotent.flink.source.Traced;
-import io.idempotent.flink.source.TracedSerializer;
+import io.idempotent.flink.origin.Origin;
+import io.idempotent.flink.origin.Traced;
+import io.idempotent.flink.origin.TracedSerializer;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
 import java.io.IOException;

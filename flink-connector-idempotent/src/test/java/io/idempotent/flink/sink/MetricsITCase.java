@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.idempotent.flink.checkpoint.rocksdb.RocksDbCheckpointStore;
 import io.idempotent.flink.destination.file.FileDestination;
+import io.idempotent.flink.origin.Traced;
 import io.idempotent.flink.sink.Faults.Fault;
 import io.idempotent.flink.source.IdempotentSource;
 import io.idempotent.flink.source.IdempotentSourceBuilder;
 import io.idempotent.flink.source.StartingPosition;
-import io.idempotent.flink.source.Traced;
 import io.idempotent.flink.source.reader.SourceReaderMetrics;
 import io.idempotent.flink.storage.WriteDurability;
 import io.idempotent.flink.stream.PartitionRecord;

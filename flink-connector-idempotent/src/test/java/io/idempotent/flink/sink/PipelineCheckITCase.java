@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.idempotent.flink.checkpoint.InMemoryCheckpointStore;
 import io.idempotent.flink.destination.file.FileDestination;
+import io.idempotent.flink.origin.Traced;
 import io.idempotent.flink.source.IdempotentSource;
-import io.idempotent.flink.source.Traced;
 import io.idempotent.flink.stream.PartitionRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

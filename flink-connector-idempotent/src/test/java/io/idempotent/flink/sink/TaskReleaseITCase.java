@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.idempotent.flink.checkpoint.rocksdb.RocksDbCheckpointStore;
 import io.idempotent.flink.destination.file.FileDestination;
+import io.idempotent.flink.origin.Traced;
 import io.idempotent.flink.sink.Faults.Fault;
 import io.idempotent.flink.source.IdempotentSource;
-import io.idempotent.flink.source.Traced;
 import io.idempotent.flink.storage.WriteDurability;
 import io.idempotent.flink.testutils.ClassHistogram;
 import io.idempotent.flink.testutils.ExactlyOnceVerifier;

@@ -1,7 +1,7 @@
 package io.idempotent.flink.suites;
 
+import io.idempotent.flink.origin.Traced;
 import io.idempotent.flink.source.IdempotentSource;
-import io.idempotent.flink.source.Traced;
 import io.idempotent.flink.source.enumerator.EnumeratorState;
 import io.idempotent.flink.source.split.PartitionSplit;
 import io.idempotent.flink.stream.PartitionRecord;

@@ -3,7 +3,7 @@ package io.idempotent.flink.bench;
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.destination.IdempotentDestination;
-import io.idempotent.flink.source.Traced;
+import io.idempotent.flink.origin.Traced;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.idempotent.flink.bench;
 
-import io.idempotent.flink.source.Traced;
+import io.idempotent.flink.origin.Traced;
 import io.idempotent.flink.stream.PartitionRecord;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;

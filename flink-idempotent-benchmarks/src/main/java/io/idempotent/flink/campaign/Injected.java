@@ -8,7 +8,7 @@ import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.destination.ForwardingDestination;
 import io.idempotent.flink.destination.SendOutcome;
-import io.idempotent.flink.source.Traced;
+import io.idempotent.flink.origin.Traced;
 import io.idempotent.flink.stream.PartitionRecord;
 import io.idempotent.flink.testutils.IdempotentHttpServer;
 import java.io.IOException;

@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.flink.annotation.PublicEvolving;
 
 /**
@@ -95,6 +96,15 @@ public interface PartitionedStream extends AutoCloseable {
     default String qualifiedName() {
         String incarnation = incarnation();
         return incarnation.isEmpty() ? name() : name() + "@" + incarnation;
+    }
+
+    /**
+     * The stream name in a {@link #qualifiedName()}, without its incarnation; empty if it has none.
+     * Versions before incarnations named a stream's partitions by this name alone.
+     */
+    static Optional<String> withoutIncarnation(String qualifiedName) {
+        int at = qualifiedName.lastIndexOf('@');
+        return at > 0 ? Optional.of(qualifiedName.substring(0, at)) : Optional.empty();
     }
 
     /**

@@ -9,14 +9,15 @@ import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.destination.PoisonElementException;
 import io.idempotent.flink.destination.RefusedBatchException;
+import io.idempotent.flink.origin.Origin;
+import io.idempotent.flink.origin.Traced;
 import io.idempotent.flink.protocol.BatchDelivery;
 import io.idempotent.flink.protocol.DeliveryReport;
 import io.idempotent.flink.sink.BatchLimit;
 import io.idempotent.flink.sink.DeadLetter;
 import io.idempotent.flink.sink.DeliveryMetrics;
 import io.idempotent.flink.sink.ElementSizer;
-import io.idempotent.flink.source.Origin;
-import io.idempotent.flink.source.Traced;
+import io.idempotent.flink.stream.PartitionedStream;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
 import java.util.ArrayList;
@@ -258,12 +259,13 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
         // Earlier versions named a Kafka topic's partitions without the topic's id.
         Map<StreamPartition, StreamPartition> withoutId = new LinkedHashMap<>();
         for (StreamPartition partition : fresh) {
-            int at = partition.stream().lastIndexOf('@');
-            if (unnamed.get(partition).equals(PartitionCheckpoint.INITIAL) && at > 0) {
-                withoutId.put(
-                        new StreamPartition(
-                                partition.stream().substring(0, at), partition.partition()),
-                        partition);
+            if (unnamed.get(partition).equals(PartitionCheckpoint.INITIAL)) {
+                PartitionedStream.withoutIncarnation(partition.stream())
+                        .ifPresent(
+                                plain ->
+                                        withoutId.put(
+                                                new StreamPartition(plain, partition.partition()),
+                                                partition));
             }
         }
         Map<StreamPartition, PartitionCheckpoint> byPlainName =

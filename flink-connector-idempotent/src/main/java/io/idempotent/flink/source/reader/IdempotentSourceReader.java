@@ -1,7 +1,7 @@
 package io.idempotent.flink.source.reader;
 
 import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
-import io.idempotent.flink.source.Traced;
+import io.idempotent.flink.origin.Traced;
 import io.idempotent.flink.source.split.PartitionSplit;
 import io.idempotent.flink.source.split.PartitionSplitState;
 import io.idempotent.flink.stream.PartitionRecord;

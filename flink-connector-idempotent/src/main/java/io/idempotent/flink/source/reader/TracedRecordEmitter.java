@@ -1,7 +1,7 @@
 package io.idempotent.flink.source.reader;
 
-import io.idempotent.flink.source.Origin;
-import io.idempotent.flink.source.Traced;
+import io.idempotent.flink.origin.Origin;
+import io.idempotent.flink.origin.Traced;
 import io.idempotent.flink.source.split.PartitionSplitState;
 import io.idempotent.flink.stream.PartitionRecord;
 import org.apache.flink.annotation.Internal;

@@ -1,9 +1,9 @@
 package io.idempotent.flink.bench.micro;
 
+import io.idempotent.flink.origin.Origin;
+import io.idempotent.flink.origin.Traced;
+import io.idempotent.flink.origin.TracedSerializer;
 import io.idempotent.flink.sink.ElementSizer;
-import io.idempotent.flink.source.Origin;
-import io.idempotent.flink.source.Traced;
-import io.idempotent.flink.source.TracedSerializer;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.idempotent.flink.checkpoint.rocksdb.RocksDbCheckpointStore;
 import io.idempotent.flink.stream.PartitionRecord;
+import io.idempotent.flink.stream.PartitionedStream;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamException;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +43,9 @@ class LocalStreamTest {
             first = stream.incarnation();
             assertThat(first).matches("[0-9a-f]{16}");
             assertThat(stream.qualifiedName()).isEqualTo("orders@" + first);
+            assertThat(PartitionedStream.withoutIncarnation(stream.qualifiedName()))
+                    .contains("orders");
+            assertThat(PartitionedStream.withoutIncarnation("orders")).isEmpty();
         }
         try (LocalStream reopened = LocalStream.open(directory);
                 LocalStream snapshot = LocalStream.openReadOnly(directory)) {

@@ -1,4 +1,4 @@
-package io.idempotent.flink.source;
+package io.idempotent.flink.origin;
 
 import java.io.Serializable;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package io.idempotent.flink.source;
+package io.idempotent.flink.origin;
 
 import io.idempotent.flink.checkpoint.PendingCheckpoint;
 import java.io.Serializable;

@@ -1,4 +1,4 @@
-package io.idempotent.flink.source;
+package io.idempotent.flink.origin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
