@@ -6,8 +6,8 @@ import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.origin.Traced;
 import io.idempotent.flink.sink.writer.BatchingWriter;
-import io.idempotent.flink.sink.writer.EagerDelivery;
-import java.time.Duration;
+import io.idempotent.flink.sink.writer.WriterRuntime;
+import io.idempotent.flink.sink.writer.WriterSettings;
 import java.util.Arrays;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
@@ -53,38 +53,25 @@ public final class IdempotentSink<T>
 
     private static final long serialVersionUID = 1L;
 
-    private final String name;
+    private final WriterSettings settings;
     private final DestinationFactory<T> destinations;
     private final CheckpointStoreFactory stores;
-    private final BatchLimit batchLimit;
-
-    /** The eager mode's delay; {@code null} delivers at the barriers. */
-    @Nullable private final Duration maxDelay;
-
     @Nullable private final DestinationFactory<DeadLetter<T>> deadLetters;
 
-    private final boolean perPartitionMetrics;
-
     IdempotentSink(
-            String name,
+            WriterSettings settings,
             DestinationFactory<T> destinations,
             CheckpointStoreFactory stores,
-            BatchLimit batchLimit,
-            @Nullable Duration maxDelay,
-            @Nullable DestinationFactory<DeadLetter<T>> deadLetters,
-            boolean perPartitionMetrics) {
-        this.name = name;
+            @Nullable DestinationFactory<DeadLetter<T>> deadLetters) {
+        this.settings = settings;
         this.destinations = destinations;
         this.stores = stores;
-        this.batchLimit = batchLimit;
-        this.maxDelay = maxDelay;
         this.deadLetters = deadLetters;
-        this.perPartitionMetrics = perPartitionMetrics;
     }
 
     /** The sink's name: part of every identity it sends and of the key of its checkpoints. */
     public String name() {
-        return name;
+        return settings.sink();
     }
 
     /**
@@ -94,7 +81,7 @@ public final class IdempotentSink<T>
     @Override
     @Internal
     public DataStream<Traced<T>> addPreWriteTopology(DataStream<Traced<T>> input) {
-        PipelineCheck.check(name, this, input);
+        PipelineCheck.check(settings.sink(), this, input);
         return input;
     }
 
@@ -104,23 +91,15 @@ public final class IdempotentSink<T>
 
     @Override
     public SinkWriter<Traced<T>> createWriter(WriterInitContext context) {
-        SinkScopedStore store = SinkScopedStore.of(name, stores.open());
+        SinkScopedStore store = SinkScopedStore.of(settings.sink(), stores.open());
         IdempotentDestination<DeadLetter<T>> letters = null;
         try {
             letters = deadLetters == null ? null : deadLetters.create();
             return new BatchingWriter<>(
-                    name,
-                    context.getTaskInfo().getIndexOfThisSubtask(),
+                    settings,
+                    WriterRuntime.of(context, settings),
                     store,
                     destinations.create(),
-                    new DeliveryMetrics(context.metricGroup(), perPartitionMetrics),
-                    context.metricGroup().getNumRecordsSendCounter(),
-                    batchLimit,
-                    new ElementSizer<>(context.<Traced<T>>createInputSerializer()),
-                    maxDelay == null
-                            ? null
-                            : new EagerDelivery(
-                                    context.getProcessingTimeService(), maxDelay.toMillis()),
                     letters);
         } catch (RuntimeException e) {
             IOUtils.closeAllQuietly(Arrays.asList(letters, store));

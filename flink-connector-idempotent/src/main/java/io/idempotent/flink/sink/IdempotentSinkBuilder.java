@@ -3,6 +3,7 @@ package io.idempotent.flink.sink;
 import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
 import io.idempotent.flink.checkpoint.SinkScopedStore;
 import io.idempotent.flink.destination.DestinationFactory;
+import io.idempotent.flink.sink.writer.WriterSettings;
 import io.idempotent.flink.util.Serializability;
 import java.time.Duration;
 import java.util.Objects;
@@ -158,13 +159,14 @@ public final class IdempotentSinkBuilder<T> {
             Serializability.requireSerializable(deadLetters, "dead-letter destination factory");
         }
         return new IdempotentSink<>(
-                name,
+                new WriterSettings(
+                        name,
+                        batchLimit(),
+                        deliveryMode == DeliveryMode.EAGER ? batchMaxDelay : null,
+                        perPartitionMetrics),
                 destinations,
                 stores,
-                batchLimit(),
-                deliveryMode == DeliveryMode.EAGER ? batchMaxDelay : null,
-                deadLetters,
-                perPartitionMetrics);
+                deadLetters);
     }
 
     private BatchLimit batchLimit() {

@@ -10,12 +10,10 @@ import io.idempotent.flink.source.enumerator.EnumeratorState;
 import io.idempotent.flink.source.enumerator.EnumeratorStateSerializer;
 import io.idempotent.flink.source.enumerator.PartitionSplitEnumerator;
 import io.idempotent.flink.source.reader.IdempotentSourceReader;
-import io.idempotent.flink.source.reader.RecordFailures;
 import io.idempotent.flink.source.split.PartitionSplit;
 import io.idempotent.flink.source.split.PartitionSplitSerializer;
 import io.idempotent.flink.stream.PartitionRecord;
 import io.idempotent.flink.stream.PartitionedStreamFactory;
-import java.time.Duration;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -56,13 +54,7 @@ public final class IdempotentSource
 
     private final PartitionedStreamFactory streams;
     @Nullable private final CheckpointStoreFactory stores;
-    private final StartingPosition startingPosition;
-    private final Boundedness boundedness;
-    private final Duration discoveryInterval;
-    private final int maxRecordsPerFetch;
-    private final int recordMaxFailures;
-    private final boolean perPartitionMetrics;
-    private final Duration idleWait;
+    private final SourceSettings settings;
 
     /** The name of the {@code IdempotentSink} this source feeds, set when the job is built. */
     @Nullable private String sink;
@@ -73,22 +65,10 @@ public final class IdempotentSource
     IdempotentSource(
             PartitionedStreamFactory streams,
             @Nullable CheckpointStoreFactory stores,
-            StartingPosition startingPosition,
-            Boundedness boundedness,
-            Duration discoveryInterval,
-            int maxRecordsPerFetch,
-            int recordMaxFailures,
-            boolean perPartitionMetrics,
-            Duration idleWait) {
+            SourceSettings settings) {
         this.streams = streams;
         this.stores = stores;
-        this.startingPosition = startingPosition;
-        this.boundedness = boundedness;
-        this.discoveryInterval = discoveryInterval;
-        this.maxRecordsPerFetch = maxRecordsPerFetch;
-        this.recordMaxFailures = recordMaxFailures;
-        this.perPartitionMetrics = perPartitionMetrics;
-        this.idleWait = idleWait;
+        this.settings = settings;
     }
 
     public static IdempotentSourceBuilder builder() {
@@ -134,20 +114,14 @@ public final class IdempotentSource
 
     @Override
     public Boundedness getBoundedness() {
-        return boundedness;
+        return settings.boundedness();
     }
 
     @Override
     public SourceReader<Traced<PartitionRecord>, PartitionSplit> createReader(
             SourceReaderContext context) {
         return new IdempotentSourceReader(
-                streams,
-                sinkCheckpoints(),
-                maxRecordsPerFetch,
-                idleWait,
-                new RecordFailures(sink == null ? "" : sink, recordMaxFailures),
-                perPartitionMetrics,
-                context);
+                streams, sinkCheckpoints(), settings.reader(), sink == null ? "" : sink, context);
     }
 
     @Override
@@ -164,7 +138,7 @@ public final class IdempotentSource
 
     private PartitionSplitEnumerator enumerator(
             SplitEnumeratorContext<PartitionSplit> context, @Nullable EnumeratorState state) {
-        if (startingPosition == StartingPosition.CHECKPOINT_STORE && sink == null) {
+        if (settings.startingPosition() == StartingPosition.CHECKPOINT_STORE && sink == null) {
             throw new IllegalStateException(
                     "The IdempotentSource starts from the checkpoint store, but it feeds no"
                             + " IdempotentSink, whose checkpoints say where to start. Connect it"
@@ -175,9 +149,9 @@ public final class IdempotentSource
                 context,
                 streams,
                 sinkCheckpoints(),
-                startingPosition,
-                boundedness == Boundedness.BOUNDED,
-                discoveryInterval,
+                settings.startingPosition(),
+                settings.boundedness() == Boundedness.BOUNDED,
+                settings.discoveryInterval(),
                 state);
     }
 

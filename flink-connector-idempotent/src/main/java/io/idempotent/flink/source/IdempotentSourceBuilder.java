@@ -1,6 +1,7 @@
 package io.idempotent.flink.source;
 
 import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
+import io.idempotent.flink.source.reader.ReaderSettings;
 import io.idempotent.flink.stream.PartitionedStreamFactory;
 import io.idempotent.flink.util.Serializability;
 import java.time.Duration;
@@ -134,12 +135,14 @@ public final class IdempotentSourceBuilder {
         return new IdempotentSource(
                 streams,
                 stores,
-                startingPosition,
-                boundedness,
-                discoveryInterval,
-                maxRecordsPerFetch,
-                recordMaxFailures,
-                perPartitionMetrics,
-                idleWait);
+                new SourceSettings(
+                        startingPosition,
+                        boundedness,
+                        discoveryInterval,
+                        new ReaderSettings(
+                                maxRecordsPerFetch,
+                                idleWait,
+                                recordMaxFailures,
+                                perPartitionMetrics)));
     }
 }

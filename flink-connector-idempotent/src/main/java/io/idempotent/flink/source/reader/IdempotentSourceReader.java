@@ -6,7 +6,6 @@ import io.idempotent.flink.source.split.PartitionSplit;
 import io.idempotent.flink.source.split.PartitionSplitState;
 import io.idempotent.flink.stream.PartitionRecord;
 import io.idempotent.flink.stream.PartitionedStreamFactory;
-import java.time.Duration;
 import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
@@ -22,34 +21,39 @@ public final class IdempotentSourceReader
         extends SingleThreadMultiplexSourceReaderBase<
                 Chunk, Traced<PartitionRecord>, PartitionSplit, PartitionSplitState> {
 
+    /**
+     * @param sink the name of the sink the source feeds ("" if none)
+     */
     public IdempotentSourceReader(
             PartitionedStreamFactory streams,
             @Nullable CheckpointStoreFactory stores,
-            int maxChunk,
-            Duration idleWait,
-            RecordFailures failures,
-            boolean perPartitionMetrics,
+            ReaderSettings settings,
+            String sink,
             SourceReaderContext context) {
         this(
                 streams,
                 stores,
-                maxChunk,
-                idleWait,
-                failures,
+                settings,
+                new RecordFailures(sink, settings.recordMaxFailures()),
                 context,
-                new SourceReaderMetrics(context.metricGroup(), perPartitionMetrics));
+                new SourceReaderMetrics(context.metricGroup(), settings.perPartitionMetrics()));
     }
 
     private IdempotentSourceReader(
             PartitionedStreamFactory streams,
             @Nullable CheckpointStoreFactory stores,
-            int maxChunk,
-            Duration idleWait,
+            ReaderSettings settings,
             RecordFailures failures,
             SourceReaderContext context,
             SourceReaderMetrics metrics) {
         super(
-                () -> new PartitionSplitReader(streams.open(), stores, maxChunk, idleWait, metrics),
+                () ->
+                        new PartitionSplitReader(
+                                streams.open(),
+                                stores,
+                                settings.maxRecordsPerFetch(),
+                                settings.idleWait(),
+                                metrics),
                 new TracedRecordEmitter(
                         context.getIndexOfSubtask(),
                         failures,

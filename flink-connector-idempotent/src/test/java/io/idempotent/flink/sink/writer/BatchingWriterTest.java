@@ -26,6 +26,7 @@ import io.idempotent.flink.stream.StreamPartition;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
@@ -66,21 +67,35 @@ class BatchingWriterTest {
     }
 
     private BatchingWriter<String> newWriter(BatchLimit limit) {
-        return newWriter(limit, null);
+        return writer(SINK, checkpoints, destination, limit, null);
     }
 
-    private BatchingWriter<String> newWriter(BatchLimit limit, EagerDelivery eager) {
+    /**
+     * An eager writer: it delivers {@code delayMillis} after a first element, on {@code timers}.
+     */
+    private BatchingWriter<String> newWriter(
+            BatchLimit limit, ProcessingTimeService timers, long delayMillis) {
         return new BatchingWriter<>(
-                SINK,
-                0,
+                WriterSettings.atBarriers(SINK, limit).eager(Duration.ofMillis(delayMillis)),
+                runtime(timers),
                 checkpoints,
                 destination,
-                new DeliveryMetrics(new UnregisteredMetricsGroup()),
-                sent,
-                limit,
-                SIZER,
-                eager,
                 null);
+    }
+
+    private BatchingWriter<String> writer(
+            String sink,
+            SinkScopedStore store,
+            IdempotentDestination<String> into,
+            BatchLimit limit,
+            IdempotentDestination<DeadLetter<String>> deadLetters) {
+        return new BatchingWriter<>(
+                WriterSettings.atBarriers(sink, limit), runtime(null), store, into, deadLetters);
+    }
+
+    private WriterRuntime<String> runtime(ProcessingTimeService timers) {
+        return new WriterRuntime<>(
+                0, new DeliveryMetrics(new UnregisteredMetricsGroup()), sent, SIZER, timers);
     }
 
     /**
@@ -92,7 +107,7 @@ class BatchingWriterTest {
     @Test
     void eagerDeliversEveryPartitionsBatchInOneWriteOnceTheDelayHasPassed() {
         ManualTimers timers = new ManualTimers();
-        writer = newWriter(new BatchLimit(10_000, Long.MAX_VALUE), new EagerDelivery(timers, 50));
+        writer = newWriter(new BatchLimit(10_000, Long.MAX_VALUE), timers, 50);
         write("0", 0);
         timers.advance(20);
         write("1", 0);
@@ -126,7 +141,7 @@ class BatchingWriterTest {
     @Test
     void aThousandNewPartitionsAreTakenOverWithOneStoreWriteAtTheFirstDelivery() {
         ManualTimers timers = new ManualTimers();
-        writer = newWriter(new BatchLimit(10_000, Long.MAX_VALUE), new EagerDelivery(timers, 50));
+        writer = newWriter(new BatchLimit(10_000, Long.MAX_VALUE), timers, 50);
         for (int p = 0; p < 1_000; p++) {
             write(Integer.toString(p), 7);
         }
@@ -299,7 +314,7 @@ class BatchingWriterTest {
         assertThat(pending.range()).isEqualTo(SequenceRange.of(10, 12));
 
         ManualTimers timers = new ManualTimers();
-        writer = newWriter(new BatchLimit(10_000, Long.MAX_VALUE), new EagerDelivery(timers, 5));
+        writer = newWriter(new BatchLimit(10_000, Long.MAX_VALUE), timers, 5);
         write("0", 10, pending, 0);
         timers.advance(5);
         write("0", 11, pending, 0);
@@ -328,7 +343,7 @@ class BatchingWriterTest {
     @Test
     void afterADeliveryFailedOnATimerTheWriterTakesNothingMoreAndFencesNoOne() {
         ManualTimers timers = new ManualTimers();
-        writer = newWriter(new BatchLimit(10_000, Long.MAX_VALUE), new EagerDelivery(timers, 5));
+        writer = newWriter(new BatchLimit(10_000, Long.MAX_VALUE), timers, 5);
         write("0", 0);
         timers.advance(5);
         long newer = checkpoints.acquire(P0); // another job takes partition 0 over
@@ -430,9 +445,8 @@ class BatchingWriterTest {
     /** A writer into files whose encoder can never encode the element of record 2. */
     private BatchingWriter<String> intoFilesRefusingRecord2(
             Path dir, RecordingDestination<DeadLetter<String>> deadLetters) {
-        return new BatchingWriter<>(
+        return writer(
                 SINK,
-                0,
                 checkpoints,
                 FileDestination.create(
                         dir,
@@ -442,11 +456,7 @@ class BatchingWriterTest {
                             }
                             return line.getBytes(StandardCharsets.UTF_8);
                         }),
-                new DeliveryMetrics(new UnregisteredMetricsGroup()),
-                sent,
                 new BatchLimit(100, Long.MAX_VALUE),
-                SIZER,
-                null,
                 deadLetters);
     }
 
@@ -536,16 +546,11 @@ class BatchingWriterTest {
                 };
         Supplier<BatchingWriter<String>> newWriter =
                 () ->
-                        new BatchingWriter<>(
+                        writer(
                                 SINK,
-                                0,
                                 checkpoints,
                                 refusing,
-                                new DeliveryMetrics(new UnregisteredMetricsGroup()),
-                                sent,
                                 new BatchLimit(100, Long.MAX_VALUE),
-                                SIZER,
-                                null,
                                 deadLetters);
         BatchingWriter<String> first = newWriter.get();
         writeRecords(first, 3, null);
@@ -578,16 +583,11 @@ class BatchingWriterTest {
     @Test
     void sinksOfOtherNamesOnOneStoreNeitherFenceNorSkipEachOther() {
         BatchingWriter<String> other =
-                new BatchingWriter<>(
+                writer(
                         "other",
-                        0,
                         SinkScopedStore.of("other", store),
                         destination,
-                        new DeliveryMetrics(new UnregisteredMetricsGroup()),
-                        sent,
                         new BatchLimit(100, Long.MAX_VALUE),
-                        SIZER,
-                        null,
                         null);
         write("0", 0);
         writer.flush(false);
