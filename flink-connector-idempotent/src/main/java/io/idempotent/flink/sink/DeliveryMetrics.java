@@ -4,7 +4,6 @@ import io.idempotent.flink.checkpoint.PendingCheckpoint;
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.SendOutcome;
 import io.idempotent.flink.protocol.DeliveryListener;
-import io.idempotent.flink.protocol.DeliveryReport;
 import io.idempotent.flink.stream.StreamPartition;
 import java.util.HashMap;
 import java.util.Map;
@@ -108,12 +107,8 @@ public final class DeliveryMetrics implements DeliveryListener {
         pendingSinceNanos = nanoTime;
     }
 
-    /** One delivery cycle (a barrier's batches, or a commit) that took {@code nanos}. */
-    public void record(DeliveryReport report, long nanos) {
-        batchesSent.inc(report.batchesSent());
-        batchesResent.inc(report.replayed());
-        repeatsDropped.inc(report.repeatsDropped());
-        alreadyCommitted.inc(report.alreadyCommitted());
+    /** One delivery cycle (a barrier's batches, or a commit) took {@code nanos}. */
+    public void cycleTook(long nanos) {
         lastCommitMillis = TimeUnit.NANOSECONDS.toMillis(nanos);
         commitLatency.update(lastCommitMillis);
     }
@@ -127,6 +122,13 @@ public final class DeliveryMetrics implements DeliveryListener {
 
     @Override
     public void sent(Batch<?> batch, SendOutcome outcome, boolean resent) {
+        batchesSent.inc();
+        if (resent) {
+            batchesResent.inc();
+        }
+        if (outcome == SendOutcome.REPEAT_DROPPED) {
+            repeatsDropped.inc();
+        }
         if (!perPartition) {
             return;
         }
@@ -142,6 +144,7 @@ public final class DeliveryMetrics implements DeliveryListener {
 
     @Override
     public void alreadyCommitted(Batch<?> batch) {
+        alreadyCommitted.inc();
         if (perPartition) {
             of(batch.partition()).alreadyCommitted.inc();
         }

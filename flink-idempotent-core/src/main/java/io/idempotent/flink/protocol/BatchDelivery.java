@@ -183,9 +183,10 @@ public final class BatchDelivery<T, S> {
      * @throws CheckpointConflictException if a batch does not fit its partition's checkpoint
      * @throws DeliveryException if a send failed; what was marked pending stays pending
      */
-    public DeliveryReport deliver(List<Batch<T>> batches) {
+    public void deliver(List<Batch<T>> batches) {
         if (batches.isEmpty()) {
-            return commitDelivered();
+            commitDelivered();
+            return;
         }
         for (Batch<T> batch : batches) {
             if (!owns(batch.partition())) {
@@ -194,7 +195,7 @@ public final class BatchDelivery<T, S> {
             }
         }
         try {
-            return deliverRounds(batches);
+            deliverRounds(batches);
         } catch (RuntimeException e) {
             releaseAll();
             throw e;
@@ -202,11 +203,10 @@ public final class BatchDelivery<T, S> {
     }
 
     /** Writes the commits deferred by the last {@link #deliver}, if any. */
-    public DeliveryReport commitDelivered() {
+    public void commitDelivered() {
         try {
-            DeliveryReport report = write(deferredCommits);
+            write(deferredCommits);
             deferredCommits = List.of();
-            return report;
         } catch (RuntimeException e) {
             releaseAll();
             throw e;
@@ -227,12 +227,11 @@ public final class BatchDelivery<T, S> {
      * Delivers {@code batches} in rounds (the next batch of every partition), each marked in one
      * write together with the commits of the round before; the last round's commits are deferred.
      */
-    private DeliveryReport deliverRounds(List<Batch<T>> batches) {
+    private void deliverRounds(List<Batch<T>> batches) {
         Map<StreamPartition, Queue<Batch<T>>> queues = new LinkedHashMap<>();
         for (Batch<T> batch : batches) {
             queues.computeIfAbsent(batch.partition(), p -> new ArrayDeque<>()).add(batch);
         }
-        DeliveryReport report = DeliveryReport.NONE;
         while (!queues.isEmpty()) {
             List<CheckpointTransition> writes = new ArrayList<>(deferredCommits);
             List<CheckpointTransition> commits = new ArrayList<>();
@@ -250,7 +249,6 @@ public final class BatchDelivery<T, S> {
                 PartitionCheckpoint checkpoint = owner.view;
                 switch (classify(batch, checkpoint)) {
                     case COMMITTED:
-                        report = report.plus(DeliveryReport.alreadyCommittedBatch());
                         listener.alreadyCommitted(batch);
                         continue;
                     case PENDING:
@@ -271,19 +269,19 @@ public final class BatchDelivery<T, S> {
                 }
                 commits.add(CheckpointTransition.commit(partition, owner.epoch, batch.range()));
             }
-            report = report.plus(write(writes)).plus(send(toSend, resends));
+            write(writes);
+            send(toSend, resends);
             for (Batch<T> sent : toSend) {
                 Owned<S> owner = owned.get(sent.partition());
                 owner.view = new PartitionCheckpoint(owner.view.epoch(), sent.range().to(), null);
             }
             deferredCommits = commits;
         }
-        return report;
     }
 
-    private DeliveryReport write(List<CheckpointTransition> transitions) {
+    private void write(List<CheckpointTransition> transitions) {
         if (transitions.isEmpty()) {
-            return DeliveryReport.NONE;
+            return;
         }
         long started = System.nanoTime();
         store.apply(transitions);
@@ -295,11 +293,9 @@ public final class BatchDelivery<T, S> {
                 listener.markedPending(mark.partition(), mark.pending());
             }
         }
-        return DeliveryReport.storeWrite();
     }
 
-    private DeliveryReport send(List<Batch<T>> toSend, Set<Batch<T>> resends) {
-        DeliveryReport report = DeliveryReport.NONE;
+    private void send(List<Batch<T>> toSend, Set<Batch<T>> resends) {
         for (Batch<T> batch : toSend) {
             SendOutcome outcome;
             try {
@@ -321,16 +317,8 @@ public final class BatchDelivery<T, S> {
                                 + " identity by the partition's next owner",
                         e);
             }
-            boolean resent = resends.contains(batch);
-            report =
-                    report.plus(
-                            DeliveryReport.sent(
-                                    batch.elements().size(),
-                                    outcome == SendOutcome.REPEAT_DROPPED,
-                                    resent));
-            listener.sent(batch, outcome, resent);
+            listener.sent(batch, outcome, resends.contains(batch));
         }
-        return report;
     }
 
     private static Decision classify(Batch<?> batch, PartitionCheckpoint checkpoint) {

@@ -75,25 +75,39 @@ public final class PartitionPump<T> {
             IdempotentDestination<T> destination,
             RecordProcessor<T> processor,
             int maxBatchRecords) {
+        this(stream, store, destination, processor, maxBatchRecords, DeliveryListener.NONE);
+    }
+
+    /**
+     * A pump that tells {@code listener} what it does, batch by batch (a {@link DeliveryCounts}
+     * counts it).
+     */
+    public PartitionPump(
+            PartitionedStream stream,
+            PartitionCheckpointStore store,
+            IdempotentDestination<T> destination,
+            RecordProcessor<T> processor,
+            int maxBatchRecords,
+            DeliveryListener listener) {
         if (maxBatchRecords < 1) {
             throw new IllegalArgumentException(
                     "maxBatchRecords must be at least 1, not " + maxBatchRecords + ".");
         }
         this.stream = Objects.requireNonNull(stream, "stream");
         this.processor = Objects.requireNonNull(processor, "processor");
-        this.delivery = new BatchDelivery<>(store, destination, DeliveryListener.NONE);
+        this.delivery = new BatchDelivery<>(store, destination, listener);
         this.maxBatchRecords = maxBatchRecords;
     }
 
     /**
      * Takes ownership of {@code partition} and first re-delivers its pending range, if it has one.
      */
-    public DeliveryReport assign(String partition) {
+    public void assign(String partition) {
         StreamPartition key = new StreamPartition(stream.qualifiedName(), partition);
         Cursor cursor = delivery.takeOver(key, checkpoint -> new Cursor(key, checkpoint));
-        return cursor.foundPending == null
-                ? DeliveryReport.NONE
-                : delivery.deliver(List.of(replay(key, cursor.foundPending)));
+        if (cursor.foundPending != null) {
+            delivery.deliver(List.of(replay(key, cursor.foundPending)));
+        }
     }
 
     /** Stops working on {@code partition}; whatever it had pending stays pending in the store. */
@@ -101,8 +115,12 @@ public final class PartitionPump<T> {
         delivery.release(new StreamPartition(stream.qualifiedName(), partition));
     }
 
-    /** Reads and delivers one batch of new records per owned partition. */
-    public DeliveryReport pollOnce() {
+    /**
+     * Reads and delivers one batch of new records per owned partition.
+     *
+     * @return whether any partition had new records
+     */
+    public boolean pollOnce() {
         List<Batch<T>> batches = new ArrayList<>();
         for (Cursor cursor : delivery.states()) {
             StreamPartition partition = cursor.partition;
@@ -116,22 +134,18 @@ public final class PartitionPump<T> {
                 batches.add(Batch.of(partition, range, process(partition, range, records)));
             }
         }
-        DeliveryReport report = delivery.deliver(batches);
+        delivery.deliver(batches);
         for (Batch<T> batch : batches) {
             delivery.state(batch.partition()).next = batch.range().to() + 1;
         }
-        return report;
+        return !batches.isEmpty();
     }
 
     /** Polls until no owned partition has new records; then everything delivered is committed. */
-    public DeliveryReport drain() {
-        DeliveryReport total = DeliveryReport.NONE;
-        DeliveryReport last;
-        do {
-            last = pollOnce();
-            total = total.plus(last);
-        } while (last.batchesSent() + last.alreadyCommitted() > 0);
-        return total;
+    public void drain() {
+        while (pollOnce()) {
+            // until nothing is new; the last poll's empty delivery writes the deferred commits
+        }
     }
 
     private Batch<T> replay(StreamPartition partition, PendingCheckpoint pending) {

@@ -5,7 +5,6 @@ import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.destination.PoisonElementException;
 import io.idempotent.flink.destination.RefusedBatchException;
 import io.idempotent.flink.destination.SendOutcome;
-import io.idempotent.flink.protocol.DeliveryReport;
 import io.idempotent.flink.sink.DeliveryMetrics;
 import java.io.IOException;
 import java.util.Collection;
@@ -45,16 +44,14 @@ public final class BatchCommitter<T> implements Committer<BatchCommittable<T>> {
             return;
         }
         long started = System.nanoTime();
-        DeliveryReport report = DeliveryReport.NONE;
         for (CommitRequest<BatchCommittable<T>> request : requests) {
-            report = report.plus(send(request.getCommittable()));
+            send(request.getCommittable());
         }
-        metrics.record(report, System.nanoTime() - started);
-        LOG.debug("Committed {} batches: {}", requests.size(), report);
+        metrics.cycleTook(System.nanoTime() - started);
+        LOG.debug("Committed {} batches", requests.size());
     }
 
-    private DeliveryReport send(BatchCommittable<T> committable)
-            throws IOException, InterruptedException {
+    private void send(BatchCommittable<T> committable) throws IOException, InterruptedException {
         if (committable.traced()) {
             throw new IllegalStateException(
                     "Batch "
@@ -89,8 +86,6 @@ public final class BatchCommitter<T> implements Committer<BatchCommittable<T>> {
                     e);
         }
         metrics.sent(batch, outcome, false);
-        return DeliveryReport.sent(
-                committable.elements().size(), outcome == SendOutcome.REPEAT_DROPPED, false);
     }
 
     /**

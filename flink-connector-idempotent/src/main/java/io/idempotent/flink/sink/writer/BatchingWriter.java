@@ -7,7 +7,6 @@ import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.origin.Origin;
 import io.idempotent.flink.origin.Traced;
 import io.idempotent.flink.protocol.BatchDelivery;
-import io.idempotent.flink.protocol.DeliveryReport;
 import io.idempotent.flink.sink.BatchLimit;
 import io.idempotent.flink.sink.DeadLetter;
 import io.idempotent.flink.sink.DeliveryMetrics;
@@ -196,21 +195,20 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
     private void deliverOrThrow(
             List<Batch<T>> batches, Map<BatchId, long[]> sequences, boolean commitAll) {
         long started = System.nanoTime();
-        DeliveryReport report;
         sequencesInDelivery = sequences;
         try {
-            report = failures.fenced(() -> delivery.deliver(batches));
+            failures.fenced(() -> delivery.deliver(batches));
         } catch (RuntimeException e) {
             throw failures.permanent(e, batches, sequences).orElseThrow(() -> e);
         } finally {
             sequencesInDelivery = Map.of();
         }
         if (commitAll) {
-            report = report.plus(failures.fenced(delivery::commitDelivered));
+            failures.fenced(delivery::commitDelivered);
         }
         // The write just made committed everything older and marked what is pending now.
         metrics.pendingSince(delivery.hasDeferredCommits() ? started : 0);
-        metrics.record(report, System.nanoTime() - started);
+        metrics.cycleTook(System.nanoTime() - started);
     }
 
     /**

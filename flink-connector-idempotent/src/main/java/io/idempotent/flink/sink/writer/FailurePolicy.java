@@ -59,7 +59,16 @@ final class FailurePolicy {
      * Runs {@code work}; a fence (a newer owner took a partition over: another job, or another sink
      * of the same name on the same store) fails the job without restarts, which would only fight.
      */
-    <R> R fenced(Supplier<R> work) {
+    void fenced(Runnable work) {
+        fencedGet(
+                () -> {
+                    work.run();
+                    return null;
+                });
+    }
+
+    /** As {@link #fenced(Runnable)}, for work with a result. */
+    <R> R fencedGet(Supplier<R> work) {
         try {
             return work.get();
         } catch (FencedException e) {

@@ -118,7 +118,7 @@ final class PartitionAdmission<T> {
         }
         List<StreamPartition> fresh = new ArrayList<>();
         Map<StreamPartition, PartitionFeed<T>> feeds =
-                failures.fenced(
+                failures.fencedGet(
                         () ->
                                 delivery.takeOverAll(
                                         waiting.keySet(),

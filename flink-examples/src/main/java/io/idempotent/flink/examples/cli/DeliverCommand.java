@@ -2,7 +2,7 @@ package io.idempotent.flink.examples.cli;
 
 import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
 import io.idempotent.flink.destination.file.FileDestination;
-import io.idempotent.flink.protocol.DeliveryReport;
+import io.idempotent.flink.protocol.DeliveryCounts;
 import io.idempotent.flink.protocol.PartitionPump;
 import io.idempotent.flink.stream.local.LocalStream;
 import io.idempotent.flink.tools.SampleData;
@@ -36,18 +36,19 @@ final class DeliverCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (LocalStream source = LocalStream.open(stream);
                 PartitionCheckpointStore checkpoints = store.open(false)) {
+            DeliveryCounts report = new DeliveryCounts();
             PartitionPump<String> pump =
                     new PartitionPump<>(
                             source,
                             checkpoints,
                             FileDestination.create(out, s -> s.getBytes(StandardCharsets.UTF_8)),
                             SampleData.PROCESSOR,
-                            batch);
-            DeliveryReport report = DeliveryReport.NONE;
+                            batch,
+                            report);
             for (String partition : source.partitions()) {
-                report = report.plus(pump.assign(partition));
+                pump.assign(partition);
             }
-            report = report.plus(pump.drain());
+            pump.drain();
             System.out.printf(
                     "Delivered %d elements in %d batches (%d re-sent, %d repeats dropped).%n",
                     report.elementsSent(),

@@ -4,8 +4,8 @@ import io.idempotent.flink.checkpoint.FencedException;
 import io.idempotent.flink.checkpoint.rocksdb.RocksDbCheckpointStore;
 import io.idempotent.flink.destination.file.FileDestination;
 import io.idempotent.flink.examples.cli.FaultInjectingDestination.Fault;
+import io.idempotent.flink.protocol.DeliveryCounts;
 import io.idempotent.flink.protocol.DeliveryException;
-import io.idempotent.flink.protocol.DeliveryReport;
 import io.idempotent.flink.protocol.PartitionPump;
 import io.idempotent.flink.stream.local.LocalStream;
 import io.idempotent.flink.tools.SampleData;
@@ -59,7 +59,7 @@ final class DemoCommand implements Callable<Integer> {
     private FaultInjectingDestination<String> destination;
     private PartitionPump<String> worker;
     private PartitionPump<String> takeoverWorker;
-    private DeliveryReport total = DeliveryReport.NONE;
+    private final DeliveryCounts total = new DeliveryCounts();
     private int workers;
 
     @Override
@@ -133,9 +133,7 @@ final class DemoCommand implements Callable<Integer> {
                 injected++;
             }
             try {
-                DeliveryReport report = worker.pollOnce();
-                total = total.plus(report);
-                if (report.batchesSent() + report.alreadyCommitted() == 0) {
+                if (!worker.pollOnce()) {
                     break;
                 }
                 round++;
@@ -170,10 +168,10 @@ final class DemoCommand implements Callable<Integer> {
 
     private PartitionPump<String> newWorkerOwningEverything() {
         PartitionPump<String> pump =
-                new PartitionPump<>(stream, store, destination, SampleData.PROCESSOR, batch);
+                new PartitionPump<>(stream, store, destination, SampleData.PROCESSOR, batch, total);
         workers++;
         for (String partition : stream.partitions()) {
-            total = total.plus(pump.assign(partition));
+            pump.assign(partition);
         }
         return pump;
     }

@@ -8,7 +8,6 @@ import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.destination.SendOutcome;
 import io.idempotent.flink.protocol.BatchDelivery;
 import io.idempotent.flink.protocol.DeliveryListener;
-import io.idempotent.flink.protocol.DeliveryReport;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
 import java.util.ArrayList;
@@ -74,13 +73,13 @@ public class ProtocolBenchmark {
 
     /** One batch cycle: a batch of 1,000 elements for every partition. */
     @Benchmark
-    public DeliveryReport deliverOneCycle() {
+    public void deliverOneCycle() {
         SequenceRange range = SequenceRange.of(next, next + elements.size() - 1);
         next += elements.size();
         List<Batch<String>> batches = new ArrayList<>(partitions);
         for (StreamPartition partition : owned) {
             batches.add(Batch.of(partition, range, elements));
         }
-        return delivery.deliver(batches);
+        delivery.deliver(batches);
     }
 }
