@@ -3,12 +3,15 @@ package io.idempotent.flink;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 import org.junit.jupiter.api.Test;
@@ -79,6 +82,80 @@ class ArchitectureTest {
                 .whereLayer("origin")
                 .mayOnlyBeAccessedByLayers("source", "sink", "table")
                 .check(MAIN);
+    }
+
+    /**
+     * The public API, core and connector: what a user's job, table or program names, and the SPIs a
+     * user implements (streams, destinations). A type joins it on purpose, here.
+     */
+    private static final Set<String> PUBLIC_API =
+            Set.of(
+                    // The Flink connector
+                    "origin.Origin",
+                    "origin.Traced",
+                    "source.IdempotentSource",
+                    "source.IdempotentSourceBuilder",
+                    "source.IdempotentSourceOptions",
+                    "source.StartingPosition",
+                    "sink.DeadLetter",
+                    "sink.DeliveryMode",
+                    "sink.IdempotentSink",
+                    "sink.IdempotentSinkBuilder",
+                    "sink.IdempotentSinkOptions",
+                    "sink.untraced.UntracedIdempotentSink",
+                    "sink.untraced.UntracedIdempotentSinkBuilder",
+                    "table.IdempotentTableOptions",
+                    // Streams
+                    "stream.PartitionedStream",
+                    "stream.PartitionedStreamFactory",
+                    "stream.PartitionRecord",
+                    "stream.SequenceRange",
+                    "stream.StreamPartition",
+                    "stream.kafka.KafkaPartitionedStream",
+                    "stream.local.LocalStream",
+                    "stream.local.LocalStream$NewRecord",
+                    // Checkpoint stores
+                    "checkpoint.CheckpointStoreFactory",
+                    "checkpoint.PartitionCheckpointStore",
+                    "checkpoint.rocksdb.RocksDbCheckpointStore",
+                    "checkpoint.jdbc.PostgresCheckpointStore",
+                    "checkpoint.jdbc.PostgresCheckpointStoreBuilder",
+                    "storage.WriteDurability",
+                    // Destinations
+                    "destination.Batch",
+                    "checkpoint.BatchId",
+                    "destination.DestinationFactory",
+                    "destination.ElementEncoder",
+                    "destination.IdempotentDestination",
+                    "destination.PoisonElementException",
+                    "destination.RefusedBatchException",
+                    "destination.SendOutcome",
+                    "destination.file.FileDestination",
+                    "destination.http.HttpDestination",
+                    "destination.http.HttpDestinationBuilder",
+                    "destination.jdbc.JdbcDestination",
+                    "destination.jdbc.JdbcDestinationBuilder",
+                    "destination.jdbc.JdbcStatementBinder",
+                    // The protocol without Flink (README: "Use it from Java")
+                    "protocol.DeliveryCounts",
+                    "protocol.DeliveryListener",
+                    "protocol.PartitionPump",
+                    "protocol.RecordProcessor");
+
+    @Test
+    void thePublicApiIsTheListedTypes() {
+        JavaClasses all =
+                new ClassFileImporter()
+                        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TEST_FIXTURES)
+                        .importPackages("io.idempotent.flink");
+        Set<String> annotated = new TreeSet<>();
+        for (JavaClass type : all) {
+            if (type.isAnnotatedWith(PublicEvolving.class)) {
+                annotated.add(type.getName().substring("io.idempotent.flink.".length()));
+            }
+        }
+        assertThat(annotated).containsExactlyInAnyOrderElementsOf(PUBLIC_API);
     }
 
     @Test

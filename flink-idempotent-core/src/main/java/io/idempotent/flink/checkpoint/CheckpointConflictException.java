@@ -1,14 +1,14 @@
 package io.idempotent.flink.checkpoint;
 
 import io.idempotent.flink.stream.StreamPartition;
-import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.annotation.Internal;
 
 /**
  * A transition does not fit the partition's checkpoint: a second pending range, a range that
  * overlaps what is committed, or a commit of a range that is not the pending one. Nothing was
  * changed.
  */
-@PublicEvolving
+@Internal
 public class CheckpointConflictException extends CheckpointStoreException {
 
     private static final long serialVersionUID = 1L;

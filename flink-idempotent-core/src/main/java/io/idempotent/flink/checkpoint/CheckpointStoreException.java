@@ -1,9 +1,9 @@
 package io.idempotent.flink.checkpoint;
 
-import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.annotation.Internal;
 
 /** A checkpoint store could not be read or written, or refused a transition. */
-@PublicEvolving
+@Internal
 public class CheckpointStoreException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;

@@ -7,13 +7,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
-import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.annotation.Internal;
 
 /**
  * A compare-and-set change to one partition's checkpoint, made by the owner of an epoch. The rules
  * live here, once, and every store applies them to what it has read under its lock or transaction.
  */
-@PublicEvolving
+@Internal
 public sealed interface CheckpointTransition {
 
     StreamPartition partition();

@@ -1,13 +1,13 @@
 package io.idempotent.flink.checkpoint;
 
 import io.idempotent.flink.stream.StreamPartition;
-import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.annotation.Internal;
 
 /**
  * A write came from an owner whose epoch is no longer current: another owner has acquired the
  * partition since. Nothing was changed. The old owner must stop working on the partition.
  */
-@PublicEvolving
+@Internal
 public class FencedException extends CheckpointStoreException {
 
     private static final long serialVersionUID = 1L;

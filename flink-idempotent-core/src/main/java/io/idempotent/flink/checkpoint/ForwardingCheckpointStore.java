@@ -4,7 +4,7 @@ import io.idempotent.flink.stream.StreamPartition;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.annotation.Internal;
 
 /**
  * A checkpoint store that passes every call on to another, for wrappers that watch or change a few
@@ -13,7 +13,7 @@ import org.apache.flink.annotation.PublicEvolving;
  * own batched and listing operations; {@code markPending} and {@code commit} are written as one
  * {@link #apply}, so a wrapper that overrides {@code apply} sees every write.
  */
-@PublicEvolving
+@Internal
 public class ForwardingCheckpointStore implements PartitionCheckpointStore {
 
     private final PartitionCheckpointStore delegate;

@@ -6,13 +6,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.annotation.Internal;
 
 /**
  * A store that keeps checkpoints in this object only: nothing survives the process. For unit tests
  * and experiments; it follows the same contract as the durable stores.
  */
-@PublicEvolving
+@Internal
 public final class InMemoryCheckpointStore implements PartitionCheckpointStore {
 
     private final Map<StreamPartition, PartitionCheckpoint> checkpoints = new HashMap<>();

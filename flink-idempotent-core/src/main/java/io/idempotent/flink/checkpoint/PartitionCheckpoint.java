@@ -3,7 +3,7 @@ package io.idempotent.flink.checkpoint;
 import java.io.Serializable;
 import java.util.Optional;
 import javax.annotation.Nullable;
-import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.annotation.Internal;
 
 /**
  * What a store holds for one partition.
@@ -12,7 +12,7 @@ import org.apache.flink.annotation.PublicEvolving;
  * @param committed the last sequence number delivered and committed, or {@link #NOTHING_COMMITTED}
  * @param pending the range being sent, if any; at most one
  */
-@PublicEvolving
+@Internal
 public record PartitionCheckpoint(long epoch, long committed, @Nullable PendingCheckpoint pending)
         implements Serializable {
 

@@ -5,7 +5,7 @@ import java.io.Serializable;
 import java.util.Objects;
 import java.util.Optional;
 import javax.annotation.Nullable;
-import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.annotation.Internal;
 
 /**
  * A range about to be sent: recorded durably before the send, cleared by the commit after it.
@@ -16,7 +16,7 @@ import org.apache.flink.annotation.PublicEvolving;
  * @param location where in the destination the batch will be written, if the destination says so in
  *     advance (a file name, a row key); {@code null} otherwise
  */
-@PublicEvolving
+@Internal
 public record PendingCheckpoint(SequenceRange range, BatchId batchId, @Nullable String location)
         implements Serializable {
 

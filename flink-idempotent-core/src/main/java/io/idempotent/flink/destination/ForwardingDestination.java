@@ -1,7 +1,7 @@
 package io.idempotent.flink.destination;
 
 import io.idempotent.flink.checkpoint.BatchId;
-import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.annotation.Internal;
 
 /**
  * A destination that passes every call on to another, for wrappers that watch or change a few of
@@ -19,7 +19,7 @@ import org.apache.flink.annotation.PublicEvolving;
  * }
  * }</pre>
  */
-@PublicEvolving
+@Internal
 public class ForwardingDestination<T> implements IdempotentDestination<T> {
 
     private final IdempotentDestination<T> delegate;

@@ -2,13 +2,13 @@ package io.idempotent.flink.protocol;
 
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
-import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.annotation.Internal;
 
 /**
  * A batch could not be built or delivered. Names the partition and the range; what was pending
  * stays pending, so the next owner of the partition re-sends it.
  */
-@PublicEvolving
+@Internal
 public class DeliveryException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
