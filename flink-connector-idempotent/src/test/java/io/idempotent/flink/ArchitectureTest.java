@@ -102,8 +102,8 @@ class ArchitectureTest {
                     "sink.IdempotentSink",
                     "sink.IdempotentSinkBuilder",
                     "sink.IdempotentSinkOptions",
-                    "sink.untraced.UntracedIdempotentSink",
-                    "sink.untraced.UntracedIdempotentSinkBuilder",
+                    "sink.aligned.CheckpointAlignedSink",
+                    "sink.aligned.CheckpointAlignedSinkBuilder",
                     "table.IdempotentTableOptions",
                     // Streams
                     "stream.PartitionedStream",

@@ -16,10 +16,10 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
  * The metrics of delivering batches, in the metric group of the operator that delivers: the writer
- * of {@link IdempotentSink}, the committer of {@link UntracedIdempotentSink}. A "commit" here is
- * one delivery cycle (a barrier's batches). Totals: {@value #BATCHES_SENT}, {@value
- * #BATCHES_RESENT}, {@value #REPEATS_DROPPED}, {@value #ALREADY_COMMITTED}, {@value #STORE_WRITES},
- * {@value #DEAD_LETTERS} (counters), {@value #LAST_COMMIT_MILLIS} and {@value #OLDEST_PENDING_AGE}
+ * of {@link IdempotentSink}, the committer of {@link CheckpointAlignedSink}. A "commit" here is one
+ * delivery cycle (a barrier's batches). Totals: {@value #BATCHES_SENT}, {@value #BATCHES_RESENT},
+ * {@value #REPEATS_DROPPED}, {@value #ALREADY_COMMITTED}, {@value #STORE_WRITES}, {@value
+ * #DEAD_LETTERS} (counters), {@value #LAST_COMMIT_MILLIS} and {@value #OLDEST_PENDING_AGE}
  * (gauges), {@value #COMMIT_LATENCY} and {@value #STORE_WRITE_LATENCY} (histograms, milliseconds).
  * Per partition, in the group {@code stream.<name>.partition.<id>}: {@value #BATCHES_SENT}, {@value
  * #BATCHES_RESENT}, {@value #REPEATS_DROPPED}, {@value #ALREADY_COMMITTED} (counters), {@value

@@ -67,7 +67,7 @@ final class PipelineCheck {
                                         + " each partition's records in one sink subtask, in"
                                         + " order: keep the sink chained to the source at the"
                                         + " same parallelism, or drop the origin and use"
-                                        + " UntracedIdempotentSink.builder() (checkpoint"
+                                        + " CheckpointAlignedSink.builder() (checkpoint"
                                         + " identities).",
                                 transformation.getName(), partition.getPartitioner()));
             }
@@ -83,7 +83,7 @@ final class PipelineCheck {
                                         + " Make the asynchronous call in the destination (an"
                                         + " IdempotentDestination may call any service), or drop"
                                         + " the origin and use"
-                                        + " UntracedIdempotentSink.builder().",
+                                        + " CheckpointAlignedSink.builder().",
                                 transformation.getName()));
             }
             if (unaligned) {

@@ -10,7 +10,7 @@ import io.idempotent.flink.destination.jdbc.JdbcDestinationBuilder;
 import io.idempotent.flink.origin.Traced;
 import io.idempotent.flink.origin.TracedTypeInfoFactory.TracedTypeInfo;
 import io.idempotent.flink.sink.IdempotentSink;
-import io.idempotent.flink.sink.untraced.UntracedIdempotentSink;
+import io.idempotent.flink.sink.aligned.CheckpointAlignedSink;
 import io.idempotent.flink.util.Redact;
 import java.nio.file.Path;
 import java.util.List;
@@ -44,9 +44,9 @@ import org.apache.flink.table.types.DataType;
 /**
  * Writes rows exactly once to a bundled destination. With a checkpoint store and the {@code origin}
  * metadata column written (selected from an idempotent source table), through {@link
- * IdempotentSink}: origin identities, delivered eagerly by default. Otherwise through the untraced
- * sink: a SQL query may aggregate, join or reorder, so rows carry no origin and batches take
- * checkpoint identities, delivered when a checkpoint completes.
+ * IdempotentSink}: origin identities, delivered eagerly by default. Otherwise through the
+ * checkpoint-aligned sink: a SQL query may aggregate, join or reorder, so rows carry no origin and
+ * batches take checkpoint identities, delivered when a checkpoint completes.
  */
 final class IdempotentTableSink implements DynamicTableSink, SupportsWritingMetadata {
 
@@ -256,7 +256,7 @@ final class IdempotentTableSink implements DynamicTableSink, SupportsWritingMeta
                     SingleOutputStreamOperator<RowData> copies =
                             rows.map(new RowCopier(rowType)).returns(rowType);
                     provider.generateUid("copier").ifPresent(copies::uid);
-                    return sinkTo(copies, provider, untraced(options, name, rowType, destination));
+                    return sinkTo(copies, provider, aligned(options, name, rowType, destination));
                 });
     }
 
@@ -286,8 +286,8 @@ final class IdempotentTableSink implements DynamicTableSink, SupportsWritingMeta
                         provider.generateUid("encoder").ifPresent(traced::uid);
                         return sinkTo(traced, provider, traced(options, name, destination, store));
                     }
-                    UntracedIdempotentSink<byte[]> sink =
-                            untraced(
+                    CheckpointAlignedSink<byte[]> sink =
+                            aligned(
                                     options,
                                     name,
                                     PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO,
@@ -300,13 +300,13 @@ final class IdempotentTableSink implements DynamicTableSink, SupportsWritingMeta
                 });
     }
 
-    private static <T> UntracedIdempotentSink<T> untraced(
+    private static <T> CheckpointAlignedSink<T> aligned(
             ReadableConfig options,
             String name,
             TypeInformation<T> type,
             DestinationFactory<T> destination) {
         try {
-            return UntracedIdempotentSink.<T>builder()
+            return CheckpointAlignedSink.<T>builder()
                     .name(name)
                     .options(options)
                     .elementType(type)
@@ -349,7 +349,7 @@ final class IdempotentTableSink implements DynamicTableSink, SupportsWritingMeta
     }
 
     private static <T> DataStreamSink<T> sinkTo(
-            DataStream<T> elements, ProviderContext provider, UntracedIdempotentSink<T> sink) {
+            DataStream<T> elements, ProviderContext provider, CheckpointAlignedSink<T> sink) {
         DataStreamSink<T> end = elements.sinkTo(sink);
         provider.generateUid("sink").ifPresent(end::uid);
         return end;

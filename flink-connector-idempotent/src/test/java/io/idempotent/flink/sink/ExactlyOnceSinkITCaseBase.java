@@ -12,7 +12,7 @@ import io.idempotent.flink.checkpoint.rocksdb.RocksDbCheckpointStore;
 import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.origin.Traced;
 import io.idempotent.flink.sink.Faults.Fault;
-import io.idempotent.flink.sink.untraced.UntracedIdempotentSink;
+import io.idempotent.flink.sink.aligned.CheckpointAlignedSink;
 import io.idempotent.flink.source.IdempotentSource;
 import io.idempotent.flink.source.IdempotentSourceBuilder;
 import io.idempotent.flink.source.StartingPosition;
@@ -332,14 +332,17 @@ abstract class ExactlyOnceSinkITCaseBase {
 
     /**
      * Proves design.md row F8: with a keyBy between source and sink and the origin dropped, the
-     * untraced sink (checkpoint identities) still delivers every record once through failures.
+     * checkpoint-aligned sink (checkpoint identities) still delivers every record once through
+     * failures.
      */
     @ParameterizedTest
     @EnumSource(
             value = Fault.class,
             names = {"NONE", "PROCESSING", "HALF_SENT", "APPLIED_THEN_TIMEOUT"})
     void untracedElementsAfterAKeyByArriveExactlyOnce(Fault fault) throws Exception {
-        assumeTrue(deliveryMode() == DeliveryMode.BARRIER, "the untraced sink has no eager mode");
+        assumeTrue(
+                deliveryMode() == DeliveryMode.BARRIER,
+                "the checkpoint-aligned sink has no eager mode");
         Faults.armAfter(fault, fault == Fault.PROCESSING ? RECORDS : 2);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
@@ -356,7 +359,7 @@ abstract class ExactlyOnceSinkITCaseBase {
                 .setParallelism(3)
                 .sinkTo(
                         Faults.around(
-                                UntracedIdempotentSink.<String>builder()
+                                CheckpointAlignedSink.<String>builder()
                                         .name("events")
                                         .elementType(Types.STRING)
                                         .destination(Faults.around(destination()))
@@ -372,7 +375,7 @@ abstract class ExactlyOnceSinkITCaseBase {
         assertThat(result.delivered()).isEqualTo(result.expected());
     }
 
-    /** What the destination holds from the untraced sink named "events". */
+    /** What the destination holds from the checkpoint-aligned sink named "events". */
     List<ExactlyOnceVerifier.Origin> untracedHoldings() throws Exception {
         return holdings();
     }

@@ -9,8 +9,8 @@ import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.destination.SendOutcome;
 import io.idempotent.flink.origin.Traced;
-import io.idempotent.flink.sink.untraced.BatchCommittable;
-import io.idempotent.flink.sink.untraced.UntracedIdempotentSink;
+import io.idempotent.flink.sink.aligned.BatchCommittable;
+import io.idempotent.flink.sink.aligned.CheckpointAlignedSink;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Collection;
@@ -43,7 +43,7 @@ final class Faults {
         WRITER_SNAPSHOT,
         /**
          * Fault 3a: the batches of a barrier are marked pending in the store, then the writer fails
-         * before sending any (untraced sink: the committer fails before sending).
+         * before sending any (checkpoint-aligned sink: the committer fails before sending).
          */
         BEFORE_SEND,
         /** Fault 3b: the delivery fails half way through the batches of a barrier or commit. */
@@ -169,15 +169,15 @@ final class Faults {
                 };
     }
 
-    static <T> Sink<T> around(UntracedIdempotentSink<T> sink) {
+    static <T> Sink<T> around(CheckpointAlignedSink<T> sink) {
         return new FaultySink<>(sink);
     }
 
     private static final class FaultySink<T>
             implements Sink<T>, SupportsCommitter<BatchCommittable<T>> {
-        private final UntracedIdempotentSink<T> sink;
+        private final CheckpointAlignedSink<T> sink;
 
-        FaultySink(UntracedIdempotentSink<T> sink) {
+        FaultySink(CheckpointAlignedSink<T> sink) {
             this.sink = sink;
         }
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.idempotent.flink.checkpoint.InMemoryCheckpointStore;
 import io.idempotent.flink.destination.file.FileDestination;
-import io.idempotent.flink.sink.untraced.UntracedIdempotentSink;
+import io.idempotent.flink.sink.aligned.CheckpointAlignedSink;
 import io.idempotent.flink.source.IdempotentSource;
 import io.idempotent.flink.source.StartingPosition;
 import io.idempotent.flink.stream.local.LocalStream;
@@ -61,10 +61,10 @@ class IdempotentSinkBuilderTest {
     }
 
     @Test
-    void theUntracedSinkNeedsATypeANameAndNoStore() {
+    void theCheckpointAlignedSinkNeedsATypeANameAndNoStore() {
         assertThatThrownBy(
                         () ->
-                                UntracedIdempotentSink.<String>builder()
+                                CheckpointAlignedSink.<String>builder()
                                         .name("totals")
                                         .destination(
                                                 FileDestination.factory(
@@ -76,7 +76,7 @@ class IdempotentSinkBuilderTest {
         for (String bad : new String[] {"a/b", "two words", "-x", "x".repeat(65)}) {
             assertThatThrownBy(
                             () ->
-                                    UntracedIdempotentSink.<String>builder()
+                                    CheckpointAlignedSink.<String>builder()
                                             .name(bad)
                                             .elementType(Types.STRING)
                                             .destination(
@@ -88,7 +88,7 @@ class IdempotentSinkBuilderTest {
         }
         assertThatThrownBy(
                         () ->
-                                UntracedIdempotentSink.<String>builder()
+                                CheckpointAlignedSink.<String>builder()
                                         .options(
                                                 Configuration.fromMap(
                                                         Map.of("sink.delivery-mode", "eager"))))

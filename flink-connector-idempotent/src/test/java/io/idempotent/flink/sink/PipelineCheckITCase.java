@@ -92,7 +92,7 @@ class PipelineCheckITCase {
         source().keyBy(t -> t.value()).sinkTo(sink("keyed"));
         assertThatThrownBy(() -> env.execute())
                 .hasStackTraceContaining("the pipeline redistributes records")
-                .hasStackTraceContaining("UntracedIdempotentSink.builder()");
+                .hasStackTraceContaining("CheckpointAlignedSink.builder()");
     }
 
     @Test

@@ -7,7 +7,7 @@ import io.idempotent.flink.checkpoint.SinkScopedStore;
 import io.idempotent.flink.checkpoint.rocksdb.RocksDbCheckpointStore;
 import io.idempotent.flink.destination.file.FileDestination;
 import io.idempotent.flink.origin.Traced;
-import io.idempotent.flink.sink.untraced.UntracedIdempotentSink;
+import io.idempotent.flink.sink.aligned.CheckpointAlignedSink;
 import io.idempotent.flink.source.IdempotentSource;
 import io.idempotent.flink.source.StartingPosition;
 import io.idempotent.flink.storage.WriteDurability;
@@ -176,7 +176,7 @@ class UpgradeITCase {
                         .uid("value")
                         .returns(Types.STRING);
         lines.sinkTo(
-                        UntracedIdempotentSink.<String>builder()
+                        CheckpointAlignedSink.<String>builder()
                                 .name("aligned")
                                 .elementType(Types.STRING)
                                 .destination(

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Nested;
 class FlinkSinkSuiteITCase {
 
     @Nested
-    class UntracedSinkIntoFiles extends IdempotentSinkSuiteITCaseBase {
+    class AlignedSinkIntoFiles extends IdempotentSinkSuiteITCaseBase {
 
         @TestEnv MiniClusterTestEnvironment flink = new MiniClusterTestEnvironment();
 
@@ -23,12 +23,12 @@ class FlinkSinkSuiteITCase {
         CheckpointingMode[] semantics = new CheckpointingMode[] {CheckpointingMode.EXACTLY_ONCE};
 
         @TestContext
-        ExternalContextFactory<UntracedSinkExternalContext> files =
-                testName -> new UntracedSinkExternalContext();
+        ExternalContextFactory<AlignedSinkExternalContext> files =
+                testName -> new AlignedSinkExternalContext();
     }
 
     @Nested
-    class UntracedSinkIntoPostgres extends IdempotentSinkSuiteITCaseBase {
+    class AlignedSinkIntoPostgres extends IdempotentSinkSuiteITCaseBase {
 
         @TestEnv MiniClusterTestEnvironment flink = new MiniClusterTestEnvironment();
 
@@ -36,7 +36,7 @@ class FlinkSinkSuiteITCase {
         CheckpointingMode[] semantics = new CheckpointingMode[] {CheckpointingMode.EXACTLY_ONCE};
 
         @TestContext
-        ExternalContextFactory<UntracedSinkIntoPostgresContext> postgres =
-                testName -> new UntracedSinkIntoPostgresContext();
+        ExternalContextFactory<AlignedSinkIntoPostgresContext> postgres =
+                testName -> new AlignedSinkIntoPostgresContext();
     }
 }

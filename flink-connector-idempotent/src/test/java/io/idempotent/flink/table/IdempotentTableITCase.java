@@ -492,7 +492,8 @@ class IdempotentTableITCase {
                                     streamName));
         }
         ExactlyOnceVerifier.Result result = ExactlyOnceVerifier.verify(expected, origins);
-        // The query may reorder across partitions; per partition the untraced sink keeps order
+        // The query may reorder across partitions; per partition the checkpoint-aligned sink keeps
+        // order
         // only within a subtask, so order is not claimed here.
         assertThat(result.lost()).as(result.toString()).isZero();
         assertThat(result.duplicated()).as(result.toString()).isZero();

@@ -84,7 +84,7 @@ final class PartitionAdmission<T> {
                                     + " and this sink. Origin identities need each partition's"
                                     + " records in one sink subtask, in order: keep the sink"
                                     + " chained to the source at the same parallelism, or use"
-                                    + " UntracedIdempotentSink.builder() (checkpoint"
+                                    + " CheckpointAlignedSink.builder() (checkpoint"
                                     + " identities).",
                             subtask, origin.stream(), origin.partition(), origin.readerSubtask()));
         }

@@ -391,7 +391,7 @@ class BatchingWriterTest {
                 .isInstanceOf(SuppressRestartsException.class)
                 .hasStackTraceContaining(
                         "Sink subtask 0 received a record of s/0 read by source subtask 1")
-                .hasStackTraceContaining("UntracedIdempotentSink.builder()");
+                .hasStackTraceContaining("CheckpointAlignedSink.builder()");
     }
 
     /**

@@ -1,4 +1,4 @@
-package io.idempotent.flink.sink.untraced;
+package io.idempotent.flink.sink.aligned;
 
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.IdempotentDestination;
@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends the batches of completed checkpoints with checkpoint identities ({@link
- * io.idempotent.flink.sink.untraced.UntracedIdempotentSink}). Such a batch has no range in a
- * stream, so the checkpoint store has nothing to record: its identity, kept in Flink's state until
- * now, is what makes a re-send harmless.
+ * io.idempotent.flink.sink.aligned.CheckpointAlignedSink}). Such a batch has no range in a stream,
+ * so the checkpoint store has nothing to record: its identity, kept in Flink's state until now, is
+ * what makes a re-send harmless.
  *
  * <p>A failure fails the commit, and so the job: the batches stay in Flink's state, and the
  * restarted job re-sends them. No retry here, so that batches are never sent out of order.
@@ -52,14 +52,6 @@ public final class BatchCommitter<T> implements Committer<BatchCommittable<T>> {
     }
 
     private void send(BatchCommittable<T> committable) throws IOException, InterruptedException {
-        if (committable.traced()) {
-            throw new IllegalStateException(
-                    "Batch "
-                            + committable.id()
-                            + " has an origin identity: it comes from the state of an earlier"
-                            + " version's IdempotentSink, whose batches waited in Flink's state."
-                            + " Drain that job (stop with --drain) before upgrading.");
-        }
         SendOutcome outcome;
         Batch<T> batch = committable.toBatch();
         try {

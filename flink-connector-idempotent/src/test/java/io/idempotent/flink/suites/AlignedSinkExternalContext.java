@@ -1,7 +1,7 @@
 package io.idempotent.flink.suites;
 
 import io.idempotent.flink.destination.file.FileDestination;
-import io.idempotent.flink.sink.untraced.UntracedIdempotentSink;
+import io.idempotent.flink.sink.aligned.CheckpointAlignedSink;
 import io.idempotent.flink.testutils.TempDirs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,17 +24,17 @@ import org.apache.flink.connector.testframe.external.ExternalSystemDataReader;
 import org.apache.flink.connector.testframe.external.sink.TestingSinkSettings;
 
 /**
- * The untraced sink into the file destination, for Flink's sink test suite: the suite writes its
- * own data through the sink and reads back, from the files, what the destination holds.
+ * the checkpoint-aligned sink into the file destination, for Flink's sink test suite: the suite
+ * writes its own data through the sink and reads back, from the files, what the destination holds.
  */
-final class UntracedSinkExternalContext extends StringSinkExternalContext
+final class AlignedSinkExternalContext extends StringSinkExternalContext
         implements DestinationOrder {
 
     private final Path directory = TempDirs.create("sink-suite");
 
     @Override
     public Sink<String> createSink(TestingSinkSettings settings) {
-        return UntracedIdempotentSink.<String>builder()
+        return CheckpointAlignedSink.<String>builder()
                 .name("suite")
                 .elementType(Types.STRING)
                 .destination(

@@ -1,4 +1,4 @@
-package io.idempotent.flink.sink.untraced;
+package io.idempotent.flink.sink.aligned;
 
 import io.idempotent.flink.checkpoint.SinkScopedStore;
 import io.idempotent.flink.destination.DestinationFactory;
@@ -13,9 +13,9 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.ReadableConfig;
 
-/** Builds an {@link UntracedIdempotentSink}; {@link #build()} checks that everything is there. */
+/** Builds an {@link CheckpointAlignedSink}; {@link #build()} checks that everything is there. */
 @PublicEvolving
-public final class UntracedIdempotentSinkBuilder<T> {
+public final class CheckpointAlignedSinkBuilder<T> {
 
     private String name;
     private TypeInformation<T> elementType;
@@ -23,25 +23,25 @@ public final class UntracedIdempotentSinkBuilder<T> {
     private int batchMaxRecords = IdempotentSinkOptions.BATCH_MAX_RECORDS.defaultValue();
     private MemorySize batchMaxBytes = IdempotentSinkOptions.BATCH_MAX_BYTES.defaultValue();
 
-    UntracedIdempotentSinkBuilder() {}
+    CheckpointAlignedSinkBuilder() {}
 
     /**
      * The sink's name, required: part of every batch identity, so unique among the sinks writing to
      * one destination, and without '/'.
      */
-    public UntracedIdempotentSinkBuilder<T> name(String name) {
+    public CheckpointAlignedSinkBuilder<T> name(String name) {
         this.name = name;
         return this;
     }
 
     /** The type of the elements, to keep batches in Flink's state until they are sent. Required. */
-    public UntracedIdempotentSinkBuilder<T> elementType(TypeInformation<T> elementType) {
+    public CheckpointAlignedSinkBuilder<T> elementType(TypeInformation<T> elementType) {
         this.elementType = Objects.requireNonNull(elementType, "elementType");
         return this;
     }
 
     /** Where batches go. Required. */
-    public UntracedIdempotentSinkBuilder<T> destination(DestinationFactory<T> destinations) {
+    public CheckpointAlignedSinkBuilder<T> destination(DestinationFactory<T> destinations) {
         this.destinations = Objects.requireNonNull(destinations, "destinations");
         return this;
     }
@@ -50,7 +50,7 @@ public final class UntracedIdempotentSinkBuilder<T> {
      * The most elements in one batch ({@link IdempotentSinkOptions#BATCH_MAX_RECORDS}, default
      * 10,000): a checkpoint's elements beyond it form further batches.
      */
-    public UntracedIdempotentSinkBuilder<T> batchMaxRecords(int records) {
+    public CheckpointAlignedSinkBuilder<T> batchMaxRecords(int records) {
         this.batchMaxRecords = BatchLimit.requireRecords(records);
         return this;
     }
@@ -59,7 +59,7 @@ public final class UntracedIdempotentSinkBuilder<T> {
      * The most bytes in one batch ({@link IdempotentSinkOptions#BATCH_MAX_BYTES}, default 8 MiB),
      * counted as Flink serializes the sink's input elements.
      */
-    public UntracedIdempotentSinkBuilder<T> batchMaxBytes(MemorySize bytes) {
+    public CheckpointAlignedSinkBuilder<T> batchMaxBytes(MemorySize bytes) {
         this.batchMaxBytes = BatchLimit.requireBytes(bytes);
         return this;
     }
@@ -69,7 +69,7 @@ public final class UntracedIdempotentSinkBuilder<T> {
      * the checkpoint completes, so {@code sink.delivery-mode = eager} is refused: its batches have
      * no identity before the checkpoint.
      */
-    public UntracedIdempotentSinkBuilder<T> options(ReadableConfig config) {
+    public CheckpointAlignedSinkBuilder<T> options(ReadableConfig config) {
         config.getOptional(IdempotentSinkOptions.BATCH_MAX_RECORDS)
                 .ifPresent(this::batchMaxRecords);
         config.getOptional(IdempotentSinkOptions.BATCH_MAX_BYTES).ifPresent(this::batchMaxBytes);
@@ -82,13 +82,13 @@ public final class UntracedIdempotentSinkBuilder<T> {
                                             + mode.name().toLowerCase(Locale.ROOT)
                                             + " needs origin identities (an IdempotentSink of"
                                             + " Traced elements read by an IdempotentSource):"
-                                            + " a sink of untraced elements delivers at"
+                                            + " the checkpoint-aligned sink delivers at"
                                             + " completed checkpoints only.");
                         });
         return this;
     }
 
-    public UntracedIdempotentSink<T> build() {
+    public CheckpointAlignedSink<T> build() {
         if (name == null) {
             throw new IllegalStateException(
                     "The sink needs a name: call name(...) with a name that stays the same across"
@@ -107,7 +107,7 @@ public final class UntracedIdempotentSinkBuilder<T> {
                             + " destination(FileDestination.factory(dir, encoder)).");
         }
         Serializability.requireSerializable(destinations, "destination factory");
-        return new UntracedIdempotentSink<>(
+        return new CheckpointAlignedSink<>(
                 name,
                 new BatchLimit(batchMaxRecords, batchMaxBytes.getBytes()),
                 new CommitSide<>(elementType, destinations));

@@ -1,13 +1,9 @@
-package io.idempotent.flink.sink.untraced;
+package io.idempotent.flink.sink.aligned;
 
-import io.idempotent.flink.checkpoint.BatchId;
 import io.idempotent.flink.sink.BatchLimit;
 import io.idempotent.flink.sink.ElementSizer;
-import io.idempotent.flink.stream.SequenceRange;
-import io.idempotent.flink.stream.StreamPartition;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import org.apache.flink.annotation.Internal;
@@ -16,11 +12,9 @@ import org.apache.flink.metrics.Counter;
 
 /**
  * Collects everything between two checkpoint barriers into one batch per subtask, for pipelines
- * that lose the origin (an aggregation after keyBy) or redistribute records. The identity is {@code
- * <sink>/<subtask>/<incarnation>/<n>}: the incarnation is new every time the writer starts, so that
- * no batch of a restored job, nor of a job restored from an older savepoint (where Flink reuses
- * checkpoint ids), can carry the identity of a different batch. A batch keeps its identity in
- * Flink's state until it is committed, so a re-send after a failure carries the same one.
+ * that lose the origin (an aggregation after keyBy) or redistribute records, each batch under a
+ * {@link CheckpointBatchId}. A batch keeps its identity in Flink's state until it is committed, so
+ * a re-send after a failure carries the same one.
  */
 @Internal
 public final class CheckpointBatchingWriter<T>
@@ -77,19 +71,11 @@ public final class CheckpointBatchingWriter<T>
             bytes = 0;
         }
         List<BatchCommittable<T>> committables = new ArrayList<>(full.size());
-        StreamPartition partition =
-                new StreamPartition("sink:" + sinkName, subtask + "-" + incarnation);
         for (List<T> batch : full) {
-            long number = batches++;
-            BatchId id = BatchId.of(partition, SequenceRange.of(number, number));
             committables.add(
                     new BatchCommittable<>(
-                            id,
-                            partition,
-                            SequenceRange.of(number, number),
-                            batch,
-                            Collections.nCopies(batch.size(), number),
-                            false));
+                            new CheckpointBatchId(sinkName, subtask, incarnation, batches++),
+                            batch));
         }
         full.clear();
         return committables;

@@ -1,4 +1,4 @@
-package io.idempotent.flink.sink.untraced;
+package io.idempotent.flink.sink.aligned;
 
 import io.idempotent.flink.sink.BatchLimit;
 import io.idempotent.flink.sink.ElementSizer;
@@ -21,8 +21,8 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * from an older savepoint delivers again what the destination received after it.
  *
  * <pre>{@code
- * UntracedIdempotentSink<Total> sink =
- *         UntracedIdempotentSink.<Total>builder()
+ * CheckpointAlignedSink<Total> sink =
+ *         CheckpointAlignedSink.<Total>builder()
  *                 .name("daily-totals")
  *                 .elementType(TypeInformation.of(Total.class))
  *                 .destination(JdbcDestination.<Total>builder()...buildFactory())
@@ -30,7 +30,7 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * }</pre>
  */
 @PublicEvolving
-public final class UntracedIdempotentSink<T>
+public final class CheckpointAlignedSink<T>
         implements Sink<T>, SupportsCommitter<BatchCommittable<T>> {
 
     private static final long serialVersionUID = 1L;
@@ -39,14 +39,14 @@ public final class UntracedIdempotentSink<T>
     private final BatchLimit batchLimit;
     private final CommitSide<T> commitSide;
 
-    UntracedIdempotentSink(String name, BatchLimit batchLimit, CommitSide<T> commitSide) {
+    CheckpointAlignedSink(String name, BatchLimit batchLimit, CommitSide<T> commitSide) {
         this.name = name;
         this.batchLimit = batchLimit;
         this.commitSide = commitSide;
     }
 
-    public static <T> UntracedIdempotentSinkBuilder<T> builder() {
-        return new UntracedIdempotentSinkBuilder<>();
+    public static <T> CheckpointAlignedSinkBuilder<T> builder() {
+        return new CheckpointAlignedSinkBuilder<>();
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.idempotent.flink.suites;
 
 import io.idempotent.flink.destination.jdbc.JdbcDestination;
-import io.idempotent.flink.sink.untraced.UntracedIdempotentSink;
+import io.idempotent.flink.sink.aligned.CheckpointAlignedSink;
 import io.idempotent.flink.testutils.PostgresServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -20,16 +20,16 @@ import org.apache.flink.connector.testframe.external.ExternalSystemDataReader;
 import org.apache.flink.connector.testframe.external.sink.TestingSinkSettings;
 
 /**
- * The untraced sink into a real PostgreSQL server through the JDBC destination, for Flink's sink
- * test suite; the suite reads the table back with plain SQL.
+ * the checkpoint-aligned sink into a real PostgreSQL server through the JDBC destination, for
+ * Flink's sink test suite; the suite reads the table back with plain SQL.
  */
-final class UntracedSinkIntoPostgresContext extends StringSinkExternalContext
+final class AlignedSinkIntoPostgresContext extends StringSinkExternalContext
         implements DestinationOrder {
 
     private final String table = PostgresServer.uniqueTable("suite_rows");
     private final String ledger = PostgresServer.uniqueTable("suite_ledger");
 
-    UntracedSinkIntoPostgresContext() {
+    AlignedSinkIntoPostgresContext() {
         try (Connection connection = DriverManager.getConnection(PostgresServer.jdbcUrl());
                 Statement statement = connection.createStatement()) {
             statement.execute(
@@ -41,7 +41,7 @@ final class UntracedSinkIntoPostgresContext extends StringSinkExternalContext
 
     @Override
     public Sink<String> createSink(TestingSinkSettings settings) {
-        return UntracedIdempotentSink.<String>builder()
+        return CheckpointAlignedSink.<String>builder()
                 .name("suite")
                 .elementType(Types.STRING)
                 .destination(

@@ -1,4 +1,4 @@
-package io.idempotent.flink.sink.untraced;
+package io.idempotent.flink.sink.aligned;
 
 import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.sink.DeliveryMetrics;
@@ -9,7 +9,7 @@ import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
-/** The commit side of {@link UntracedIdempotentSink}: its committer and committable serializer. */
+/** The commit side of {@link CheckpointAlignedSink}: its committer and committable serializer. */
 final class CommitSide<T> implements Serializable {
 
     private static final long serialVersionUID = 1L;
