@@ -26,7 +26,13 @@ class CoreArchitectureTest {
             new ClassFileImporter()
                     .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                     .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
-                    .importPackages("io.idempotent.flink");
+                    .importPackages(
+                            "io.idempotent.flink.util",
+                            "io.idempotent.flink.storage",
+                            "io.idempotent.flink.stream",
+                            "io.idempotent.flink.checkpoint",
+                            "io.idempotent.flink.destination",
+                            "io.idempotent.flink.protocol");
 
     @Test
     void eachLayerUsesOnlyTheLayersBelowIt() {

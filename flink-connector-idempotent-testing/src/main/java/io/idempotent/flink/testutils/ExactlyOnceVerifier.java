@@ -16,13 +16,7 @@ import java.util.TreeMap;
 public final class ExactlyOnceVerifier {
 
     /** A delivered record's origin. */
-    public record Origin(String partition, long sequence) {
-        /** Parses {@code "<partition>:<sequence>"}. */
-        public static Origin parse(String text) {
-            int colon = text.lastIndexOf(':');
-            return new Origin(text.substring(0, colon), Long.parseLong(text.substring(colon + 1)));
-        }
-    }
+    public record Origin(String partition, long sequence) {}
 
     /** The verdict. */
     public record Result(
@@ -87,11 +81,11 @@ public final class ExactlyOnceVerifier {
                 expectedCount, delivered.size(), lost, duplicated + unexpected, outOfOrder);
     }
 
-    /** Parses each element as an {@link Origin}. */
+    /** The origin of each element, an {@link OriginLine}. */
     public static List<Origin> origins(List<String> elements) {
         List<Origin> origins = new ArrayList<>(elements.size());
         for (String element : elements) {
-            origins.add(Origin.parse(element));
+            origins.add(OriginLine.parse(element));
         }
         return origins;
     }

@@ -33,7 +33,7 @@ public final class FileDestinationReader {
                                             .thenComparingLong(FileDestinationReader::from))
                             .toList()) {
                 for (String line : Files.readAllLines(file)) {
-                    origins.add(Origin.parse(line.split(" ", 2)[0]));
+                    origins.add(OriginLine.parse(line));
                 }
             }
         } catch (IOException e) {

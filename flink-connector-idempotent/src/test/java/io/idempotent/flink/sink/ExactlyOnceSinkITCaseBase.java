@@ -20,6 +20,7 @@ import io.idempotent.flink.storage.WriteDurability;
 import io.idempotent.flink.stream.PartitionRecord;
 import io.idempotent.flink.stream.StreamPartition;
 import io.idempotent.flink.testutils.ExactlyOnceVerifier;
+import io.idempotent.flink.testutils.OriginLine;
 import io.idempotent.flink.testutils.TempDirs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -110,7 +111,7 @@ abstract class ExactlyOnceSinkITCaseBase {
 
     /** A dead letter as a line: its origin as the verifier reads it, then why it was refused. */
     static byte[] letterLine(DeadLetter<String> letter) {
-        return (letter.partition() + ":" + letter.sequence() + " " + letter.error())
+        return OriginLine.of(letter.partition(), letter.sequence(), letter.error())
                 .getBytes(StandardCharsets.UTF_8);
     }
 
@@ -674,11 +675,7 @@ abstract class ExactlyOnceSinkITCaseBase {
             }
             return traced.map(
                     record ->
-                            record.partition()
-                                    + ":"
-                                    + record.sequence()
-                                    + " "
-                                    + new String(record.payload(), StandardCharsets.UTF_8));
+                            OriginLine.of(record.partition(), record.sequence(), record.payload()));
         }
     }
 }

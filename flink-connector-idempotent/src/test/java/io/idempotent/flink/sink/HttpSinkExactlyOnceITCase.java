@@ -10,6 +10,7 @@ import io.idempotent.flink.source.StartingPosition;
 import io.idempotent.flink.testutils.ExactlyOnceVerifier;
 import io.idempotent.flink.testutils.IdempotentHttpServer;
 import io.idempotent.flink.testutils.IdempotentHttpServer.SuccessBody;
+import io.idempotent.flink.testutils.OriginLine;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,7 +57,7 @@ class HttpSinkExactlyOnceITCase extends ExactlyOnceSinkITCaseBase {
     List<ExactlyOnceVerifier.Origin> holdings() {
         List<ExactlyOnceVerifier.Origin> origins = new ArrayList<>();
         for (String line : server.applied()) {
-            origins.add(ExactlyOnceVerifier.Origin.parse(line.split(" ", 2)[0]));
+            origins.add(OriginLine.parse(line));
         }
         return origins;
     }

@@ -10,6 +10,7 @@ import io.idempotent.flink.destination.jdbc.JdbcDestination;
 import io.idempotent.flink.source.StartingPosition;
 import io.idempotent.flink.testutils.ExactlyOnceVerifier;
 import io.idempotent.flink.testutils.FileDestinationReader;
+import io.idempotent.flink.testutils.OriginLine;
 import io.idempotent.flink.testutils.PostgresServer;
 import io.idempotent.flink.testutils.Traces;
 import java.io.IOException;
@@ -64,11 +65,10 @@ class JdbcSinkExactlyOnceITCase extends ExactlyOnceSinkITCaseBase {
                                 + " (partition_name, sequence, payload) VALUES (?, ?, ?)")
                 .binder(
                         (statement, line) -> {
-                            ExactlyOnceVerifier.Origin origin =
-                                    ExactlyOnceVerifier.Origin.parse(line.split(" ", 2)[0]);
+                            ExactlyOnceVerifier.Origin origin = OriginLine.parse(line);
                             statement.setString(1, origin.partition());
                             statement.setLong(2, origin.sequence());
-                            statement.setString(3, line.split(" ", 2)[1]);
+                            statement.setString(3, OriginLine.payload(line));
                         })
                 .ledgerTable(ledger)
                 .buildFactory();

@@ -15,6 +15,7 @@ import io.idempotent.flink.storage.WriteDurability;
 import io.idempotent.flink.stream.PartitionRecord;
 import io.idempotent.flink.testutils.ExactlyOnceVerifier;
 import io.idempotent.flink.testutils.FileDestinationReader;
+import io.idempotent.flink.testutils.OriginLine;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -200,7 +201,7 @@ class MetricsITCase {
             if (delayMillis > 0) {
                 Thread.sleep(delayMillis);
             }
-            return traced.map(record -> record.partition() + ":" + record.sequence() + " x");
+            return traced.map(record -> OriginLine.of(record.partition(), record.sequence(), "x"));
         }
     }
 }

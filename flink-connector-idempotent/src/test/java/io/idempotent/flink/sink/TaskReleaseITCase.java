@@ -11,6 +11,7 @@ import io.idempotent.flink.storage.WriteDurability;
 import io.idempotent.flink.testutils.ClassHistogram;
 import io.idempotent.flink.testutils.ExactlyOnceVerifier;
 import io.idempotent.flink.testutils.FileDestinationReader;
+import io.idempotent.flink.testutils.OriginLine;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -123,7 +124,7 @@ class TaskReleaseITCase {
                                 .build(),
                         WatermarkStrategy.noWatermarks(),
                         "events")
-                .map(t -> t.map(r -> r.partition() + ":" + r.sequence() + " x"))
+                .map(t -> t.map(r -> OriginLine.of(r.partition(), r.sequence(), "x")))
                 .returns(TypeInformation.of(new TypeHint<Traced<String>>() {}))
                 .sinkTo(
                         IdempotentSink.<String>builder()

@@ -15,6 +15,7 @@ import io.idempotent.flink.stream.PartitionRecord;
 import io.idempotent.flink.stream.StreamPartition;
 import io.idempotent.flink.testutils.ExactlyOnceVerifier;
 import io.idempotent.flink.testutils.FileDestinationReader;
+import io.idempotent.flink.testutils.OriginLine;
 import io.idempotent.flink.testutils.TempDirs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -261,11 +262,7 @@ class UpgradeITCase {
         public Traced<String> map(Traced<PartitionRecord> traced) {
             return traced.map(
                     record ->
-                            record.partition()
-                                    + ":"
-                                    + record.sequence()
-                                    + " "
-                                    + new String(record.payload(), StandardCharsets.UTF_8));
+                            OriginLine.of(record.partition(), record.sequence(), record.payload()));
         }
     }
 }

@@ -18,6 +18,7 @@ import io.idempotent.flink.storage.WriteDurability;
 import io.idempotent.flink.stream.PartitionRecord;
 import io.idempotent.flink.stream.kafka.KafkaPartitionedStream;
 import io.idempotent.flink.stream.local.LocalStream;
+import io.idempotent.flink.testutils.OriginLine;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -799,13 +800,13 @@ public final class PipelineBenchmark {
         public Traced<String> map(Traced<PartitionRecord> traced) {
             return traced.map(
                     record ->
-                            record.partition()
-                                    + ":"
-                                    + record.sequence()
-                                    + " "
-                                    + record.timestamp()
-                                    + " "
-                                    + new String(record.payload(), StandardCharsets.UTF_8));
+                            OriginLine.of(
+                                    record.partition(),
+                                    record.sequence(),
+                                    record.timestamp()
+                                            + " "
+                                            + new String(
+                                                    record.payload(), StandardCharsets.UTF_8)));
         }
     }
 }

@@ -387,7 +387,7 @@ public final class FaultCampaign {
                                         statement.executeQuery(
                                                 "SELECT line FROM " + name + " ORDER BY arrival")) {
                             while (rows.next()) {
-                                origins.add(originOf(rows.getString(1)));
+                                origins.add(rows.getString(1));
                             }
                         }
                         return origins;
@@ -411,7 +411,7 @@ public final class FaultCampaign {
 
                     @Override
                     public List<String> originsInOrder() {
-                        return server.applied().stream().map(FaultCampaign::originOf).toList();
+                        return server.applied();
                     }
 
                     @Override
@@ -442,7 +442,7 @@ public final class FaultCampaign {
             files.sort(Comparator.comparingLong(FaultCampaign::firstSequence));
             for (Path file : files) {
                 for (String line : Files.readAllLines(file)) {
-                    origins.add(originOf(line));
+                    origins.add(line);
                 }
             }
         }
@@ -452,10 +452,6 @@ public final class FaultCampaign {
     private static long firstSequence(Path file) {
         String name = file.getFileName().toString();
         return Long.parseLong(name.substring(0, name.indexOf('-')));
-    }
-
-    private static String originOf(String line) {
-        return line.substring(0, line.indexOf(' '));
     }
 
     private static void sql(String url, String statementText) {

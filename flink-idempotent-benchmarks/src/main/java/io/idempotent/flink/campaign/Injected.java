@@ -11,8 +11,8 @@ import io.idempotent.flink.destination.SendOutcome;
 import io.idempotent.flink.origin.Traced;
 import io.idempotent.flink.stream.PartitionRecord;
 import io.idempotent.flink.testutils.IdempotentHttpServer;
+import io.idempotent.flink.testutils.OriginLine;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.annotation.Nullable;
@@ -70,11 +70,7 @@ final class Injected {
             }
             return traced.map(
                     record ->
-                            record.partition()
-                                    + ":"
-                                    + record.sequence()
-                                    + " "
-                                    + new String(record.payload(), StandardCharsets.UTF_8));
+                            OriginLine.of(record.partition(), record.sequence(), record.payload()));
         }
 
         @Override

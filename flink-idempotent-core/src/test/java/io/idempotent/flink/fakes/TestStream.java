@@ -3,6 +3,7 @@ package io.idempotent.flink.fakes;
 import io.idempotent.flink.stream.PartitionRecord;
 import io.idempotent.flink.stream.PartitionedStream;
 import io.idempotent.flink.stream.SequenceRange;
+import io.idempotent.flink.testutils.OriginLine;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,7 +46,7 @@ public final class TestStream implements PartitionedStream {
                         partition,
                         sequence,
                         null,
-                        (partition + ":" + sequence).getBytes(StandardCharsets.UTF_8),
+                        OriginLine.of(partition, sequence).getBytes(StandardCharsets.UTF_8),
                         sequence);
         records.add(record);
         return record;

@@ -23,6 +23,7 @@ import io.idempotent.flink.sink.ElementSizer;
 import io.idempotent.flink.sink.IdempotentSinkOptions;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
+import io.idempotent.flink.testutils.OriginLine;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -210,7 +211,7 @@ class BatchingWriterTest {
         writer.write(
                 new Traced<>(
                         new Origin("s", partition, sequence, replaying, reader),
-                        partition + ":" + sequence),
+                        OriginLine.of(partition, sequence)),
                 null);
     }
 

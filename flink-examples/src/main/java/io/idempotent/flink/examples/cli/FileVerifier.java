@@ -5,20 +5,23 @@ import io.idempotent.flink.stream.PartitionRecord;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
 import io.idempotent.flink.stream.local.LocalStream;
+import io.idempotent.flink.testutils.ExactlyOnceVerifier;
+import io.idempotent.flink.testutils.OriginLine;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
  * Reads what the file destination really holds and compares it with the stream: per partition,
- * records lost, duplicated and out of order. Knows nothing of checkpoints or identities; it only
- * reads batch files in sequence order and the origin tag at the start of each line.
+ * records lost, duplicated and out of order, counted by the tests' {@link ExactlyOnceVerifier}.
+ * Knows nothing of checkpoints or identities; it only reads batch files in sequence order and the
+ * origin at the start of each line ({@link OriginLine}).
  */
 final class FileVerifier {
 
@@ -54,21 +57,15 @@ final class FileVerifier {
     private static Row verifyPartition(LocalStream stream, Path out, String partition)
             throws IOException {
         long end = stream.endSequence(partition);
-        BitSet expected = new BitSet();
-        long in = 0;
+        List<Long> expected = new ArrayList<>();
         for (long next = 0; next < end; ) {
             List<PartitionRecord> records = stream.readFrom(partition, next, 10_000);
             for (PartitionRecord record : records) {
-                expected.set(Math.toIntExact(record.sequence()));
-                in++;
+                expected.add(record.sequence());
             }
             next = records.get(records.size() - 1).sequence() + 1;
         }
-        BitSet seen = new BitSet();
-        long delivered = 0;
-        long duplicated = 0;
-        long outOfOrder = 0;
-        long last = -1;
+        List<ExactlyOnceVerifier.Origin> delivered = new ArrayList<>();
         // The directory of the partition's batches: their identity without the range.
         BatchId any =
                 BatchId.of(
@@ -76,27 +73,23 @@ final class FileVerifier {
                         SequenceRange.of(0, 0));
         for (Path file : batchFiles(out.resolve(any.value()).getParent())) {
             for (String line : Files.readAllLines(file)) {
-                String origin = line.substring(0, line.indexOf(' '));
-                String[] parts = origin.split(":");
-                if (!parts[0].equals(partition)) {
-                    throw new IOException(file + " holds a record of partition " + parts[0]);
+                ExactlyOnceVerifier.Origin origin = OriginLine.parse(line);
+                if (!origin.partition().equals(partition)) {
+                    throw new IOException(
+                            file + " holds a record of partition " + origin.partition());
                 }
-                int sequence = Integer.parseInt(parts[1]);
-                delivered++;
-                if (seen.get(sequence) || !expected.get(sequence)) {
-                    duplicated++;
-                    continue;
-                }
-                seen.set(sequence);
-                if (sequence < last) {
-                    outOfOrder++;
-                }
-                last = sequence;
+                delivered.add(origin);
             }
         }
-        BitSet lost = (BitSet) expected.clone();
-        lost.andNot(seen);
-        return new Row(partition, in, delivered, lost.cardinality(), duplicated, outOfOrder);
+        ExactlyOnceVerifier.Result result =
+                ExactlyOnceVerifier.verify(Map.of(partition, expected), delivered);
+        return new Row(
+                partition,
+                result.expected(),
+                result.delivered(),
+                result.lost(),
+                result.duplicated(),
+                result.outOfOrder());
     }
 
     /** Batch files of a partition, ordered by the first sequence number in their name. */
