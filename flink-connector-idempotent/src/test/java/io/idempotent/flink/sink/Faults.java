@@ -1,12 +1,11 @@
 package io.idempotent.flink.sink;
 
-import io.idempotent.flink.checkpoint.BatchId;
 import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
 import io.idempotent.flink.checkpoint.CheckpointTransition;
 import io.idempotent.flink.checkpoint.ForwardingCheckpointStore;
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.DestinationFactory;
-import io.idempotent.flink.destination.IdempotentDestination;
+import io.idempotent.flink.destination.ForwardingDestination;
 import io.idempotent.flink.destination.SendOutcome;
 import io.idempotent.flink.origin.Traced;
 import io.idempotent.flink.sink.aligned.BatchCommittable;
@@ -240,31 +239,19 @@ final class Faults {
 
     /** A destination with fault points before and after each send. */
     static <T> DestinationFactory<T> around(DestinationFactory<T> factory) {
-        return () -> {
-            IdempotentDestination<T> destination = factory.create();
-            return new IdempotentDestination<>() {
-                private int sendsInThisCommit;
+        return () ->
+                new ForwardingDestination<>(factory.create()) {
+                    private int sendsInThisCommit;
 
-                @Override
-                public String plannedLocation(BatchId id) {
-                    return destination.plannedLocation(id);
-                }
-
-                @Override
-                public SendOutcome send(Batch<T> batch) throws Exception {
-                    if (++sendsInThisCommit % 2 == 0) {
-                        at(Fault.HALF_SENT);
+                    @Override
+                    public SendOutcome send(Batch<T> batch) throws Exception {
+                        if (++sendsInThisCommit % 2 == 0) {
+                            at(Fault.HALF_SENT);
+                        }
+                        SendOutcome outcome = super.send(batch);
+                        at(Fault.APPLIED_THEN_TIMEOUT);
+                        return outcome;
                     }
-                    SendOutcome outcome = destination.send(batch);
-                    at(Fault.APPLIED_THEN_TIMEOUT);
-                    return outcome;
-                }
-
-                @Override
-                public void close() throws Exception {
-                    destination.close();
-                }
-            };
-        };
+                };
     }
 }

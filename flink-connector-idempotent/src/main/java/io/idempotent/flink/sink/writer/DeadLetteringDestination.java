@@ -2,6 +2,7 @@ package io.idempotent.flink.sink.writer;
 
 import io.idempotent.flink.checkpoint.BatchId;
 import io.idempotent.flink.destination.Batch;
+import io.idempotent.flink.destination.ForwardingDestination;
 import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.destination.PoisonElementException;
 import io.idempotent.flink.destination.SendOutcome;
@@ -13,7 +14,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import javax.annotation.Nullable;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.IOUtils;
 
@@ -26,7 +26,7 @@ import org.apache.flink.util.IOUtils;
  * comes the same way every time, so a re-send after a failure forms the same dead letters and the
  * same batch, and the destinations drop the repeats. Runs in the task thread.
  */
-final class DeadLetteringDestination<T> implements IdempotentDestination<T> {
+final class DeadLetteringDestination<T> extends ForwardingDestination<T> {
 
     private final String sink;
     private final IdempotentDestination<T> destination;
@@ -40,22 +40,12 @@ final class DeadLetteringDestination<T> implements IdempotentDestination<T> {
             IdempotentDestination<DeadLetter<T>> deadLetters,
             Supplier<Map<BatchId, long[]>> sequences,
             Counter counter) {
+        super(destination);
         this.sink = sink;
         this.destination = destination;
         this.deadLetters = deadLetters;
         this.sequences = sequences;
         this.counter = counter;
-    }
-
-    @Nullable
-    @Override
-    public String plannedLocation(BatchId id) {
-        return destination.plannedLocation(id);
-    }
-
-    @Override
-    public void requireHoldable(BatchId longest) {
-        destination.requireHoldable(longest);
     }
 
     @Override

@@ -1,13 +1,13 @@
 package io.idempotent.flink.examples.cli;
 
-import io.idempotent.flink.checkpoint.BatchId;
 import io.idempotent.flink.destination.Batch;
+import io.idempotent.flink.destination.ForwardingDestination;
 import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.destination.SendOutcome;
 import java.io.IOException;
 
 /** Wraps a destination and makes its next send fail in a chosen way, for the demo. */
-final class FaultInjectingDestination<T> implements IdempotentDestination<T> {
+final class FaultInjectingDestination<T> extends ForwardingDestination<T> {
 
     enum Fault {
         /** The worker dies after the range is marked pending, before anything is sent. */
@@ -24,22 +24,16 @@ final class FaultInjectingDestination<T> implements IdempotentDestination<T> {
         }
     }
 
-    private final IdempotentDestination<T> delegate;
     private Fault armed;
     private Runnable takeover;
 
     FaultInjectingDestination(IdempotentDestination<T> delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     void arm(Fault fault, Runnable takeoverAction) {
         this.armed = fault;
         this.takeover = takeoverAction;
-    }
-
-    @Override
-    public String plannedLocation(BatchId id) {
-        return delegate.plannedLocation(id);
     }
 
     @Override
@@ -52,7 +46,7 @@ final class FaultInjectingDestination<T> implements IdempotentDestination<T> {
         if (fault == Fault.TAKEOVER) {
             takeover.run();
         }
-        SendOutcome outcome = delegate.send(batch);
+        SendOutcome outcome = super.send(batch);
         if (fault == Fault.AFTER_SEND) {
             throw new IOException("injected: " + fault.description);
         }

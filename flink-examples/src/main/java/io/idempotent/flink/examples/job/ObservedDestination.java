@@ -3,7 +3,7 @@ package io.idempotent.flink.examples.job;
 import io.idempotent.flink.checkpoint.BatchId;
 import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.DestinationFactory;
-import io.idempotent.flink.destination.IdempotentDestination;
+import io.idempotent.flink.destination.ForwardingDestination;
 import io.idempotent.flink.destination.SendOutcome;
 import java.io.IOException;
 import java.util.Set;
@@ -27,40 +27,28 @@ final class ObservedDestination {
     private ObservedDestination() {}
 
     static <T> DestinationFactory<T> around(DestinationFactory<T> factory) {
-        return () -> {
-            IdempotentDestination<T> destination = factory.create();
-            return new IdempotentDestination<>() {
-                @Override
-                public String plannedLocation(BatchId id) {
-                    return destination.plannedLocation(id);
-                }
-
-                @Override
-                public SendOutcome send(Batch<T> batch) throws Exception {
-                    SENDS.incrementAndGet();
-                    if (!SEEN.add(batch.id())) {
-                        RESENDS.incrementAndGet();
+        return () ->
+                new ForwardingDestination<>(factory.create()) {
+                    @Override
+                    public SendOutcome send(Batch<T> batch) throws Exception {
+                        SENDS.incrementAndGet();
+                        if (!SEEN.add(batch.id())) {
+                            RESENDS.incrementAndGet();
+                        }
+                        SendOutcome outcome = super.send(batch);
+                        if (outcome == SendOutcome.REPEAT_DROPPED) {
+                            REPEATS_DROPPED.incrementAndGet();
+                        }
+                        if (TIMEOUTS_TO_INJECT.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+                            System.out.printf(
+                                    "  ! injected failure: the destination wrote %s, then the call"
+                                            + " timed out%n",
+                                    batch.id());
+                            throw new IOException(
+                                    "injected: applied " + batch.id() + ", then timed out");
+                        }
+                        return outcome;
                     }
-                    SendOutcome outcome = destination.send(batch);
-                    if (outcome == SendOutcome.REPEAT_DROPPED) {
-                        REPEATS_DROPPED.incrementAndGet();
-                    }
-                    if (TIMEOUTS_TO_INJECT.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
-                        System.out.printf(
-                                "  ! injected failure: the destination wrote %s, then the call"
-                                        + " timed out%n",
-                                batch.id());
-                        throw new IOException(
-                                "injected: applied " + batch.id() + ", then timed out");
-                    }
-                    return outcome;
-                }
-
-                @Override
-                public void close() throws Exception {
-                    destination.close();
-                }
-            };
-        };
+                };
     }
 }
