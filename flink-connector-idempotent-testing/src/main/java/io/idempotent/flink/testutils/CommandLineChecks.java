@@ -1,7 +1,10 @@
 package io.idempotent.flink.testutils;
 
+import java.util.List;
 import java.util.Map;
 import java.util.function.ToIntFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -36,6 +39,47 @@ public final class CommandLineChecks {
             }
         }
     }
+
+    /**
+     * Every documented command line of the tool ({@link DocumentedCommands#toolCommands}) names a
+     * command of {@code command} and only options that command has: a reader who types what the
+     * docs show is never told the command or an option does not exist.
+     */
+    public static void everyDocumentedCommandExists(Object command, String tool) {
+        CommandLine root = new CommandLine(command);
+        List<String> documented = DocumentedCommands.toolCommands(tool);
+        require(!documented.isEmpty(), "the docs show commands of " + tool);
+        List<String> wrong = new java.util.ArrayList<>();
+        for (String line : documented) {
+            try {
+                String name = line.trim().split("\\s+")[0];
+                if (name.equals(name.toUpperCase(java.util.Locale.ROOT))) {
+                    continue; // a placeholder: "idempotent COMMAND …"
+                }
+                CommandLine sub = root.getSubcommands().get(name);
+                require(
+                        sub != null,
+                        String.format(
+                                "the documented '%s %s' names a command of %s (it has %s)",
+                                tool, line, tool, root.getSubcommands().keySet()));
+                Matcher option = OPTION.matcher(line);
+                while (option.find()) {
+                    require(
+                            sub.getCommandSpec().findOption(option.group()) != null,
+                            String.format(
+                                    "%s %s has the option %s the docs show in '%s'",
+                                    tool, name, option.group(), line));
+                }
+            } catch (AssertionError e) {
+                wrong.add(e.getMessage());
+            }
+        }
+        require(
+                wrong.isEmpty(),
+                "every documented command exists, but: " + String.join("; ", wrong));
+    }
+
+    private static final Pattern OPTION = Pattern.compile("--[a-z][a-z0-9-]*");
 
     private static void require(boolean holds, String what) {
         if (!holds) {

@@ -30,6 +30,23 @@ public final class DocumentedCommands {
      * The arguments of every documented {@code exec:exec} of {@code module} that has concrete ones.
      */
     public static List<List<String>> cliArgs(String module) {
+        List<List<String>> commands = new ArrayList<>();
+        for (Path file : documents()) {
+            for (String line : read(file).split("\n")) {
+                if (!line.contains("-pl " + module + " ")) {
+                    continue;
+                }
+                Matcher args = CLI_ARGS.matcher(line);
+                if (args.find() && !args.group(1).contains("…")) {
+                    commands.add(Arrays.asList(args.group(1).trim().split("\\s+")));
+                }
+            }
+        }
+        return commands;
+    }
+
+    /** README.md and docs/*.md, without the journal of old benchmark runs. */
+    private static List<Path> documents() {
         List<Path> files = new ArrayList<>();
         files.add(Path.of("..", "README.md"));
         try (Stream<Path> docs = Files.list(Path.of("..", "docs"))) {
@@ -40,16 +57,52 @@ public final class DocumentedCommands {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<List<String>> commands = new ArrayList<>();
-        for (Path file : files) {
+        return files;
+    }
+
+    private static final Pattern CODE_SPAN = Pattern.compile("`([^`]+)`");
+    private static final Pattern TOOL_ROW = Pattern.compile("^\\| (?:(examples|benchmarks): )?`");
+
+    /**
+     * Every command line of {@code tool} the docs show, without the tool's name: for {@code
+     * "idempotent"} each code span that starts with {@code idempotent} or {@code bin/idempotent},
+     * and the rows of the README's table of commands without a prefix; for {@code "examples"} and
+     * {@code "benchmarks"} the rows prefixed so, and the arguments of their documented {@code
+     * exec:exec} runs. Placeholders and optional parts are kept as written: a check reads the
+     * command's name and its {@code --options}.
+     */
+    public static List<String> toolCommands(String tool) {
+        List<String> commands = new ArrayList<>();
+        for (Path file : documents()) {
             for (String line : read(file).split("\n")) {
-                if (!line.contains("-pl " + module + " ")) {
+                Matcher row = TOOL_ROW.matcher(line);
+                if (row.find() && file.getFileName().toString().equals("README.md")) {
+                    String prefix = row.group(1) == null ? "idempotent" : row.group(1);
+                    Matcher span = CODE_SPAN.matcher(line);
+                    if (prefix.equals(tool) && span.find(row.end() - 1)) {
+                        commands.add(span.group(1).replace("\\|", "|"));
+                    }
                     continue;
                 }
-                Matcher args = CLI_ARGS.matcher(line);
-                if (args.find() && !args.group(1).contains("…")) {
-                    commands.add(Arrays.asList(args.group(1).trim().split("\\s+")));
+                if (tool.equals("idempotent")) {
+                    Matcher span = CODE_SPAN.matcher(line);
+                    while (span.find()) {
+                        String code = span.group(1);
+                        for (String start : List.of("bin/idempotent ", "idempotent ")) {
+                            if (code.startsWith(start)) {
+                                commands.add(code.substring(start.length()));
+                                break;
+                            }
+                        }
+                    }
                 }
+            }
+        }
+        if (!tool.equals("idempotent")) {
+            String module =
+                    tool.equals("examples") ? "flink-examples" : "flink-idempotent-benchmarks";
+            for (List<String> args : cliArgs(module)) {
+                commands.add(String.join(" ", args));
             }
         }
         return commands;

@@ -33,4 +33,10 @@ class BenchmarksTest {
             assertThat(run.code()).as("%s: %s", command, run.output()).isZero();
         }
     }
+
+    /** What a reader types from the README and the docs is a command and options of this tool. */
+    @Test
+    void everyDocumentedCommandAndOptionExists() {
+        CommandLineChecks.everyDocumentedCommandExists(new Benchmarks(), "benchmarks");
+    }
 }

@@ -298,4 +298,10 @@ class IdempotentToolsTest {
             System.setErr(original);
         }
     }
+
+    /** What a reader types from the README and the docs is a command and options of this tool. */
+    @Test
+    void everyDocumentedCommandAndOptionExists() {
+        CommandLineChecks.everyDocumentedCommandExists(new IdempotentTools(), "idempotent");
+    }
 }

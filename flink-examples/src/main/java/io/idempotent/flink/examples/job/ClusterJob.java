@@ -58,6 +58,7 @@ public final class ClusterJob {
             System.out.println(usage());
             return;
         }
+        requireKnownOptions(params);
         String bootstrap = required(params, "bootstrap-servers");
         String topic = required(params, "topic");
         String url = required(params, "jdbc-url");
@@ -148,6 +149,33 @@ public final class ClusterJob {
                         + " (default: cluster-example)",
                 "  --checkpoint-interval D        Flink's checkpoint interval (default: 10 s)",
                 "  --bounded                      stop at the topic's end as it is at the start");
+    }
+
+    /** The options {@link #usage} lists. */
+    private static final java.util.Set<String> OPTIONS =
+            java.util.Set.of(
+                    "bootstrap-servers",
+                    "topic",
+                    "jdbc-url",
+                    "jdbc-user",
+                    "jdbc-password",
+                    "jdbc-password-file",
+                    "jdbc-password-env",
+                    "kafka-properties",
+                    "table",
+                    "sink",
+                    "checkpoint-interval",
+                    "bounded",
+                    "help");
+
+    /** Refuses an option the job does not know (a typo would otherwise pass unnoticed). */
+    static void requireKnownOptions(ParameterTool params) {
+        for (String option : params.toMap().keySet()) {
+            if (!OPTIONS.contains(option)) {
+                throw new IllegalArgumentException(
+                        "Unknown option --" + option + "." + System.lineSeparator() + usage());
+            }
+        }
     }
 
     /** The database password from a file, an environment variable or the argument, if any. */

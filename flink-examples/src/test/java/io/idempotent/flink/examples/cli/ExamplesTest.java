@@ -143,4 +143,10 @@ class ExamplesTest {
     void everyExampleAnswersHelpWithEveryOptionAndItsDefault() {
         CommandLineChecks.everyCommandAnswersHelp(new Examples(), Examples::run);
     }
+
+    /** What a reader types from the README and the docs is a command and options of this tool. */
+    @Test
+    void everyDocumentedCommandAndOptionExists() {
+        CommandLineChecks.everyDocumentedCommandExists(new Examples(), "examples");
+    }
 }
