@@ -1,0 +1,79 @@
+package io.idempotent.flink.table;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.TableEnvironment;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The SQL the docs show is accepted as written: each {@code ```sql} block's tables are created and
+ * its {@code INSERT} is planned, which runs the table factory's validation of every option and
+ * column (the servers it names are not contacted while planning).
+ */
+class DocumentedSqlTest {
+
+    private static final Pattern BLOCK =
+            Pattern.compile("^\\s*```sql\\n(.*?)^\\s*```", Pattern.DOTALL | Pattern.MULTILINE);
+
+    private static final Pattern SET = Pattern.compile("SET '([^']+)' = '([^']*)'");
+
+    static List<String[]> blocks() throws Exception {
+        List<String[]> blocks = new ArrayList<>();
+        List<Path> files = new ArrayList<>(List.of(Path.of("..", "README.md")));
+        try (var docs = Files.list(Path.of("..", "docs"))) {
+            docs.filter(p -> p.toString().endsWith(".md")).sorted().forEach(files::add);
+        }
+        for (Path file : files) {
+            Matcher block = BLOCK.matcher(Files.readString(file));
+            int n = 0;
+            while (block.find()) {
+                blocks.add(new String[] {file.getFileName() + " #" + ++n, block.group(1)});
+            }
+        }
+        assertThat(blocks).as("the docs show SQL").isNotEmpty();
+        return blocks;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("blocks")
+    void isAcceptedAsWritten(String where, String sql) {
+        TableEnvironment tables = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
+        if (sql.strip().startsWith("'")) {
+            // Options of a Kafka source table, shown alone: in such a table they must plan.
+            tables.executeSql(
+                    "CREATE TABLE t (payload STRING) WITH ('connector' = 'idempotent',"
+                            + " 'stream' = 'kafka', 'stream.kafka.bootstrap-servers' = 'b:9092',"
+                            + " 'stream.kafka.topic' = 't', 'format' = 'raw', "
+                            + sql
+                            + ")");
+            assertThat(tables.explainSql("SELECT * FROM t")).as(where).contains("TableSourceScan");
+            return;
+        }
+        int inserts = 0;
+        for (String statement : sql.split(";")) {
+            String text = statement.strip();
+            if (text.isEmpty()) {
+                continue;
+            }
+            Matcher set = SET.matcher(text);
+            if (set.matches()) {
+                // The SQL client's SET: here the same setting of the table environment.
+                tables.getConfig().getConfiguration().setString(set.group(1), set.group(2));
+            } else if (text.toUpperCase(java.util.Locale.ROOT).startsWith("INSERT")) {
+                assertThat(tables.explainSql(text)).as(where).contains("LogicalSink");
+                inserts++;
+            } else {
+                tables.executeSql(text);
+            }
+        }
+        assertThat(inserts).as("%s inserts into a table", where).isPositive();
+    }
+}
