@@ -15,10 +15,8 @@ import io.idempotent.flink.sink.IdempotentSinkOptions;
 import io.idempotent.flink.source.IdempotentSource;
 import io.idempotent.flink.source.IdempotentSourceBuilder;
 import io.idempotent.flink.storage.WriteDurability;
-import io.idempotent.flink.stream.PartitionRecord;
 import io.idempotent.flink.stream.kafka.KafkaPartitionedStream;
 import io.idempotent.flink.stream.local.LocalStream;
-import io.idempotent.flink.testutils.OriginLine;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -35,11 +33,7 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.annotation.Nullable;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.serialization.SimpleStringSchema;
-import org.apache.flink.api.common.typeinfo.TypeHint;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -692,17 +686,11 @@ public final class PipelineBenchmark {
             // The sink's store: the source replays pending ranges from it after a failure.
             source.checkpointStore(RocksDbCheckpointStore.factory(store, variant.store()));
         }
-        DataStream<Traced<PartitionRecord>> read =
-                env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "stream");
+        LineJob job = LineJob.read(env, source);
         if (failure != null) {
-            read =
-                    read.map(failure)
-                            .returns(
-                                    TypeInformation.of(new TypeHint<Traced<PartitionRecord>>() {}));
+            job.through(failure);
         }
-        DataStream<Traced<String>> lines =
-                read.map(new ToLine())
-                        .returns(TypeInformation.of(new TypeHint<Traced<String>>() {}));
+        DataStream<Traced<String>> lines = job.lines();
         switch (variant.target()) {
             case DISCARD:
                 lines.sinkTo(Observed.discarding());
@@ -790,23 +778,5 @@ public final class PipelineBenchmark {
             return -1;
         }
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(quantile * sorted.length) - 1)];
-    }
-
-    /**
-     * The same light transformation in every variant: {@code "<p>:<seq> <timestamp> <payload>"}.
-     */
-    static final class ToLine implements MapFunction<Traced<PartitionRecord>, Traced<String>> {
-        @Override
-        public Traced<String> map(Traced<PartitionRecord> traced) {
-            return traced.map(
-                    record ->
-                            OriginLine.of(
-                                    record.partition(),
-                                    record.sequence(),
-                                    record.timestamp()
-                                            + " "
-                                            + new String(
-                                                    record.payload(), StandardCharsets.UTF_8)));
-        }
     }
 }

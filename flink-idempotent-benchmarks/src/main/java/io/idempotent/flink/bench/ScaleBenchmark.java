@@ -5,7 +5,6 @@ import io.idempotent.flink.checkpoint.jdbc.PostgresCheckpointStore;
 import io.idempotent.flink.checkpoint.rocksdb.RocksDbCheckpointStore;
 import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.destination.file.FileDestination;
-import io.idempotent.flink.origin.Traced;
 import io.idempotent.flink.sink.IdempotentSink;
 import io.idempotent.flink.source.IdempotentSource;
 import io.idempotent.flink.source.IdempotentSourceBuilder;
@@ -15,7 +14,6 @@ import io.idempotent.flink.source.split.PartitionSplit;
 import io.idempotent.flink.source.split.PartitionSplitSerializer;
 import io.idempotent.flink.storage.SharedRocksDb;
 import io.idempotent.flink.storage.WriteDurability;
-import io.idempotent.flink.stream.PartitionRecord;
 import io.idempotent.flink.stream.PartitionedStreamFactory;
 import io.idempotent.flink.stream.StreamPartition;
 import io.idempotent.flink.stream.kafka.KafkaPartitionedStream;
@@ -38,13 +36,9 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.annotation.Nullable;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.TypeHint;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.FileUtils;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -917,22 +911,14 @@ public final class ScaleBenchmark {
             boolean gated) {
         CheckpointStoreFactory stores = store(store, runDir);
         source.checkpointStore(stores).perPartitionMetrics(settings.perPartitionMetrics());
-        DataStream<Traced<PartitionRecord>> read =
-                env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "stream");
+        LineJob job = LineJob.read(env, source);
         if (gated) {
-            read =
-                    read.map(new Gate())
-                            .returns(
-                                    TypeInformation.of(new TypeHint<Traced<PartitionRecord>>() {}));
+            job.through(new Gate());
         }
         if (failure != null) {
-            read =
-                    read.map(failure)
-                            .returns(
-                                    TypeInformation.of(new TypeHint<Traced<PartitionRecord>>() {}));
+            job.through(failure);
         }
-        read.map(new PipelineBenchmark.ToLine())
-                .returns(TypeInformation.of(new TypeHint<Traced<String>>() {}))
+        job.lines()
                 .sinkTo(
                         IdempotentSink.<String>builder()
                                 .name("scale")

@@ -1,12 +1,12 @@
 package io.idempotent.flink.campaign;
 
+import io.idempotent.flink.bench.LineJob;
 import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
 import io.idempotent.flink.checkpoint.rocksdb.RocksDbCheckpointStore;
 import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.destination.file.FileDestination;
 import io.idempotent.flink.destination.http.HttpDestination;
 import io.idempotent.flink.destination.jdbc.JdbcDestination;
-import io.idempotent.flink.origin.Traced;
 import io.idempotent.flink.sink.IdempotentSink;
 import io.idempotent.flink.source.IdempotentSource;
 import io.idempotent.flink.storage.WriteDurability;
@@ -39,9 +39,6 @@ import java.util.TreeMap;
 import java.util.concurrent.Future;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.TypeHint;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -216,16 +213,13 @@ public final class FaultCampaign {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
         env.setParallelism(settings.parallelism());
         env.enableCheckpointing(settings.checkpointInterval().toMillis());
-        env.fromSource(
+        LineJob.read(
+                        env,
                         IdempotentSource.builder().stream(stream)
                                 .maxRecordsPerFetch(MAX_RECORDS_PER_FETCH)
                                 .checkpointStore(store)
-                                .bounded()
-                                .build(),
-                        WatermarkStrategy.noWatermarks(),
-                        "stream")
-                .map(new Injected.Processing())
-                .returns(TypeInformation.of(new TypeHint<Traced<String>>() {}))
+                                .bounded())
+                .lines(new Injected.Processing())
                 .sinkTo(
                         IdempotentSink.<String>builder()
                                 .name(SINK)
