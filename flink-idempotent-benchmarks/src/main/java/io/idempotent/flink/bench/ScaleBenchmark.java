@@ -119,38 +119,22 @@ public final class ScaleBenchmark {
             Source source,
             Store store,
             int partitions,
-            double firstDeliverySeconds,
-            double recordsPerSecond,
-            double deliveringRecordsPerSecond,
-            double steadyRecordsPerSecond,
-            double bareReadRecordsPerSecond,
-            CpuProbe.Cpu steadyCpuPerMillion,
-            long acquisitionWrites,
-            long acquiredPartitions,
-            double writesPerDelivery,
-            double writeMillis,
-            double rowsPerWrite,
-            long enumeratorStateBytes,
-            long splitStateBytes,
-            long metricSeries,
-            long partitionMetricSeries,
-            long p99Millis,
-            long heapBytes,
-            long connectorHeapBytes,
-            double recoverySeconds,
-            List<Double> steadyRounds,
+            Speed speed,
+            Writes writes,
+            Footprint footprint,
+            Latency latency,
             String problems) {
 
         /**
-         * This result with another round's steady drains: the round's throughput is added to {@link
-         * #steadyRounds}, and the steady figures are the better round's.
+         * This result with another round's steady drains: the round's throughput is added to the
+         * steady rounds, and the steady figures are the better round's.
          */
         Result withRound(Steady round, List<String> roundProblems) {
-            List<Double> rates = new ArrayList<>(steadyRounds);
+            List<Double> rates = new ArrayList<>(speed.steadyRounds());
             rates.add(round.recordsPerSecond());
             boolean better =
-                    Double.isNaN(steadyRecordsPerSecond)
-                            || round.recordsPerSecond() > steadyRecordsPerSecond;
+                    Double.isNaN(speed.steadyRecordsPerSecond())
+                            || round.recordsPerSecond() > speed.steadyRecordsPerSecond();
             List<String> all = new ArrayList<>();
             if (!problems.isEmpty()) {
                 all.add(problems);
@@ -158,33 +142,71 @@ public final class ScaleBenchmark {
             for (String problem : roundProblems) {
                 all.add("round " + rates.size() + ": " + problem);
             }
+            Speed faster =
+                    better
+                            ? new Speed(
+                                    speed.firstDeliverySeconds(),
+                                    speed.recordsPerSecond(),
+                                    speed.deliveringRecordsPerSecond(),
+                                    round.recordsPerSecond(),
+                                    round.bareRecordsPerSecond(),
+                                    round.cpuPerMillion(),
+                                    List.copyOf(rates))
+                            : new Speed(
+                                    speed.firstDeliverySeconds(),
+                                    speed.recordsPerSecond(),
+                                    speed.deliveringRecordsPerSecond(),
+                                    speed.steadyRecordsPerSecond(),
+                                    speed.bareReadRecordsPerSecond(),
+                                    speed.steadyCpuPerMillion(),
+                                    List.copyOf(rates));
             return new Result(
                     source,
                     store,
                     partitions,
-                    firstDeliverySeconds,
-                    recordsPerSecond,
-                    deliveringRecordsPerSecond,
-                    better ? round.recordsPerSecond() : steadyRecordsPerSecond,
-                    better ? round.bareRecordsPerSecond() : bareReadRecordsPerSecond,
-                    better ? round.cpuPerMillion() : steadyCpuPerMillion,
-                    acquisitionWrites,
-                    acquiredPartitions,
-                    writesPerDelivery,
-                    writeMillis,
-                    rowsPerWrite,
-                    enumeratorStateBytes,
-                    splitStateBytes,
-                    metricSeries,
-                    partitionMetricSeries,
-                    p99Millis,
-                    heapBytes,
-                    connectorHeapBytes,
-                    recoverySeconds,
-                    List.copyOf(rates),
+                    faster,
+                    writes,
+                    footprint,
+                    latency,
                     String.join("; ", all));
         }
     }
+
+    /**
+     * How fast: until the first delivery, over the bounded run, from the first delivery on, and in
+     * the steady drains of the live run (the best round's, with the bare read rate and the CPU, and
+     * every round's rate).
+     */
+    record Speed(
+            double firstDeliverySeconds,
+            double recordsPerSecond,
+            double deliveringRecordsPerSecond,
+            double steadyRecordsPerSecond,
+            double bareReadRecordsPerSecond,
+            CpuProbe.Cpu steadyCpuPerMillion,
+            List<Double> steadyRounds) {}
+
+    /** The checkpoint store's writes: take-overs, per delivery, their duration and size. */
+    record Writes(
+            long acquisitionWrites,
+            long acquiredPartitions,
+            double writesPerDelivery,
+            double writeMillis,
+            double rowsPerWrite) {}
+
+    /** What grows with the partitions: Flink state, metric series, heap. */
+    record Footprint(
+            long enumeratorStateBytes,
+            long splitStateBytes,
+            long metricSeries,
+            long partitionMetricSeries,
+            long heapBytes,
+            long connectorHeapBytes) {}
+
+    /**
+     * The live run: the p99 latency until a record is visible, and the recovery after a failure.
+     */
+    record Latency(long p99Millis, double recoverySeconds) {}
 
     private static final Duration FAIL_AFTER_CHECKPOINT = Duration.ofMillis(500);
 
@@ -398,26 +420,23 @@ public final class ScaleBenchmark {
                 source,
                 store,
                 partitions,
-                first,
-                totalRecords(partitions) / seconds,
-                totalRecords(partitions) / delivering,
-                steady.recordsPerSecond(),
-                steady.bareRecordsPerSecond(),
-                steady.cpuPerMillion(),
-                acquisitions,
-                acquired,
-                writesPerDelivery,
-                writeMillis,
-                rowsPerWrite,
-                enumeratorStateBytes(partitions),
-                splitStateBytes(partitions),
-                series,
-                partitionSeries,
-                p99,
-                heap,
-                connectorHeap,
-                recovery,
-                List.of(steady.recordsPerSecond()),
+                new Speed(
+                        first,
+                        totalRecords(partitions) / seconds,
+                        totalRecords(partitions) / delivering,
+                        steady.recordsPerSecond(),
+                        steady.bareRecordsPerSecond(),
+                        steady.cpuPerMillion(),
+                        List.of(steady.recordsPerSecond())),
+                new Writes(acquisitions, acquired, writesPerDelivery, writeMillis, rowsPerWrite),
+                new Footprint(
+                        enumeratorStateBytes(partitions),
+                        splitStateBytes(partitions),
+                        series,
+                        partitionSeries,
+                        heap,
+                        connectorHeap),
+                new Latency(p99, recovery),
                 String.join("; ", problems));
     }
 
@@ -426,26 +445,17 @@ public final class ScaleBenchmark {
                 source,
                 store,
                 partitions,
-                Double.NaN,
-                Double.NaN,
-                Double.NaN,
-                Double.NaN,
-                Double.NaN,
-                CpuProbe.none(),
-                0,
-                0,
-                Double.NaN,
-                Double.NaN,
-                Double.NaN,
-                0,
-                0,
-                0,
-                0,
-                -1,
-                0,
-                0,
-                Double.NaN,
-                List.of(Double.NaN),
+                new Speed(
+                        Double.NaN,
+                        Double.NaN,
+                        Double.NaN,
+                        Double.NaN,
+                        Double.NaN,
+                        CpuProbe.none(),
+                        List.of(Double.NaN)),
+                new Writes(0, 0, Double.NaN, Double.NaN, Double.NaN),
+                new Footprint(0, 0, 0, 0, 0, 0),
+                new Latency(-1, Double.NaN),
                 "failed: " + e + ", root cause: " + rootCause(e));
     }
 
@@ -1004,26 +1014,26 @@ public final class ScaleBenchmark {
                 r.source().name().toLowerCase(Locale.ROOT),
                 r.store().name().toLowerCase(Locale.ROOT),
                 r.partitions(),
-                r.firstDeliverySeconds(),
-                r.recordsPerSecond(),
-                r.deliveringRecordsPerSecond(),
-                r.steadyRecordsPerSecond(),
-                r.steadyCpuPerMillion().process(),
-                r.steadyCpuPerMillion().describe(),
-                r.bareReadRecordsPerSecond(),
-                r.acquisitionWrites(),
-                r.acquiredPartitions(),
-                r.writesPerDelivery(),
-                r.writeMillis(),
-                r.rowsPerWrite(),
-                r.enumeratorStateBytes(),
-                r.splitStateBytes(),
-                r.metricSeries(),
-                r.partitionMetricSeries(),
-                r.p99Millis(),
-                r.heapBytes() >> 20,
-                r.connectorHeapBytes() >> 10,
-                r.recoverySeconds(),
+                r.speed().firstDeliverySeconds(),
+                r.speed().recordsPerSecond(),
+                r.speed().deliveringRecordsPerSecond(),
+                r.speed().steadyRecordsPerSecond(),
+                r.speed().steadyCpuPerMillion().process(),
+                r.speed().steadyCpuPerMillion().describe(),
+                r.speed().bareReadRecordsPerSecond(),
+                r.writes().acquisitionWrites(),
+                r.writes().acquiredPartitions(),
+                r.writes().writesPerDelivery(),
+                r.writes().writeMillis(),
+                r.writes().rowsPerWrite(),
+                r.footprint().enumeratorStateBytes(),
+                r.footprint().splitStateBytes(),
+                r.footprint().metricSeries(),
+                r.footprint().partitionMetricSeries(),
+                r.latency().p99Millis(),
+                r.footprint().heapBytes() >> 20,
+                r.footprint().connectorHeapBytes() >> 10,
+                r.latency().recoverySeconds(),
                 r.problems().isEmpty() ? "" : " (!) " + r.problems());
     }
 
@@ -1061,23 +1071,23 @@ public final class ScaleBenchmark {
                     r.source().name().toLowerCase(Locale.ROOT),
                     r.store().name().toLowerCase(Locale.ROOT),
                     r.partitions(),
-                    r.firstDeliverySeconds(),
-                    r.recordsPerSecond(),
-                    r.deliveringRecordsPerSecond(),
-                    r.steadyRecordsPerSecond(),
-                    r.steadyCpuPerMillion().process(),
-                    r.bareReadRecordsPerSecond(),
-                    r.acquisitionWrites() + "/" + r.acquiredPartitions(),
-                    r.writesPerDelivery(),
-                    r.writeMillis(),
-                    r.rowsPerWrite(),
-                    r.enumeratorStateBytes(),
-                    r.splitStateBytes(),
-                    r.metricSeries(),
-                    r.partitionMetricSeries(),
-                    r.p99Millis(),
-                    r.heapBytes() >> 20,
-                    r.recoverySeconds(),
+                    r.speed().firstDeliverySeconds(),
+                    r.speed().recordsPerSecond(),
+                    r.speed().deliveringRecordsPerSecond(),
+                    r.speed().steadyRecordsPerSecond(),
+                    r.speed().steadyCpuPerMillion().process(),
+                    r.speed().bareReadRecordsPerSecond(),
+                    r.writes().acquisitionWrites() + "/" + r.writes().acquiredPartitions(),
+                    r.writes().writesPerDelivery(),
+                    r.writes().writeMillis(),
+                    r.writes().rowsPerWrite(),
+                    r.footprint().enumeratorStateBytes(),
+                    r.footprint().splitStateBytes(),
+                    r.footprint().metricSeries(),
+                    r.footprint().partitionMetricSeries(),
+                    r.latency().p99Millis(),
+                    r.footprint().heapBytes() >> 20,
+                    r.latency().recoverySeconds(),
                     r.problems().isEmpty() ? "" : "  (!) " + r.problems());
         }
         for (Source source : settings.sources()) {
@@ -1104,27 +1114,32 @@ public final class ScaleBenchmark {
                         largest.partitions(),
                         smallest.partitions(),
                         what,
-                        largest.steadyRecordsPerSecond() / smallest.steadyRecordsPerSecond(),
+                        largest.speed().steadyRecordsPerSecond()
+                                / smallest.speed().steadyRecordsPerSecond(),
                         largest.partitions(),
                         smallest.partitions(),
-                        largest.steadyCpuPerMillion().process()
-                                / smallest.steadyCpuPerMillion().process(),
-                        largest.recordsPerSecond() / smallest.recordsPerSecond(),
-                        largest.deliveringRecordsPerSecond()
-                                / smallest.deliveringRecordsPerSecond());
+                        largest.speed().steadyCpuPerMillion().process()
+                                / smallest.speed().steadyCpuPerMillion().process(),
+                        largest.speed().recordsPerSecond() / smallest.speed().recordsPerSecond(),
+                        largest.speed().deliveringRecordsPerSecond()
+                                / smallest.speed().deliveringRecordsPerSecond());
                 if (settings.rounds() > 1) {
                     List<String> bySize = new ArrayList<>();
                     for (Result r : curve) {
-                        bySize.add("@" + r.partitions() + " " + joined(r.steadyRounds(), "%,.0f"));
+                        bySize.add(
+                                "@"
+                                        + r.partitions()
+                                        + " "
+                                        + joined(r.speed().steadyRounds(), "%,.0f"));
                     }
                     List<Double> ratios = new ArrayList<>();
                     for (int round = 0;
-                            round < largest.steadyRounds().size()
-                                    && round < smallest.steadyRounds().size();
+                            round < largest.speed().steadyRounds().size()
+                                    && round < smallest.speed().steadyRounds().size();
                             round++) {
                         ratios.add(
-                                largest.steadyRounds().get(round)
-                                        / smallest.steadyRounds().get(round));
+                                largest.speed().steadyRounds().get(round)
+                                        / smallest.speed().steadyRounds().get(round));
                     }
                     out.printf(
                             Locale.ROOT,
@@ -1143,14 +1158,16 @@ public final class ScaleBenchmark {
                                     + " @%d, %.2f @%d partitions; the bare consumer @%d/@%d ="
                                     + " %.2f%n",
                             what,
-                            largest.steadyRecordsPerSecond() / largest.bareReadRecordsPerSecond(),
+                            largest.speed().steadyRecordsPerSecond()
+                                    / largest.speed().bareReadRecordsPerSecond(),
                             largest.partitions(),
-                            smallest.steadyRecordsPerSecond() / smallest.bareReadRecordsPerSecond(),
+                            smallest.speed().steadyRecordsPerSecond()
+                                    / smallest.speed().bareReadRecordsPerSecond(),
                             smallest.partitions(),
                             largest.partitions(),
                             smallest.partitions(),
-                            largest.bareReadRecordsPerSecond()
-                                    / smallest.bareReadRecordsPerSecond());
+                            largest.speed().bareReadRecordsPerSecond()
+                                    / smallest.speed().bareReadRecordsPerSecond());
                 }
                 out.printf(
                         Locale.ROOT,
@@ -1158,15 +1175,15 @@ public final class ScaleBenchmark {
                                 + " writes for %,d partitions%n",
                         largest.partitions(),
                         what,
-                        largest.writesPerDelivery(),
-                        largest.acquisitionWrites(),
-                        largest.acquiredPartitions());
+                        largest.writes().writesPerDelivery(),
+                        largest.writes().acquisitionWrites(),
+                        largest.writes().acquiredPartitions());
                 out.printf(
                         Locale.ROOT,
                         "recovery @%d partitions, %s = %.2f s%n",
                         largest.partitions(),
                         what,
-                        largest.recoverySeconds());
+                        largest.latency().recoverySeconds());
                 if (largest.partitions() > smallest.partitions()) {
                     double extra = largest.partitions() - smallest.partitions();
                     out.printf(
@@ -1175,12 +1192,20 @@ public final class ScaleBenchmark {
                                     + " enumerator state %.1f B, split state %.1f B, metric"
                                     + " series %.1f%n",
                             what,
-                            (largest.heapBytes() - smallest.heapBytes()) / extra,
-                            (largest.connectorHeapBytes() - smallest.connectorHeapBytes()) / extra,
-                            (largest.enumeratorStateBytes() - smallest.enumeratorStateBytes())
+                            (largest.footprint().heapBytes() - smallest.footprint().heapBytes())
                                     / extra,
-                            (largest.splitStateBytes() - smallest.splitStateBytes()) / extra,
-                            (largest.metricSeries() - smallest.metricSeries()) / extra);
+                            (largest.footprint().connectorHeapBytes()
+                                            - smallest.footprint().connectorHeapBytes())
+                                    / extra,
+                            (largest.footprint().enumeratorStateBytes()
+                                            - smallest.footprint().enumeratorStateBytes())
+                                    / extra,
+                            (largest.footprint().splitStateBytes()
+                                            - smallest.footprint().splitStateBytes())
+                                    / extra,
+                            (largest.footprint().metricSeries()
+                                            - smallest.footprint().metricSeries())
+                                    / extra);
                 }
             }
         }

@@ -33,15 +33,23 @@ final class ScalePlot {
                     results,
                     "Throughput, steady (a running job drains a backlog)",
                     "thousand records/s",
-                    r -> r.steadyRecordsPerSecond() / 1000),
+                    r -> r.speed().steadyRecordsPerSecond() / 1000),
             chart(
                     results,
                     "Throughput, first to last delivery (bounded)",
                     "thousand records/s",
-                    r -> r.deliveringRecordsPerSecond() / 1000),
-            chart(results, "Submit to first delivery", "seconds", r -> r.firstDeliverySeconds()),
-            chart(results, "Restore to first delivery", "seconds", r -> r.recoverySeconds()),
-            chart(results, "p99 latency (live)", "seconds", r -> r.p99Millis() / 1000.0)
+                    r -> r.speed().deliveringRecordsPerSecond() / 1000),
+            chart(
+                    results,
+                    "Submit to first delivery",
+                    "seconds",
+                    r -> r.speed().firstDeliverySeconds()),
+            chart(
+                    results,
+                    "Restore to first delivery",
+                    "seconds",
+                    r -> r.latency().recoverySeconds()),
+            chart(results, "p99 latency (live)", "seconds", r -> r.latency().p99Millis() / 1000.0)
         };
         int width = 1000;
         int height = 420;
