@@ -108,6 +108,29 @@ public final class DocumentedCommands {
         return commands;
     }
 
+    /**
+     * Every fenced block of {@code language} (e.g. {@code "java"}, {@code "sql"}) in the README and
+     * the docs, indented ones included, as {where, code}: where is the file and the block's number.
+     */
+    public static List<String[]> codeBlocks(String language) {
+        Pattern fence =
+                Pattern.compile(
+                        "^\\s*```" + Pattern.quote(language) + "\\n(.*?)^\\s*```",
+                        Pattern.DOTALL | Pattern.MULTILINE);
+        List<String[]> blocks = new ArrayList<>();
+        for (Path file : documents()) {
+            Matcher block = fence.matcher(read(file));
+            int n = 0;
+            while (block.find()) {
+                blocks.add(new String[] {file.getFileName() + " #" + ++n, block.group(1)});
+            }
+        }
+        if (blocks.isEmpty()) {
+            throw new AssertionError("The docs show no " + language + " block");
+        }
+        return blocks;
+    }
+
     /** The class the module's {@code exec:exec} runs, from its {@code pom.xml}. */
     public static String execMainClass() {
         Matcher main = EXEC_MAIN.matcher(read(Path.of("pom.xml")));

@@ -2,9 +2,7 @@ package io.idempotent.flink.table;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
+import io.idempotent.flink.testutils.DocumentedCommands;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,26 +18,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class DocumentedSqlTest {
 
-    private static final Pattern BLOCK =
-            Pattern.compile("^\\s*```sql\\n(.*?)^\\s*```", Pattern.DOTALL | Pattern.MULTILINE);
-
     private static final Pattern SET = Pattern.compile("SET '([^']+)' = '([^']*)'");
 
-    static List<String[]> blocks() throws Exception {
-        List<String[]> blocks = new ArrayList<>();
-        List<Path> files = new ArrayList<>(List.of(Path.of("..", "README.md")));
-        try (var docs = Files.list(Path.of("..", "docs"))) {
-            docs.filter(p -> p.toString().endsWith(".md")).sorted().forEach(files::add);
-        }
-        for (Path file : files) {
-            Matcher block = BLOCK.matcher(Files.readString(file));
-            int n = 0;
-            while (block.find()) {
-                blocks.add(new String[] {file.getFileName() + " #" + ++n, block.group(1)});
-            }
-        }
-        assertThat(blocks).as("the docs show SQL").isNotEmpty();
-        return blocks;
+    static List<String[]> blocks() {
+        return DocumentedCommands.codeBlocks("sql");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -2,14 +2,12 @@ package io.idempotent.flink.examples.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.idempotent.flink.testutils.DocumentedCommands;
 import java.io.StringWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.tools.JavaCompiler;
 import javax.tools.JavaFileObject;
 import javax.tools.SimpleJavaFileObject;
@@ -24,23 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class DocumentedJavaTest {
 
-    private static final Pattern BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
-
-    static List<String[]> blocks() throws Exception {
-        List<String[]> blocks = new ArrayList<>();
-        List<Path> files = new ArrayList<>(List.of(Path.of("..", "README.md")));
-        try (var docs = Files.list(Path.of("..", "docs"))) {
-            docs.filter(p -> p.toString().endsWith(".md")).sorted().forEach(files::add);
-        }
-        for (Path file : files) {
-            Matcher block = BLOCK.matcher(Files.readString(file));
-            int n = 0;
-            while (block.find()) {
-                blocks.add(new String[] {file.getFileName() + " #" + ++n, block.group(1)});
-            }
-        }
-        assertThat(blocks).as("the docs show Java").isNotEmpty();
-        return blocks;
+    static List<String[]> blocks() {
+        return DocumentedCommands.codeBlocks("java");
     }
 
     @ParameterizedTest(name = "{0}")
