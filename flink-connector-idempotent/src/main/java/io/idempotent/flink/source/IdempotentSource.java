@@ -145,14 +145,7 @@ public final class IdempotentSource
                             + " to the sink (source, then your processing, then sinkTo), or"
                             + " start from EARLIEST or LATEST.");
         }
-        return new PartitionSplitEnumerator(
-                context,
-                streams,
-                sinkCheckpoints(),
-                settings.startingPosition(),
-                settings.boundedness() == Boundedness.BOUNDED,
-                settings.discoveryInterval(),
-                state);
+        return new PartitionSplitEnumerator(context, streams, sinkCheckpoints(), settings, state);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.idempotent.flink.source.enumerator;
 import io.idempotent.flink.checkpoint.CheckpointStoreFactory;
 import io.idempotent.flink.checkpoint.PartitionCheckpoint;
 import io.idempotent.flink.checkpoint.PartitionCheckpointStore;
+import io.idempotent.flink.source.SourceSettings;
 import io.idempotent.flink.source.StartingPosition;
 import io.idempotent.flink.source.split.PartitionSplit;
 import io.idempotent.flink.stream.PartitionedStream;
@@ -20,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.api.connector.source.SplitsAssignment;
@@ -75,16 +77,14 @@ public final class PartitionSplitEnumerator
             SplitEnumeratorContext<PartitionSplit> context,
             PartitionedStreamFactory streams,
             @Nullable CheckpointStoreFactory stores,
-            StartingPosition startingPosition,
-            boolean bounded,
-            Duration discoveryInterval,
+            SourceSettings settings,
             @Nullable EnumeratorState restored) {
         this.context = context;
         this.streams = streams;
         this.stores = stores;
-        this.startingPosition = startingPosition;
-        this.bounded = bounded;
-        this.discoveryInterval = discoveryInterval;
+        this.startingPosition = settings.startingPosition();
+        this.bounded = settings.boundedness() == Boundedness.BOUNDED;
+        this.discoveryInterval = settings.discoveryInterval();
         if (restored != null) {
             initialDiscoveryDone = true;
             discovered.addAll(restored.discovered());

@@ -6,12 +6,15 @@ import io.idempotent.flink.checkpoint.BatchId;
 import io.idempotent.flink.checkpoint.InMemoryCheckpointStore;
 import io.idempotent.flink.checkpoint.PendingCheckpoint;
 import io.idempotent.flink.fakes.TestStream;
+import io.idempotent.flink.source.SourceSettings;
 import io.idempotent.flink.source.StartingPosition;
+import io.idempotent.flink.source.reader.ReaderSettings;
 import io.idempotent.flink.source.split.PartitionSplit;
 import io.idempotent.flink.stream.SequenceRange;
 import io.idempotent.flink.stream.StreamPartition;
 import java.time.Duration;
 import java.util.List;
+import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.connector.testutils.source.reader.TestingSplitEnumeratorContext;
 import org.junit.jupiter.api.Test;
 
@@ -36,9 +39,11 @@ class PartitionSplitEnumeratorTest {
                 context,
                 () -> stream,
                 () -> store,
-                position,
-                bounded,
-                bounded ? Duration.ZERO : Duration.ofSeconds(1),
+                new SourceSettings(
+                        position,
+                        bounded ? Boundedness.BOUNDED : Boundedness.CONTINUOUS_UNBOUNDED,
+                        bounded ? Duration.ZERO : Duration.ofSeconds(1),
+                        new ReaderSettings(100, Duration.ofMillis(50), 0, false)),
                 restored);
     }
 
