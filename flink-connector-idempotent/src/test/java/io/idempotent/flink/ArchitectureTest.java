@@ -1,6 +1,5 @@
 package io.idempotent.flink;
 
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,9 +9,9 @@ import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.idempotent.flink.testutils.ApiRules;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 import org.junit.jupiter.api.Test;
 
@@ -160,16 +159,6 @@ class ArchitectureTest {
 
     @Test
     void everyPublicTypeSaysWhetherItIsPublicApi() {
-        classes()
-                .that()
-                .arePublic()
-                .and()
-                .areTopLevelClasses()
-                .should()
-                .beAnnotatedWith(PublicEvolving.class)
-                .orShould()
-                .beAnnotatedWith(Internal.class)
-                .because("users must see which types they may build on")
-                .check(MAIN);
+        ApiRules.EVERY_PUBLIC_TYPE_SAYS_WHETHER_IT_IS_PUBLIC_API.check(MAIN);
     }
 }

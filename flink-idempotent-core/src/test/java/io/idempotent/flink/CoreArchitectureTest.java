@@ -2,15 +2,13 @@ package io.idempotent.flink;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import org.apache.flink.annotation.Internal;
-import org.apache.flink.annotation.PublicEvolving;
+import io.idempotent.flink.testutils.ApiRules;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -66,17 +64,7 @@ class CoreArchitectureTest {
 
     @Test
     void everyPublicTypeSaysWhetherItIsPublicApi() {
-        classes()
-                .that()
-                .arePublic()
-                .and()
-                .areTopLevelClasses()
-                .should()
-                .beAnnotatedWith(PublicEvolving.class)
-                .orShould()
-                .beAnnotatedWith(Internal.class)
-                .because("users must see which types they may build on")
-                .check(CORE);
+        ApiRules.EVERY_PUBLIC_TYPE_SAYS_WHETHER_IT_IS_PUBLIC_API.check(CORE);
     }
 
     @Test

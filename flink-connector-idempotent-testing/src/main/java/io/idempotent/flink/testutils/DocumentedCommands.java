@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,12 +37,24 @@ public final class DocumentedCommands {
                 }
                 Matcher args = CLI_ARGS.matcher(line);
                 if (args.find() && !args.group(1).contains("…")) {
-                    commands.add(Arrays.asList(args.group(1).trim().split("\\s+")));
+                    commands.add(words(args.group(1)));
                 }
             }
         }
         return commands;
     }
+
+    /** The words of a command line as a shell splits them: quotes ('…') keep a word whole. */
+    static List<String> words(String line) {
+        List<String> words = new ArrayList<>();
+        Matcher word = WORD.matcher(line);
+        while (word.find()) {
+            words.add(word.group(1) != null ? word.group(1) : word.group(2));
+        }
+        return words;
+    }
+
+    private static final Pattern WORD = Pattern.compile("'([^']*)'|(\\S+)");
 
     /** README.md and docs/*.md, without the journal of old benchmark runs. */
     private static List<Path> documents() {
