@@ -157,6 +157,37 @@ class ArchitectureTest {
         assertThat(annotated).containsExactlyInAnyOrderElementsOf(PUBLIC_API);
     }
 
+    /**
+     * The user guide's "What you use" names every public type (builders as "and its builder") and
+     * only public types.
+     */
+    @Test
+    void theUserGuideListsThePublicApi() throws Exception {
+        String guide =
+                java.nio.file.Files.readString(
+                        java.nio.file.Path.of("..", "docs", "user-guide.md"));
+        String section =
+                guide.substring(
+                        guide.indexOf("## What you use"), guide.indexOf("## Three choices"));
+        Set<String> simpleNames = new TreeSet<>();
+        for (String type : PUBLIC_API) {
+            simpleNames.add(type.substring(type.lastIndexOf('.') + 1));
+        }
+        var named = java.util.regex.Pattern.compile("`([A-Z][A-Za-z]+)`").matcher(section);
+        Set<String> listed = new TreeSet<>();
+        while (named.find()) {
+            listed.add(named.group(1));
+        }
+        assertThat(simpleNames).containsAll(listed);
+        for (String name : simpleNames) {
+            if (!name.endsWith("Builder") && !name.contains("$") && !name.endsWith("Factory")) {
+                assertThat(listed)
+                        .as("the user guide's 'What you use' lists " + name)
+                        .contains(name);
+            }
+        }
+    }
+
     @Test
     void everyPublicTypeSaysWhetherItIsPublicApi() {
         ApiRules.EVERY_PUBLIC_TYPE_SAYS_WHETHER_IT_IS_PUBLIC_API.check(MAIN);
