@@ -10,12 +10,12 @@ import io.idempotent.flink.destination.SendOutcome;
 import io.idempotent.flink.origin.Traced;
 import io.idempotent.flink.sink.aligned.BatchCommittable;
 import io.idempotent.flink.sink.aligned.CheckpointAlignedSink;
+import io.idempotent.flink.testutils.FaultPoints;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
@@ -51,9 +51,8 @@ final class Faults {
         APPLIED_THEN_TIMEOUT
     }
 
-    private static final AtomicReference<Fault> ARMED = new AtomicReference<>(Fault.NONE);
-    private static final AtomicInteger COUNTDOWN = new AtomicInteger();
-    private static final AtomicInteger FIRED = new AtomicInteger();
+    /** The armed fault: the fault kit's trigger. */
+    private static final FaultPoints<Fault> POINTS = new FaultPoints<>();
 
     /** Barriers the wrapped writers saw, and store writes that marked batches between them. */
     private static final AtomicInteger BARRIERS = new AtomicInteger();
@@ -66,15 +65,17 @@ final class Faults {
     private Faults() {}
 
     static void armAfter(Fault fault, int events) {
-        FIRED.set(0);
         BARRIERS.set(0);
         MARKING_WRITES_BETWEEN_BARRIERS.set(0);
-        COUNTDOWN.set(events);
-        ARMED.set(fault);
+        if (fault == Fault.NONE) {
+            POINTS.reset();
+        } else {
+            POINTS.armAfter(fault, events);
+        }
     }
 
     static int fired() {
-        return FIRED.get();
+        return POINTS.fired();
     }
 
     static int barriers() {
@@ -87,10 +88,7 @@ final class Faults {
 
     /** Throws once if {@code point} is armed and its countdown has run out. */
     static void at(Fault point) throws IOException {
-        if (ARMED.get() == point
-                && COUNTDOWN.decrementAndGet() < 0
-                && ARMED.compareAndSet(point, Fault.NONE)) {
-            FIRED.incrementAndGet();
+        if (POINTS.fires(point)) {
             throw new IOException("injected fault " + point);
         }
     }

@@ -2,8 +2,8 @@ package io.idempotent.flink.bench;
 
 import io.idempotent.flink.origin.Traced;
 import io.idempotent.flink.stream.PartitionRecord;
+import io.idempotent.flink.testutils.FaultPoints;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
@@ -26,8 +26,14 @@ final class InjectedFailure
         extends RichMapFunction<Traced<PartitionRecord>, Traced<PartitionRecord>>
         implements CheckpointListener {
 
-    private static final AtomicBoolean ARMED = new AtomicBoolean();
-    private static final AtomicBoolean FAILED = new AtomicBoolean();
+    /** Where the failure strikes: the send that applied its batch ({@link Observed}). */
+    enum Point {
+        APPLIED_SEND
+    }
+
+    /** The armed failure: the fault kit's trigger. */
+    private static final FaultPoints<Point> FAULTS = new FaultPoints<>();
+
     private static final ConcurrentHashMap<String, Long> READ_BEFORE = new ConcurrentHashMap<>();
     private static volatile long checkpointCompletedNanos;
 
@@ -52,8 +58,7 @@ final class InjectedFailure
     }
 
     static void reset() {
-        ARMED.set(false);
-        FAILED.set(false);
+        FAULTS.reset();
         READ_BEFORE.clear();
         checkpointCompletedNanos = 0;
         failedNanos = 0;
@@ -64,7 +69,7 @@ final class InjectedFailure
     }
 
     static boolean failed() {
-        return FAILED.get();
+        return FAULTS.fired() > 0;
     }
 
     /**
@@ -72,7 +77,7 @@ final class InjectedFailure
      * Called by the destination in the delivering thread.
      */
     static boolean fireOnSend() {
-        if (ARMED.get() && FAILED.compareAndSet(false, true)) {
+        if (FAULTS.fires(Point.APPLIED_SEND)) {
             failedNanos = System.nanoTime();
             failedMillis = System.currentTimeMillis();
             return true;
@@ -93,8 +98,11 @@ final class InjectedFailure
         if (!restarted) {
             READ_BEFORE.merge(partition, sequence, Math::max);
             long completed = checkpointCompletedNanos;
-            if (completed > 0 && now - completed >= afterCheckpointNanos) {
-                ARMED.set(true);
+            if (completed > 0
+                    && now - completed >= afterCheckpointNanos
+                    && FAULTS.armed() == null
+                    && FAULTS.fired() == 0) {
+                FAULTS.armAfter(Point.APPLIED_SEND, 0);
             }
             return traced;
         }

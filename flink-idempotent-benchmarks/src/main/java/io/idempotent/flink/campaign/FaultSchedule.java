@@ -1,5 +1,6 @@
 package io.idempotent.flink.campaign;
 
+import io.idempotent.flink.testutils.FaultPoints;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +19,10 @@ final class FaultSchedule {
     private static List<FaultKind> kinds = List.of();
     private static long recordSpacing = 1;
     private static int left;
-    @Nullable private static FaultKind armed;
-    private static long countdown;
+
+    /** The fault armed now and its countdown: the fault kit's trigger. */
+    private static final FaultPoints<FaultKind> ARMED = new FaultPoints<>();
+
     private static final Map<FaultKind, Integer> FIRED = new EnumMap<>(FaultKind.class);
 
     private FaultSchedule() {}
@@ -40,17 +43,17 @@ final class FaultSchedule {
 
     /** Disarms: what is left does not fire (the cell is over). */
     static synchronized void stop() {
-        armed = null;
+        ARMED.disarm();
         left = 0;
     }
 
     /** The fault that strikes at this event of {@code point}, if one does. */
     @Nullable
     static synchronized FaultKind at(FaultKind.Point point) {
-        if (armed == null || armed.point != point || --countdown > 0) {
+        FaultKind fired = ARMED.armed();
+        if (fired == null || fired.point != point || !ARMED.fires(fired)) {
             return null;
         }
-        FaultKind fired = armed;
         FIRED.merge(fired, 1, Integer::sum);
         armNext();
         return fired;
@@ -64,14 +67,16 @@ final class FaultSchedule {
 
     private static void armNext() {
         if (left == 0) {
-            armed = null;
+            ARMED.disarm();
             return;
         }
         left--;
-        armed = kinds.get(random.nextInt(kinds.size()));
-        countdown =
-                armed.point == FaultKind.Point.RECORD
+        FaultKind next = kinds.get(random.nextInt(kinds.size()));
+        // It fires at the countdown-th event of its point.
+        long countdown =
+                next.point == FaultKind.Point.RECORD
                         ? 1 + (long) (random.nextDouble() * 2 * recordSpacing)
-                        : 1 + random.nextInt(armed.point == FaultKind.Point.BARRIER ? 3 : 6);
+                        : 1 + random.nextInt(next.point == FaultKind.Point.BARRIER ? 3 : 6);
+        ARMED.armAfter(next, Math.toIntExact(countdown - 1));
     }
 }

@@ -4,6 +4,7 @@ import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.ForwardingDestination;
 import io.idempotent.flink.destination.IdempotentDestination;
 import io.idempotent.flink.destination.SendOutcome;
+import io.idempotent.flink.testutils.FaultPoints;
 import java.io.IOException;
 
 /** Wraps a destination and makes its next send fail in a chosen way, for the demo. */
@@ -24,7 +25,9 @@ final class FaultInjectingDestination<T> extends ForwardingDestination<T> {
         }
     }
 
-    private Fault armed;
+    /** The armed fault: the fault kit's trigger. */
+    private final FaultPoints<Fault> faults = new FaultPoints<>();
+
     private Runnable takeover;
 
     FaultInjectingDestination(IdempotentDestination<T> delegate) {
@@ -32,23 +35,21 @@ final class FaultInjectingDestination<T> extends ForwardingDestination<T> {
     }
 
     void arm(Fault fault, Runnable takeoverAction) {
-        this.armed = fault;
+        faults.armAfter(fault, 0);
         this.takeover = takeoverAction;
     }
 
     @Override
     public SendOutcome send(Batch<T> batch) throws Exception {
-        Fault fault = armed;
-        armed = null;
-        if (fault == Fault.BEFORE_SEND) {
-            throw new IOException("injected: " + fault.description);
+        if (faults.fires(Fault.BEFORE_SEND)) {
+            throw new IOException("injected: " + Fault.BEFORE_SEND.description);
         }
-        if (fault == Fault.TAKEOVER) {
+        if (faults.fires(Fault.TAKEOVER)) {
             takeover.run();
         }
         SendOutcome outcome = super.send(batch);
-        if (fault == Fault.AFTER_SEND) {
-            throw new IOException("injected: " + fault.description);
+        if (faults.fires(Fault.AFTER_SEND)) {
+            throw new IOException("injected: " + Fault.AFTER_SEND.description);
         }
         return outcome;
     }

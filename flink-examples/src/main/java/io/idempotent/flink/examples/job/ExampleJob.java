@@ -59,7 +59,7 @@ public final class ExampleJob {
         // Failures alternate: user processing, then the destination (applied, then timed out).
         PROCESSED.set(0);
         PROCESSING_FAILURES_LEFT.set((settings.failures() + 1) / 2);
-        ObservedDestination.TIMEOUTS_TO_INJECT.set(settings.failures() / 2);
+        ObservedDestination.injectTimeouts(settings.failures() / 2);
         failEvery = Math.max(1, settings.totalRecords() / (settings.failures() + 1));
 
         Configuration conf = new Configuration();

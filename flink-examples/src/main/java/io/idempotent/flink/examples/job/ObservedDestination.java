@@ -5,10 +5,10 @@ import io.idempotent.flink.destination.Batch;
 import io.idempotent.flink.destination.DestinationFactory;
 import io.idempotent.flink.destination.ForwardingDestination;
 import io.idempotent.flink.destination.SendOutcome;
+import io.idempotent.flink.testutils.FaultPoints;
 import java.io.IOException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -21,7 +21,24 @@ final class ObservedDestination {
     static final AtomicLong SENDS = new AtomicLong();
     static final AtomicLong RESENDS = new AtomicLong();
     static final AtomicLong REPEATS_DROPPED = new AtomicLong();
-    static final AtomicInteger TIMEOUTS_TO_INJECT = new AtomicInteger();
+
+    /** Where the example injects failures: a send that applied its batch, then timed out. */
+    enum Point {
+        APPLIED_SEND
+    }
+
+    /** The injected timeouts: the fault kit's trigger. */
+    static final FaultPoints<Point> FAULTS = new FaultPoints<>();
+
+    /** The next {@code count} sends apply their batch, then time out. */
+    static void injectTimeouts(int count) {
+        if (count > 0) {
+            FAULTS.armTimes(Point.APPLIED_SEND, count);
+        } else {
+            FAULTS.reset();
+        }
+    }
+
     private static final Set<BatchId> SEEN = ConcurrentHashMap.newKeySet();
 
     private ObservedDestination() {}
@@ -39,7 +56,7 @@ final class ObservedDestination {
                         if (outcome == SendOutcome.REPEAT_DROPPED) {
                             REPEATS_DROPPED.incrementAndGet();
                         }
-                        if (TIMEOUTS_TO_INJECT.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+                        if (FAULTS.fires(Point.APPLIED_SEND)) {
                             System.out.printf(
                                     "  ! injected failure: the destination wrote %s, then the call"
                                             + " timed out%n",
