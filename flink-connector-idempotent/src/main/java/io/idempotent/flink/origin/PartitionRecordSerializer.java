@@ -91,8 +91,11 @@ public final class PartitionRecordSerializer extends TypeSerializerSingleton<Par
         return new Snapshot();
     }
 
-    /** Version 1 of the record format. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<PartitionRecord> {
+    /**
+     * Version 1 of the record format. Not final: the snapshot class of 0.1.0 ({@code
+     * source.PartitionRecordSerializer.Snapshot}) is this one under its old name.
+     */
+    public static class Snapshot extends SimpleTypeSerializerSnapshot<PartitionRecord> {
         public Snapshot() {
             super(() -> INSTANCE);
         }

@@ -166,8 +166,12 @@ public final class TracedSerializer<T> extends TypeSerializer<Traced<T>> {
         return new Snapshot<>(this);
     }
 
-    /** Version 1 of the origin format, with the value serializer's own snapshot nested. */
-    public static final class Snapshot<T>
+    /**
+     * Version 1 of the origin format, with the value serializer's own snapshot nested. Not final:
+     * the snapshot class of 0.1.0 ({@code source.TracedSerializer.Snapshot}) is this one under its
+     * old name.
+     */
+    public static class Snapshot<T>
             extends CompositeTypeSerializerSnapshot<Traced<T>, TracedSerializer<T>> {
 
         public Snapshot() {}

@@ -1,13 +1,12 @@
 package io.idempotent.flink.source;
 
-import io.idempotent.flink.stream.PartitionRecord;
 import org.apache.flink.annotation.Internal;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 
 /**
- * Where the serializer of {@link PartitionRecord} lived before 0.3: keeps the snapshot class name
- * that savepoints taken before the move record resolvable, and restores today's {@link
- * io.idempotent.flink.origin.PartitionRecordSerializer}, which reads the same bytes.
+ * Where the serializer of {@link io.idempotent.flink.stream.PartitionRecord} lived up to 0.1.0:
+ * keeps the snapshot class name that savepoints taken then record resolvable, as today's snapshot
+ * under the old name; it restores {@link io.idempotent.flink.origin.PartitionRecordSerializer},
+ * which reads the same bytes.
  */
 @Internal
 @Deprecated
@@ -15,11 +14,8 @@ public final class PartitionRecordSerializer {
 
     private PartitionRecordSerializer() {}
 
-    /** Version 1 of the record format, as written before the move. */
+    /** Version 1 of the record format, as named before the move. */
     @Deprecated
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<PartitionRecord> {
-        public Snapshot() {
-            super(() -> io.idempotent.flink.origin.PartitionRecordSerializer.INSTANCE);
-        }
-    }
+    public static final class Snapshot
+            extends io.idempotent.flink.origin.PartitionRecordSerializer.Snapshot {}
 }
