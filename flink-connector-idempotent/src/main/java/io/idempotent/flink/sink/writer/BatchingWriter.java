@@ -91,11 +91,7 @@ public final class BatchingWriter<T> implements SinkWriter<Traced<T>> {
                         delivery,
                         limit,
                         failures);
-        this.timer =
-                new DeliveryTimer(
-                        runtime.timers(),
-                        settings.maxDelay() == null ? 0 : settings.maxDelay().toMillis(),
-                        this::onTimer);
+        this.timer = new DeliveryTimer(runtime.timers(), settings.maxDelay(), this::onTimer);
         this.sizer = runtime.sizer();
         this.recordsSent = runtime.recordsSent();
     }

@@ -11,7 +11,8 @@ import org.apache.flink.metrics.Counter;
 
 /**
  * What the task gives a writer: its subtask index, its metrics, the serializer its elements are
- * measured with, and the timers of the eager mode ({@code null} to deliver at barriers only).
+ * measured with, and its processing-time service (the eager mode's timers; {@code null} only for a
+ * writer that delivers at barriers, in a test).
  */
 @Internal
 public record WriterRuntime<T>(
@@ -21,13 +22,13 @@ public record WriterRuntime<T>(
         ElementSizer<Traced<T>> sizer,
         @Nullable ProcessingTimeService timers) {
 
-    /** The task's parts for a writer with {@code settings}. */
+    /** The task's parts for a writer with {@code settings} (its per-partition metrics switch). */
     public static <T> WriterRuntime<T> of(WriterInitContext context, WriterSettings settings) {
         return new WriterRuntime<>(
                 context.getTaskInfo().getIndexOfThisSubtask(),
                 new DeliveryMetrics(context.metricGroup(), settings.perPartitionMetrics()),
                 context.metricGroup().getNumRecordsSendCounter(),
                 new ElementSizer<>(context.<Traced<T>>createInputSerializer()),
-                settings.maxDelay() == null ? null : context.getProcessingTimeService());
+                context.getProcessingTimeService());
     }
 }
